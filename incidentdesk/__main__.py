@@ -1,0 +1,3 @@
+from incidentdesk.cli import main
+
+raise SystemExit(main())

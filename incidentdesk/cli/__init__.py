@@ -1,0 +1,50 @@
+"""The `incidentdesk` command: the console with no arguments, subcommands for scripting.
+
+Every user mistake exits non-zero with one line that says what to do; a traceback is a bug.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from incidentdesk import __version__
+from incidentdesk.cli import admin, incidents
+from incidentdesk.domain.errors import DomainError
+
+COMMAND_MODULES = [incidents, admin]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="incidentdesk",
+        description="Keyboard-first incident management console. With no command, starts the console.",
+    )
+    parser.add_argument("--db", metavar="URL", help="database URL (sqlite:///path.db or postgresql+psycopg://user@host/db)")
+    parser.add_argument("--as", dest="acting_as", metavar="LOGIN", help="act as another login (needs allow_acting_as)")
+    parser.add_argument("--config", metavar="FILE", help="config file instead of the default incidentdesk.toml")
+    parser.add_argument("--version", action="version", version=f"incidentdesk {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in COMMAND_MODULES:
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler = getattr(args, "handler", None)
+    try:
+        if handler is None:
+            from incidentdesk.cli.console import run_console
+
+            return run_console(args)
+        return int(handler(args) or 0)
+    except DomainError as exc:
+        print(f"incidentdesk: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("incidentdesk: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0

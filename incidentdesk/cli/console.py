@@ -1,0 +1,14 @@
+"""`incidentdesk` with no command: the full-screen console."""
+
+from __future__ import annotations
+
+import sys
+
+
+def run_console(args) -> int:
+    try:
+        from incidentdesk.tui.app import run_app
+    except ImportError:
+        print("incidentdesk: the console is not built yet; use the subcommands (incidentdesk --help)", file=sys.stderr)
+        return 1
+    return run_app(args)

@@ -1,0 +1,99 @@
+"""Where incidentdesk keeps its files, and the settings read from `incidentdesk.toml`.
+
+Reading config is I/O, so it lives here and not in domain/; the result is a plain frozen
+object the services and UI are handed.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+import platformdirs
+
+from incidentdesk.domain.enums import Level
+from incidentdesk.domain.errors import ValidationError
+from incidentdesk.domain.priority import DEFAULT_MATRIX, matrix_from_config
+from incidentdesk.domain.sla import DEFAULT_TARGETS, SlaTarget, targets_from_config
+
+APP = "incidentdesk"
+ENV_DB = "INCIDENTDESK_DATABASE_URL"
+ENV_CONFIG = "INCIDENTDESK_CONFIG"
+
+
+def config_dir() -> Path:
+    return Path(platformdirs.user_config_dir(APP, appauthor=False))
+
+
+def data_dir() -> Path:
+    return Path(platformdirs.user_data_dir(APP, appauthor=False))
+
+
+def config_path() -> Path:
+    override = os.environ.get(ENV_CONFIG)
+    return Path(override) if override else config_dir() / "incidentdesk.toml"
+
+
+def default_database_path() -> Path:
+    return data_dir() / "incidentdesk.db"
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{default_database_path()}"
+
+
+@dataclass(frozen=True)
+class Config:
+    database_url: str | None = None
+    priority_matrix: dict[tuple[Level, Level], int] = field(default_factory=lambda: dict(DEFAULT_MATRIX))
+    sla_targets: dict[int, SlaTarget] = field(default_factory=lambda: dict(DEFAULT_TARGETS))
+    reopen_window: timedelta = timedelta(days=7)
+    allow_acting_as: bool = False
+    sqlite_group_shared: bool = False
+    keys: dict[str, str] = field(default_factory=dict)
+    theme: str = "textual-dark"
+    raw: dict = field(default_factory=dict)
+
+    def section(self, name: str) -> dict:
+        """A raw table from the file, for features that read their own settings."""
+        value = self.raw.get(name, {})
+        return value if isinstance(value, dict) else {}
+
+
+def parse_config(data: dict) -> Config:
+    try:
+        general = data.get("general", {})
+        db = data.get("database", {})
+        return Config(
+            database_url=db.get("url"),
+            priority_matrix=matrix_from_config(data.get("priority_matrix")),
+            sla_targets=targets_from_config(data.get("sla")),
+            reopen_window=timedelta(hours=float(general.get("reopen_window_hours", 168))),
+            allow_acting_as=bool(general.get("allow_acting_as", False)),
+            sqlite_group_shared=bool(db.get("sqlite_group_shared", False)),
+            keys={str(k): str(v) for k, v in data.get("keys", {}).items()},
+            theme=str(general.get("theme", "textual-dark")),
+            raw=data,
+        )
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise ValidationError(f"incidentdesk.toml has an invalid value ({exc}); fix the file and retry") from exc
+
+
+def load_config(path: Path | None = None) -> Config:
+    path = path or config_path()
+    if not path.exists():
+        return Config()
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ValidationError(f"{path} is not valid TOML ({exc}); fix the file and retry") from exc
+    return parse_config(data)
+
+
+def resolve_database_url(cli_url: str | None, config: Config) -> str:
+    """--db wins over the environment, which wins over the file, which wins over the default."""
+    return cli_url or os.environ.get(ENV_DB) or config.database_url or default_database_url()

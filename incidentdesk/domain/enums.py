@@ -1,0 +1,103 @@
+"""The vocabularies of the incident record, as string enums so they store and print as is."""
+
+from enum import StrEnum
+
+
+class Level(StrEnum):
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+class IncidentType(StrEnum):
+    INCIDENT = "incident"
+    REQUEST = "request"
+
+
+class Status(StrEnum):
+    NEW = "new"
+    ACKNOWLEDGED = "acknowledged"
+    IN_PROGRESS = "in_progress"
+    ON_HOLD = "on_hold"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ")
+
+
+OPEN_STATUSES = frozenset({Status.NEW, Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.ON_HOLD})
+
+
+class Severity(StrEnum):
+    SEV1 = "SEV1"
+    SEV2 = "SEV2"
+    SEV3 = "SEV3"
+    SEV4 = "SEV4"
+
+
+class Source(StrEnum):
+    MANUAL = "manual"
+    ALERT = "alert"
+    PHONE = "phone"
+    EMAIL = "email"
+    CLI = "cli"
+
+
+class Role(StrEnum):
+    RESPONDER = "responder"
+    TRIAGE_CAPTAIN = "triage_captain"
+    INCIDENT_MANAGER = "incident_manager"
+    ADMIN = "admin"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ")
+
+
+class ResolutionCode(StrEnum):
+    WORKAROUND = "workaround"
+    PERMANENT_FIX = "permanent_fix"
+    DUPLICATE = "duplicate"
+    NOT_REPRODUCIBLE = "not_reproducible"
+    USER_ERROR = "user_error"
+    NO_FAULT_FOUND = "no_fault_found"
+    AUTO_RESOLVED = "auto_resolved"
+
+
+class EscalationKind(StrEnum):
+    FUNCTIONAL = "functional"
+    HIERARCHICAL = "hierarchical"
+
+
+class EventKind(StrEnum):
+    CREATED = "created"
+    ACKNOWLEDGED = "acknowledged"
+    STARTED = "started"
+    ASSIGNED = "assigned"
+    REPRIORITISED = "reprioritised"
+    ESCALATED = "escalated"
+    HELD = "held"
+    RESUMED = "resumed"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+    REOPENED = "reopened"
+    CANCELLED = "cancelled"
+    COMMENT = "comment"
+    SLA = "sla"
+    ALERT = "alert"
+
+
+def parse_enum(enum_cls, value: str, what: str):
+    """Parse user text into an enum member, with an error listing what is accepted."""
+    from incidentdesk.domain.errors import ValidationError
+
+    text = str(value).strip()
+    for member in enum_cls:
+        if text.lower() in (member.value.lower(), member.name.lower(), member.value.replace("_", " ").lower(),
+                            member.value.replace("_", "-").lower()):
+            return member
+    allowed = ", ".join(m.value for m in enum_cls)
+    raise ValidationError(f"unknown {what} {text!r}: use one of {allowed}", field=what)

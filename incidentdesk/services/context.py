@@ -1,0 +1,68 @@
+"""What every service call needs: the database, the settings, who acts, and the time."""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from incidentdesk.config import Config
+from incidentdesk.domain.enums import Role
+from incidentdesk.domain.errors import PermissionDenied
+from incidentdesk.domain.roles import Actor
+from incidentdesk.store.engine import Database
+from incidentdesk.store.models import User
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class ServiceContext:
+    db: Database
+    config: Config
+    actor: Actor
+    clock: Callable[[], datetime] = field(default=utc_now)
+
+    def now(self) -> datetime:
+        return self.clock().astimezone(UTC)
+
+    def as_actor(self, actor: Actor) -> ServiceContext:
+        return replace(self, actor=actor)
+
+
+def os_login() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no passwd entry in some containers
+        return "unknown"
+
+
+def load_actor(db: Database, login: str, real_login: str | None = None) -> Actor:
+    """The actor for `login`: role and groups from the users table; unknown logins are responders."""
+    with db.read() as s:
+        user = s.scalar(select(User).where(User.login == login))
+        if user is None:
+            return Actor(login=login, role=Role.RESPONDER, real_login=real_login or login, known=False)
+        return Actor(
+            login=user.login,
+            role=Role(user.role),
+            real_login=real_login or login,
+            groups=frozenset(g.name for g in user.groups),
+        )
+
+
+def resolve_actor(db: Database, config: Config, acting_as: str | None = None) -> Actor:
+    """The OS login, or `--as LOGIN` where the config allows acting as someone else."""
+    real = os_login()
+    if acting_as and acting_as != real:
+        if not config.allow_acting_as:
+            raise PermissionDenied(
+                f"--as {acting_as} is not allowed: set allow_acting_as = true under [general] in incidentdesk.toml"
+            )
+        return load_actor(db, acting_as, real_login=real)
+    return load_actor(db, real)

@@ -1,0 +1,245 @@
+"""A realistic demo set: services, a category taxonomy, groups in three tiers, people in every
+role and a few hundred incidents across every state, with timelines made through the real
+services (so they are hash-chained and obey the lifecycle like any other data).
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+
+from incidentdesk.domain.enums import Role
+from incidentdesk.domain.roles import Actor
+from incidentdesk.services import directory
+from incidentdesk.services import incidents as svc
+from incidentdesk.services.context import ServiceContext, load_actor
+from incidentdesk.store.models import Incident
+
+GROUPS = [
+    ("Service Desk", 1, "ines"), ("Network Operations", 2, "marco"), ("Platform SRE", 2, "marco"),
+    ("Application Support", 2, "ines"), ("Database Engineering", 3, "marco"), ("Security Operations", 3, "ines"),
+]
+
+PEOPLE = [
+    ("ana", "Ana Lima", Role.RESPONDER, ["Service Desk"]),
+    ("ben", "Ben Okafor", Role.RESPONDER, ["Service Desk"]),
+    ("chen", "Chen Wei", Role.RESPONDER, ["Network Operations"]),
+    ("dara", "Dara Singh", Role.RESPONDER, ["Platform SRE"]),
+    ("eli", "Eli Novak", Role.RESPONDER, ["Platform SRE", "Database Engineering"]),
+    ("fay", "Fay Morgan", Role.RESPONDER, ["Application Support"]),
+    ("gus", "Gus Andersen", Role.RESPONDER, ["Database Engineering"]),
+    ("hana", "Hana Sato", Role.RESPONDER, ["Security Operations"]),
+    ("tess", "Tess Alvarez", Role.TRIAGE_CAPTAIN, ["Service Desk", "Application Support"]),
+    ("omar", "Omar Haddad", Role.TRIAGE_CAPTAIN, ["Network Operations", "Platform SRE"]),
+    ("ines", "Ines Carvalho", Role.INCIDENT_MANAGER, ["Service Desk"]),
+    ("marco", "Marco Rossi", Role.INCIDENT_MANAGER, ["Platform SRE"]),
+]
+
+SERVICES = [
+    ("Email", "Application Support"), ("VPN", "Network Operations"), ("Payments API", "Platform SRE"),
+    ("Customer Website", "Platform SRE"), ("HR Portal", "Application Support"), ("Office Wi-Fi", "Network Operations"),
+    ("ERP", "Application Support"), ("Identity & SSO", "Security Operations"), ("Orders Database", "Database Engineering"),
+    ("Kubernetes Platform", "Platform SRE"), ("Printing", "Service Desk"), ("Laptops & Devices", "Service Desk"),
+]
+
+CATEGORIES = [
+    "Email/Exchange/Outlook", "Email/Exchange/Mobile sync", "Network/VPN/GlobalProtect", "Network/Wi-Fi/Office",
+    "Network/DNS/Internal", "Payments/API/Gateway", "Payments/API/Webhooks", "Web/Storefront/Checkout",
+    "Web/Storefront/Search", "HR/Portal/Payslips", "ERP/Finance/Invoicing", "Identity/SSO/Okta",
+    "Identity/Accounts/Password", "Database/PostgreSQL/Orders", "Platform/Kubernetes/Ingress",
+    "Hardware/Laptop/Battery", "Hardware/Printer/Floor 3",
+]
+
+# title, service, category, CI, impact, urgency, symptoms
+TEMPLATES = [
+    ("Outlook cannot connect to Exchange", "Email", "Email/Exchange/Outlook", "exch-mbx-02", "medium", "high",
+     "Outlook shows 'Trying to connect' for the whole finance floor"),
+    ("Mobile mail not syncing since morning", "Email", "Email/Exchange/Mobile sync", "exch-cas-01", "low", "medium",
+     "iOS mail app shows no new messages since 08:00"),
+    ("VPN drops every 10 minutes", "VPN", "Network/VPN/GlobalProtect", "gp-gw-eu1", "medium", "medium",
+     "Remote staff disconnected repeatedly; reconnect works"),
+    ("VPN gateway unreachable for all remote staff", "VPN", "Network/VPN/GlobalProtect", "gp-gw-eu1", "high", "high",
+     "No remote user can connect; gateway does not answer"),
+    ("Office Wi-Fi slow on floor 2", "Office Wi-Fi", "Network/Wi-Fi/Office", "ap-f2-07", "low", "low",
+     "Throughput under 1 Mbit/s near the kitchen"),
+    ("Internal DNS resolution failing intermittently", "Kubernetes Platform", "Network/DNS/Internal", "dns-int-01",
+     "high", "medium", "SERVFAIL for *.corp names about one query in ten"),
+    ("Payments API returning 502 for 20% of requests", "Payments API", "Payments/API/Gateway", "pay-gw-prod",
+     "high", "high", "Checkout failing; error budget burning fast"),
+    ("Webhook deliveries to merchants delayed", "Payments API", "Payments/API/Webhooks", "pay-worker-3",
+     "medium", "medium", "Queue depth growing; deliveries 40 min late"),
+    ("Checkout page times out", "Customer Website", "Web/Storefront/Checkout", "web-prod", "high", "high",
+     "Customers cannot complete orders; p99 over 30 s"),
+    ("Site search returns no results", "Customer Website", "Web/Storefront/Search", "search-es-1", "medium", "low",
+     "Search box returns empty for every query"),
+    ("Payslips not visible in HR portal", "HR Portal", "HR/Portal/Payslips", "hr-app-01", "medium", "low",
+     "Employees see an empty payslip list"),
+    ("Invoice run failed overnight", "ERP", "ERP/Finance/Invoicing", "erp-batch-01", "medium", "high",
+     "Batch job INV-NIGHTLY ended with error 17"),
+    ("SSO login loop for all SaaS apps", "Identity & SSO", "Identity/SSO/Okta", "okta-tenant", "high", "high",
+     "Users redirected back to the login page after MFA"),
+    ("Password reset emails not arriving", "Identity & SSO", "Identity/Accounts/Password", "idp-mailer",
+     "low", "medium", "Reset link email never delivered"),
+    ("Orders database replication lag over 10 minutes", "Orders Database", "Database/PostgreSQL/Orders", "pg-orders-02",
+     "medium", "high", "Read replicas serving stale orders"),
+    ("Ingress controller restarting in prod cluster", "Kubernetes Platform", "Platform/Kubernetes/Ingress",
+     "k8s-prod-ingress", "high", "medium", "CrashLoopBackOff on 2 of 3 ingress pods"),
+    ("Laptop battery swelling", "Laptops & Devices", "Hardware/Laptop/Battery", "LT-4471", "low", "high",
+     "Trackpad lifted; user worried about safety"),
+    ("Floor 3 printer jams on every job", "Printing", "Hardware/Printer/Floor 3", "prn-f3-01", "low", "low",
+     "Paper jam error on every print"),
+]
+
+REQUESTS = [
+    ("New starter laptop for Priya Nair", "Laptops & Devices", "Hardware/Laptop/Battery", None),
+    ("Access to ERP finance module", "ERP", "ERP/Finance/Invoicing", None),
+    ("VPN access for contractor", "VPN", "Network/VPN/GlobalProtect", None),
+    ("Shared mailbox for the events team", "Email", "Email/Exchange/Outlook", None),
+]
+
+TRIED = [
+    "Restarted the service, checked logs (timeouts to upstream), confirmed with two users; no change.",
+    "Verified the user's device and network; issue reproduces on a second device. Logs attached in ticket notes.",
+    "Cleared cache, re-synced profile, checked recent changes (none in 24 h). Needs a specialist.",
+    "Failed over to the secondary; errors continue. Suspect a config push at 09:10.",
+]
+
+FIXES = [
+    ("workaround", "Restarted the worker pool; errors stopped. Root cause to follow in a problem record."),
+    ("permanent_fix", "Rolled back the config change from this morning and added a check to the pipeline."),
+    ("permanent_fix", "Replaced the failing access point; throughput back to normal."),
+    ("not_reproducible", "Could not reproduce with the user on a call; asked them to report again if it recurs."),
+    ("workaround", "Routed traffic to the healthy region while the vendor investigates."),
+    ("duplicate", "Duplicate of an earlier incident already being worked."),
+]
+
+
+class _Clock:
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, rng: random.Random, lo_min: float, hi_min: float) -> None:
+        self.now += timedelta(minutes=rng.uniform(lo_min, hi_min))
+
+
+def _ensure_directory(ctx: ServiceContext) -> None:
+    for name, tier, manager in GROUPS:
+        directory.add_group(ctx, name, tier=tier, manager=manager, description=f"Tier {tier} support")
+    for login, name, role, groups in PEOPLE:
+        directory.add_user(ctx, login, role=role, name=name, groups=groups)
+    for name, group in SERVICES:
+        directory.add_service(ctx, name, owner_group=group)
+    for path in CATEGORIES:
+        directory.add_category(ctx, path)
+
+
+def load_demo(ctx: ServiceContext, count: int = 300, seed: int = 7) -> str:
+    """Fill an empty database; the running login becomes an admin so every key can be tried."""
+    with ctx.db.read() as s:
+        existing = s.scalar(select(func.count()).select_from(Incident)) or 0
+    if existing:
+        return f"the database already holds {existing} incidents; demo data was not added"
+    directory.add_user(ctx, ctx.actor.login, role=Role.ADMIN, name=ctx.actor.login, groups=[])
+    admin = replace(ctx, actor=load_actor(ctx.db, ctx.actor.login, ctx.actor.effective_real_login))
+    _ensure_directory(admin)
+    directory.add_user(admin, ctx.actor.login, role=Role.ADMIN, groups=["Service Desk", "Platform SRE"])
+    actors = {login: load_actor(ctx.db, login, real_login=ctx.actor.effective_real_login) for login, *_ in PEOPLE}
+    members = {g: [p[0] for p in PEOPLE if g in p[3]] for g, *_ in GROUPS}
+    rng = random.Random(seed)
+    anchor = ctx.now()
+    keys = []
+    for i in range(count):
+        keys.append(_one_incident(ctx, rng, anchor, i, count, actors, members))
+    return f"demo: {len(GROUPS)} groups, {len(PEOPLE) + 1} people, {len(SERVICES)} services, {len(keys)} incidents"
+
+
+def _one_incident(ctx, rng, anchor, i, count, actors, members) -> str:
+    # Newest incidents are the open ones; older ones have run their course.
+    fate = rng.choices(
+        ["new", "acknowledged", "in_progress", "on_hold", "resolved", "closed", "cancelled", "reopened"],
+        weights=[8, 6, 12, 4, 10, 52, 3, 5],
+    )[0]
+    open_fates = {"new", "acknowledged", "in_progress", "on_hold", "reopened"}
+    age_hours = rng.uniform(0.05, 20) if fate in open_fates else rng.uniform(24, 24 * 45)
+    clock = _Clock(anchor - timedelta(hours=age_hours))
+    captain = actors[rng.choice(["tess", "omar"])]
+    reporter = actors[rng.choice(["ana", "ben", "tess"])]
+
+    def as_(actor: Actor) -> ServiceContext:
+        return replace(ctx, actor=actor, clock=clock)
+
+    if rng.random() < 0.12:
+        title, service, category, ci = rng.choice(REQUESTS)
+        impact, urgency, kind, symptoms = "low", rng.choice(["low", "medium"]), "request", ""
+    else:
+        title, service, category, ci, impact, urgency, symptoms = rng.choice(TEMPLATES)
+        kind = "incident"
+    group = rng.choice(["Service Desk", "Service Desk", "Network Operations", "Platform SRE", "Application Support"])
+    key = svc.log_incident(as_(reporter), svc.Intake(
+        title=title, impact=impact, urgency=urgency, type=kind, affected_service=service, category=category, ci=ci,
+        symptoms=symptoms, impacted=rng.choice(["one user", "about 40 users on floor 2", "all remote staff",
+                                                 "every customer in the EU", "the finance team"]),
+        device_user=rng.choice(["", "Windows 11 laptop LT-2231, user j.doe", "iPhone 15, user m.kim"]),
+        recent_changes=rng.choice(["", "", "Config push at 09:10 (CHG-1182)", "Certificate renewed yesterday"]),
+        steps_to_reproduce=rng.choice(["", "Open the app, sign in, wait 30 s"]),
+        started_at=clock.now - timedelta(minutes=rng.uniform(1, 45)), group=group,
+        source=rng.choice(["manual", "phone", "email", "alert"]),
+    ))
+    if fate == "new":
+        return key
+    worker = actors[rng.choice(members[group])]
+    clock.advance(rng, 1, 25)
+    svc.acknowledge(as_(worker), key, comment=rng.choice(["", "Looking now", "On it"]))
+    if fate == "acknowledged":
+        return key
+    clock.advance(rng, 2, 30)
+    svc.start_work(as_(worker), key)
+    if rng.random() < 0.3:
+        clock.advance(rng, 5, 40)
+        svc.comment(as_(worker), key, rng.choice(["Collected logs from the affected host.",
+                                                  "Spoke to the user; issue confirmed.",
+                                                  "Vendor ticket opened, ref V-88231."]))
+    if rng.random() < 0.25:
+        clock.advance(rng, 5, 60)
+        target = rng.choice([g for g in members if g != group and g != "Service Desk"])
+        svc.escalate(as_(worker), key, kind="functional", to_group=target, summary=rng.choice(TRIED),
+                     reason="needs specialist skills")
+        group = target
+        worker = actors[rng.choice(members[group])]
+        clock.advance(rng, 2, 20)
+        svc.assign(as_(captain), key, user=worker.login)
+    if rng.random() < 0.08:
+        clock.advance(rng, 5, 30)
+        svc.escalate(as_(worker), key, kind="hierarchical", summary="Customer-facing impact growing; need a decision "
+                     "on failover and a comms lead.", reason="business impact")
+    if rng.random() < 0.1 and (impact, urgency) != ("high", "high"):
+        clock.advance(rng, 5, 30)
+        svc.reprioritise(as_(captain), key, impact="high", urgency="high", reason="more users affected than reported")
+    if fate == "in_progress":
+        return key
+    if fate == "on_hold":
+        clock.advance(rng, 5, 40)
+        svc.hold(as_(worker), key, reason=rng.choice(["waiting for user", "waiting for vendor", "waiting for change window"]))
+        return key
+    if fate == "cancelled":
+        clock.advance(rng, 5, 40)
+        svc.cancel(as_(captain), key, reason="Logged twice by mistake")
+        return key
+    clock.advance(rng, 20, 600)
+    code, notes = rng.choice(FIXES)
+    svc.resolve(as_(worker), key, code=code, notes=notes)
+    if fate == "reopened":
+        clock.advance(rng, 30, 300)
+        svc.reopen(as_(reporter), key, reason="User reports the problem is back")
+        return key
+    if fate == "resolved":
+        return key
+    clock.advance(rng, 60, 60 * 24)
+    svc.close(as_(reporter), key, confirmed=rng.random() < 0.8, csat=rng.choice([None, 3, 4, 5, 5, 4, 2]))
+    return key

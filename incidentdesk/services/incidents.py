@@ -1,0 +1,389 @@
+"""Incident use cases: log, acknowledge, assign, reprioritise, escalate, hold, resolve, close...
+
+Every function is one transaction. Those that change an existing incident take the
+`expected_version` the caller last saw; if someone else changed it since, nothing is
+written and EditConflict says who and when.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from incidentdesk.domain import lifecycle
+from incidentdesk.domain.enums import (
+    OPEN_STATUSES, EscalationKind, EventKind, IncidentType, Level, ResolutionCode, Role, Severity, Source, Status,
+    parse_enum,
+)
+from incidentdesk.domain.errors import EditConflict, NotFound, ValidationError
+from incidentdesk.domain.keys import format_key, parse_key
+from incidentdesk.domain.priority import derive_priority
+from incidentdesk.domain.roles import require, require_owner_or_captain
+from incidentdesk.domain.sla import due_times, next_due
+from incidentdesk.domain.text import strip_control
+from incidentdesk.services.context import ServiceContext
+from incidentdesk.services.timeline import append_event
+from incidentdesk.store.models import Escalation, Group, Incident, User
+
+MAX_TITLE = 500
+
+
+@dataclass(frozen=True)
+class Intake:
+    """What the person (or the alert) reporting the incident tells us."""
+
+    title: str
+    impact: Level | str
+    urgency: Level | str
+    type: IncidentType | str = IncidentType.INCIDENT
+    severity: Severity | str | None = None
+    description: str = ""
+    affected_service: str | None = None
+    symptoms: str = ""
+    started_at: datetime | None = None
+    impacted: str = ""
+    steps_to_reproduce: str = ""
+    device_user: str = ""
+    recent_changes: str = ""
+    category: str | None = None
+    ci: str | None = None
+    group: str | None = None
+    assignee: str | None = None
+    source: Source | str = Source.MANUAL
+
+
+DEFAULT_SEVERITY = {1: Severity.SEV1, 2: Severity.SEV2, 3: Severity.SEV3, 4: Severity.SEV4}
+
+
+def _clean(text: str | None) -> str:
+    return strip_control(text).strip() if text else ""
+
+
+def _required(text: str | None, field: str, what: str) -> str:
+    value = _clean(text)
+    if not value:
+        raise ValidationError(f"{what} is required", field=field)
+    return value
+
+
+def _group_by_name(session: Session, name: str | None) -> Group | None:
+    if not name:
+        return None
+    group = session.scalar(select(Group).where(Group.name == name))
+    if group is None:
+        known = ", ".join(session.scalars(select(Group.name).order_by(Group.name)).all()) or "none yet"
+        raise ValidationError(f"unknown group {name!r}: known groups are {known}", field="group")
+    return group
+
+
+def _apply_sla(ctx: ServiceContext, incident: Incident) -> None:
+    response, resolution = due_times(incident.created_at, incident.priority, ctx.config.sla_targets)
+    incident.response_due_at = response
+    incident.resolution_due_at = resolution
+    incident.sla_due_at = next_due(incident.acknowledged_at is not None, response, resolution)
+
+
+def _set_status(incident: Incident, status: Status) -> None:
+    incident.status = str(status)
+    incident.is_open = status in OPEN_STATUSES
+
+
+def log_incident(ctx: ServiceContext, intake: Intake) -> str:
+    """Log a new incident or service request; returns its key."""
+    title = _required(intake.title, "title", "a title")
+    if len(title) > MAX_TITLE:
+        raise ValidationError(f"the title is {len(title)} characters; keep it under {MAX_TITLE}", field="title")
+    impact = parse_enum(Level, intake.impact, "impact")
+    urgency = parse_enum(Level, intake.urgency, "urgency")
+    kind = parse_enum(IncidentType, intake.type, "type")
+    source = parse_enum(Source, intake.source, "source")
+    priority = derive_priority(impact, urgency, ctx.config.priority_matrix)
+    severity = parse_enum(Severity, intake.severity, "severity") if intake.severity else DEFAULT_SEVERITY[priority]
+    now = ctx.now()
+    if intake.started_at is not None and intake.started_at.tzinfo is None:
+        raise ValidationError("the start time needs a time zone", field="started_at")
+    with ctx.db.write() as s:
+        group = _group_by_name(s, intake.group)
+        incident = Incident(
+            key=f"TMP-{uuid.uuid4().hex[:16]}", type=str(kind), title=title, description=_clean(intake.description),
+            affected_service=_clean(intake.affected_service) or None, symptoms=_clean(intake.symptoms),
+            started_at=intake.started_at, impacted=_clean(intake.impacted),
+            steps_to_reproduce=_clean(intake.steps_to_reproduce), device_user=_clean(intake.device_user),
+            recent_changes=_clean(intake.recent_changes), category=_clean(intake.category) or None,
+            ci=_clean(intake.ci) or None, impact=str(impact), urgency=str(urgency), priority=priority,
+            severity=str(severity), status=str(Status.NEW), is_open=True, reporter=ctx.actor.login,
+            assignee=_clean(intake.assignee) or None, group=group, tier=group.tier if group else 1,
+            source=str(source), created_at=now, updated_at=now, updated_by=ctx.actor.login,
+            first_contact_resolution=False, reopen_count=0, event_count=0,
+        )
+        _apply_sla(ctx, incident)
+        s.add(incident)
+        s.flush()
+        incident.key = format_key(kind, incident.id)
+        append_event(s, incident, ctx.actor, EventKind.CREATED, now, text=title, after={
+            "type": str(kind), "priority": f"P{priority}", "impact": str(impact), "urgency": str(urgency),
+            "severity": str(severity), "group": group.name if group else None, "assignee": incident.assignee,
+            "source": str(source),
+        })
+        return incident.key
+
+
+@contextmanager
+def _editing(ctx: ServiceContext, key: str, expected_version: int | None) -> Iterator[tuple[Session, Incident, datetime]]:
+    """Load one incident for change, locked, and refuse if it moved on since `expected_version`."""
+    number = parse_key(key)
+    try:
+        with ctx.db.write() as s:
+            incident = s.scalar(select(Incident).where(Incident.id == number).with_for_update(of=Incident))
+            if incident is None:
+                raise NotFound(f"no incident {key}: check the key (incidentdesk list shows them)")
+            if expected_version is not None and incident.version != expected_version:
+                raise _conflict(incident)
+            now = ctx.now()
+            yield s, incident, now
+            incident.updated_at = now
+            incident.updated_by = ctx.actor.login
+    except StaleDataError:
+        with ctx.db.read() as s:
+            fresh = s.get(Incident, number)
+        if fresh is None:
+            raise NotFound(f"{key} was deleted while you edited it") from None
+        raise _conflict(fresh) from None
+
+
+def _conflict(incident: Incident) -> EditConflict:
+    when = incident.updated_at.strftime("%Y-%m-%d %H:%M:%S UTC")
+    return EditConflict(
+        f"{incident.key} was changed by {incident.updated_by} at {when}; nothing was saved — "
+        "review the new state and try again",
+        key=incident.key, changed_by=incident.updated_by, changed_at=incident.updated_at,
+    )
+
+
+def _transition(incident: Incident, action: str) -> tuple[Status, Status]:
+    before = Status(incident.status)
+    after = lifecycle.next_status(action, before, incident.key)
+    _set_status(incident, after)
+    return before, after
+
+
+def acknowledge(ctx: ServiceContext, key: str, *, comment: str = "", expected_version: int | None = None) -> int:
+    """Acknowledge: stops the response clock. Takes an unassigned incident for the actor."""
+    with _editing(ctx, key, expected_version) as (s, inc, now):
+        before, after = _transition(inc, "acknowledge")
+        inc.acknowledged_at = now
+        inc.sla_due_at = inc.resolution_due_at
+        if inc.assignee is None:
+            inc.assignee = ctx.actor.login
+        append_event(s, inc, ctx.actor, EventKind.ACKNOWLEDGED, now, text=_clean(comment),
+                     before={"status": str(before)}, after={"status": str(after), "assignee": inc.assignee})
+        return inc.version + 1
+
+
+def start_work(ctx: ServiceContext, key: str, *, expected_version: int | None = None) -> int:
+    with _editing(ctx, key, expected_version) as (s, inc, now):
+        before, after = _transition(inc, "start")
+        if inc.acknowledged_at is None:
+            inc.acknowledged_at = now
+            inc.sla_due_at = inc.resolution_due_at
+        append_event(s, inc, ctx.actor, EventKind.STARTED, now,
+                     before={"status": str(before)}, after={"status": str(after)})
+        return inc.version + 1
+
+
+def take(ctx: ServiceContext, key: str, *, expected_version: int | None = None) -> int:
+    """Take ownership: the actor becomes the assignee."""
+    return assign(ctx, key, user=ctx.actor.login, expected_version=expected_version)
+
+
+def assign(ctx: ServiceContext, key: str, *, user: str | None = None, group: str | None = None,
+           comment: str = "", expected_version: int | None = None) -> int:
+    user = _clean(user) or None
+    if user is None and not group:
+        raise ValidationError("name a person (--user) or a group (--group) to assign to", field="assignee")
+    with _editing(ctx, key, expected_version) as (s, inc, now):
+        lifecycle.next_status("assign", Status(inc.status), inc.key)
+        taking_self = user == ctx.actor.login and inc.assignee in (None, ctx.actor.login) and not group
+        if not taking_self:
+            require_owner_or_captain(ctx.actor, inc.assignee, None if inc.assignee else inc.reporter,
+                                     "reassign", inc.key)
+        before = {"assignee": inc.assignee, "group": inc.group.name if inc.group else None, "tier": inc.tier}
+        if group:
+            new_group = _group_by_name(s, group)
+            inc.group = new_group
+            inc.tier = new_group.tier
+        if user is not None:
+            known = s.scalar(select(User).where(User.login == user))
+            if known is None:
+                raise ValidationError(f"unknown person {user!r}: add them with `incidentdesk users add`", field="assignee")
+            inc.assignee = user
+        elif group:
+            member_logins = {m.login for m in inc.group.members}
+            if inc.assignee not in member_logins:
+                inc.assignee = None
+        after = {"assignee": inc.assignee, "group": inc.group.name if inc.group else None, "tier": inc.tier}
+        append_event(s, inc, ctx.actor, EventKind.ASSIGNED, now, text=_clean(comment), before=before, after=after)
+        return inc.version + 1
+
+
+def reprioritise(ctx: ServiceContext, key: str, *, reason: str, impact: Level | str | None = None,
+                 urgency: Level | str | None = None, severity: Severity | str | None = None,
+                 expected_version: int | None = None) -> int:
+    """Change impact/urgency (and so priority) and/or severity; SLA targets are recomputed from the start."""
+    reason = _required(reason, "reason", "a reason for the change")
+    with _editing(ctx, key, expected_version) as (s, inc, now):
+        lifecycle.next_status("reprioritise", Status(inc.status), inc.key)
+        require_owner_or_captain(ctx.actor, inc.assignee, inc.reporter, "reprioritise", inc.key)
+        before = {"impact": inc.impact, "urgency": inc.urgency, "priority": f"P{inc.priority}", "severity": inc.severity}
+        if impact is not None:
+            inc.impact = str(parse_enum(Level, impact, "impact"))
+        if urgency is not None:
+            inc.urgency = str(parse_enum(Level, urgency, "urgency"))
+        if severity is not None:
+            inc.severity = str(parse_enum(Severity, severity, "severity"))
+        inc.priority = derive_priority(Level(inc.impact), Level(inc.urgency), ctx.config.priority_matrix)
+        _apply_sla(ctx, inc)
+        after = {"impact": inc.impact, "urgency": inc.urgency, "priority": f"P{inc.priority}", "severity": inc.severity}
+        if after == before:
+            raise ValidationError(f"{inc.key} already has these values; nothing to change", field="impact")
+        append_event(s, inc, ctx.actor, EventKind.REPRIORITISED, now, text=reason, before=before, after=after)
+        return inc.version + 1
+
+
+def escalate(ctx: ServiceContext, key: str, *, kind: EscalationKind | str, summary: str,
+             to_group: str | None = None, reason: str = "", to_person: str | None = None,
+             automatic: bool = False, expected_version: int | None = None) -> int:
+    """Functional (to another group/tier) or hierarchical (to management), with a hand-off summary."""
+    kind = parse_enum(EscalationKind, kind, "escalation kind")
+    summary = _required(summary, "summary", "a hand-off summary (what was tried, device/user details, logs)")
+    if kind is EscalationKind.FUNCTIONAL and not to_group:
+        raise ValidationError("a functional escalation needs the group to hand over to (--to)", field="to_group")
+    with _editing(ctx, key, expected_version) as (s, inc, now):
+        lifecycle.next_status("escalate", Status(inc.status), inc.key)
+        from_group = inc.group.name if inc.group else None
+        from_tier = inc.tier
+        record = Escalation(incident_id=inc.id, at=now, actor=ctx.actor.login, kind=str(kind),
+                            from_group=from_group, from_tier=from_tier, reason=_clean(reason), summary=summary,
+                            automatic=automatic)
+        if kind is EscalationKind.FUNCTIONAL:
+            target = _group_by_name(s, to_group)
+            if target.id == inc.group_id:
+                raise ValidationError(f"{inc.key} is already with {target.name}; pick another group", field="to_group")
+            inc.group = target
+            inc.tier = target.tier
+            inc.assignee = None
+            record.to_group, record.to_tier = target.name, target.tier
+        else:
+            target = _group_by_name(s, to_group) if to_group else inc.group
+            record.to_group = target.name if target else None
+            record.to_tier = target.tier if target else None
+            record.to_person = _clean(to_person) or (target.manager if target else None) or "incident managers"
+        s.add(record)
+        append_event(s, inc, ctx.actor, EventKind.ESCALATED, now, text=summary,
+                     before={"group": from_group, "tier": from_tier},
+                     after={"kind": str(kind), "group": record.to_group, "tier": record.to_tier,
+                            "to_person": record.to_person, "automatic": automatic})
+        return inc.version + 1
+
+
+def hold(ctx: ServiceContext, key: str, *, reason: str, expected_version: int | None = None) -> int:
+    reason = _required(reason, "reason", "a reason for the hold (e.g. waiting for user)")
+    with _editing(ctx, key, expected_version) as (s, inc, now):
+        before, after = _transition(inc, "hold")
+        inc.hold_reason = reason
+        append_event(s, inc, ctx.actor, EventKind.HELD, now, text=reason,
+                     before={"status": str(before)}, after={"status": str(after), "reason": reason})
+        return inc.version + 1
+
+
+def resume(ctx: ServiceContext, key: str, *, comment: str = "", expected_version: int | None = None) -> int:
+    with _editing(ctx, key, expected_version) as (s, inc, now):
+        before, after = _transition(inc, "resume")
+        held_for = inc.hold_reason
+        inc.hold_reason = None
+        if inc.acknowledged_at is None:
+            inc.acknowledged_at = now
+            inc.sla_due_at = inc.resolution_due_at
+        append_event(s, inc, ctx.actor, EventKind.RESUMED, now, text=_clean(comment),
+                     before={"status": str(before), "reason": held_for}, after={"status": str(after)})
+        return inc.version + 1
+
+
+def resolve(ctx: ServiceContext, key: str, *, code: ResolutionCode | str, notes: str,
+            expected_version: int | None = None) -> int:
+    code = parse_enum(ResolutionCode, code, "resolution code")
+    notes = _required(notes, "notes", "resolution notes (what fixed it, or the workaround)")
+    with _editing(ctx, key, expected_version) as (s, inc, now):
+        before, after = _transition(inc, "resolve")
+        inc.resolved_at = now
+        inc.hold_reason = None
+        if inc.acknowledged_at is None:
+            inc.acknowledged_at = now
+        inc.resolution_code = str(code)
+        inc.resolution_notes = notes
+        escalated = s.scalar(select(Escalation.id).where(Escalation.incident_id == inc.id).limit(1)) is not None
+        inc.first_contact_resolution = not escalated and inc.reopen_count == 0 and inc.tier == 1
+        append_event(s, inc, ctx.actor, EventKind.RESOLVED, now, text=notes,
+                     before={"status": str(before)},
+                     after={"status": str(after), "code": str(code), "fcr": inc.first_contact_resolution})
+        return inc.version + 1
+
+
+def close(ctx: ServiceContext, key: str, *, confirmed: bool = False, csat: int | None = None,
+          comment: str = "", expected_version: int | None = None) -> int:
+    if csat is not None and not 1 <= int(csat) <= 5:
+        raise ValidationError(f"CSAT must be 1 to 5, not {csat}", field="csat")
+    with _editing(ctx, key, expected_version) as (s, inc, now):
+        before, after = _transition(inc, "close")
+        inc.closed_at = now
+        inc.user_confirmed = bool(confirmed)
+        inc.csat = int(csat) if csat is not None else None
+        append_event(s, inc, ctx.actor, EventKind.CLOSED, now, text=_clean(comment),
+                     before={"status": str(before)},
+                     after={"status": str(after), "user_confirmed": bool(confirmed), "csat": inc.csat})
+        return inc.version + 1
+
+
+def reopen(ctx: ServiceContext, key: str, *, reason: str, expected_version: int | None = None) -> int:
+    reason = _required(reason, "reason", "a reason to reopen")
+    with _editing(ctx, key, expected_version) as (s, inc, now):
+        if Status(inc.status) is Status.RESOLVED:
+            lifecycle.check_reopen_window(inc.resolved_at, now, ctx.config.reopen_window, inc.key)
+        before, after = _transition(inc, "reopen")
+        inc.reopen_count += 1
+        inc.first_contact_resolution = False
+        inc.resolved_at = None
+        inc.resolution_code = None
+        inc.sla_due_at = inc.resolution_due_at
+        append_event(s, inc, ctx.actor, EventKind.REOPENED, now, text=reason,
+                     before={"status": str(before)}, after={"status": str(after), "reopen_count": inc.reopen_count})
+        return inc.version + 1
+
+
+def cancel(ctx: ServiceContext, key: str, *, reason: str, expected_version: int | None = None) -> int:
+    reason = _required(reason, "reason", "a reason to cancel (e.g. logged by mistake)")
+    with _editing(ctx, key, expected_version) as (s, inc, now):
+        require_owner_or_captain(ctx.actor, inc.assignee, inc.reporter, "cancel", inc.key)
+        before, after = _transition(inc, "cancel")
+        append_event(s, inc, ctx.actor, EventKind.CANCELLED, now, text=reason,
+                     before={"status": str(before)}, after={"status": str(after)})
+        return inc.version + 1
+
+
+def comment(ctx: ServiceContext, key: str, text: str, *, expected_version: int | None = None) -> int:
+    """Add a note to the timeline. Comments never conflict: they change nothing another person typed."""
+    text = _required(text, "text", "comment text")
+    with _editing(ctx, key, None) as (s, inc, now):
+        append_event(s, inc, ctx.actor, EventKind.COMMENT, now, text=text)
+        return inc.version + 1
+
+
+def require_admin(ctx: ServiceContext, doing: str) -> None:
+    require(ctx.actor, Role.ADMIN, doing)

@@ -1,0 +1,37 @@
+"""Appending to an incident's hash-chained timeline (inside the caller's transaction)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from incidentdesk.domain.audit import GENESIS, event_hash
+from incidentdesk.domain.enums import EventKind
+from incidentdesk.domain.roles import Actor
+from incidentdesk.store.models import ChangeLog, Incident, TimelineEvent
+
+
+def _jsonable(values: dict | None) -> dict | None:
+    if values is None:
+        return None
+    out = {}
+    for k, v in values.items():
+        out[k] = v.isoformat() if isinstance(v, datetime) else v
+    return out
+
+
+def append_event(session: Session, incident: Incident, actor: Actor, kind: EventKind, at: datetime, *,
+                 text: str = "", before: dict | None = None, after: dict | None = None) -> TimelineEvent:
+    seq = incident.event_count + 1
+    event = TimelineEvent(
+        incident_id=incident.id, seq=seq, at=at, actor=actor.login, real_actor=actor.effective_real_login,
+        kind=str(kind), before=_jsonable(before), after=_jsonable(after), text=text or "",
+        prev_hash=incident.last_event_hash or GENESIS, hash="",
+    )
+    event.hash = event_hash(event.prev_hash, event.sealed_fields())
+    session.add(event)
+    session.add(ChangeLog(incident_id=incident.id, at=at, kind=str(kind)))
+    incident.event_count = seq
+    incident.last_event_hash = event.hash
+    return event

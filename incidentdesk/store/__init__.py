@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy models, engine set-up per backend, migrations and read queries."""

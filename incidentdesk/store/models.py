@@ -1,0 +1,248 @@
+"""The tables, as SQLAlchemy 2.0 typed models. Alembic migrations are written against these."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from incidentdesk.store.types import UTCDateTime
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    login: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[str] = mapped_column(String(32), default="responder")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    groups: Mapped[list[Group]] = relationship(secondary="group_members", back_populates="members")
+
+
+class Group(Base):
+    __tablename__ = "groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    tier: Mapped[int] = mapped_column(Integer, default=1)
+    manager: Mapped[str | None] = mapped_column(String(64))
+    description: Mapped[str] = mapped_column(Text, default="")
+
+    members: Mapped[list[User]] = relationship(secondary="group_members", back_populates="groups")
+
+
+class GroupMember(Base):
+    __tablename__ = "group_members"
+
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+
+
+class Category(Base):
+    """A node of the Service -> System -> Application taxonomy, stored by its full path."""
+
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    path: Mapped[str] = mapped_column(String(300), unique=True)
+    default_group: Mapped[str | None] = mapped_column(String(100))
+
+
+class Service(Base):
+    """A business service that incidents affect (and alerts name)."""
+
+    __tablename__ = "services"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    owner_group: Mapped[str | None] = mapped_column(String(100))
+    description: Mapped[str] = mapped_column(Text, default="")
+
+
+class Incident(Base):
+    __tablename__ = "incidents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(20), unique=True)
+    type: Mapped[str] = mapped_column(String(16), default="incident")
+    title: Mapped[str] = mapped_column(String(500))
+    description: Mapped[str] = mapped_column(Text, default="")
+    # structured intake
+    affected_service: Mapped[str | None] = mapped_column(String(200))
+    symptoms: Mapped[str] = mapped_column(Text, default="")
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    impacted: Mapped[str] = mapped_column(Text, default="")
+    steps_to_reproduce: Mapped[str] = mapped_column(Text, default="")
+    device_user: Mapped[str] = mapped_column(Text, default="")
+    recent_changes: Mapped[str] = mapped_column(Text, default="")
+    category: Mapped[str | None] = mapped_column(String(300))
+    ci: Mapped[str | None] = mapped_column(String(200))
+    # prioritisation
+    impact: Mapped[str] = mapped_column(String(8))
+    urgency: Mapped[str] = mapped_column(String(8))
+    priority: Mapped[int] = mapped_column(Integer)
+    severity: Mapped[str] = mapped_column(String(8), default="SEV4")
+    # routing and state
+    status: Mapped[str] = mapped_column(String(16), default="new")
+    is_open: Mapped[bool] = mapped_column(Boolean, default=True)
+    hold_reason: Mapped[str | None] = mapped_column(String(300))
+    reporter: Mapped[str] = mapped_column(String(64))
+    assignee: Mapped[str | None] = mapped_column(String(64))
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id"))
+    tier: Mapped[int] = mapped_column(Integer, default=1)
+    source: Mapped[str] = mapped_column(String(16), default="manual")
+    # milestones
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_by: Mapped[str] = mapped_column(String(64))
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # SLA
+    response_due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    resolution_due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    sla_due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # SLA state per target: on_track | at_risk | breached | met (the sweeper moves them)
+    response_sla_state: Mapped[str] = mapped_column(String(12), default="on_track")
+    resolution_sla_state: Mapped[str] = mapped_column(String(12), default="on_track")
+    response_breached_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resolution_breached_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sla_paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sla_paused_seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    # When the sweeper next needs to look at this incident (None: nothing pending). Indexed so a
+    # sweep reads only incidents whose SLA state is about to change, not every open one.
+    next_sla_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    # alerts (monitoring): the dedup key of the alert stream this incident stands for
+    dedup_key: Mapped[str | None] = mapped_column(String(300), index=True)
+    alert_count: Mapped[int] = mapped_column(Integer, default=0)
+    last_alert_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # resolution and closure
+    resolution_code: Mapped[str | None] = mapped_column(String(32))
+    resolution_notes: Mapped[str | None] = mapped_column(Text)
+    first_contact_resolution: Mapped[bool] = mapped_column(Boolean, default=False)
+    reopen_count: Mapped[int] = mapped_column(Integer, default=0)
+    user_confirmed: Mapped[bool | None] = mapped_column(Boolean)
+    csat: Mapped[int | None] = mapped_column(Integer)
+    # integrity
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    event_count: Mapped[int] = mapped_column(Integer, default=0)
+    last_event_hash: Mapped[str | None] = mapped_column(String(64))
+
+    group: Mapped[Group | None] = relationship(lazy="joined")
+    events: Mapped[list[TimelineEvent]] = relationship(
+        back_populates="incident", order_by="TimelineEvent.seq", lazy="raise_on_sql"
+    )
+    escalations: Mapped[list[Escalation]] = relationship(
+        back_populates="incident", order_by="Escalation.id", lazy="raise_on_sql"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        Index("ix_incidents_queue", "is_open", "priority", "sla_due_at", "id"),
+        Index("ix_incidents_group_queue", "group_id", "is_open", "priority", "sla_due_at", "id"),
+        Index("ix_incidents_status_queue", "status", "priority", "sla_due_at", "id"),
+        Index("ix_incidents_assignee_queue", "assignee", "is_open", "priority", "sla_due_at", "id"),
+        Index("ix_incidents_created", "created_at"),
+    )
+
+
+class TimelineEvent(Base):
+    """Append-only; each row seals its fields and its predecessor's hash."""
+
+    __tablename__ = "timeline_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    actor: Mapped[str] = mapped_column(String(64))
+    real_actor: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(24))
+    before: Mapped[dict | None] = mapped_column(JSON)
+    after: Mapped[dict | None] = mapped_column(JSON)
+    text: Mapped[str] = mapped_column(Text, default="")
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+    incident: Mapped[Incident] = relationship(back_populates="events")
+
+    __table_args__ = (UniqueConstraint("incident_id", "seq", name="uq_timeline_events_incident_seq"),)
+
+    def sealed_fields(self) -> dict:
+        """The fields the hash covers (everything but ids and the hashes themselves)."""
+        return {
+            "seq": self.seq, "at": self.at, "actor": self.actor, "real_actor": self.real_actor,
+            "kind": self.kind, "before": self.before, "after": self.after, "text": self.text,
+        }
+
+
+class Escalation(Base):
+    __tablename__ = "escalations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    actor: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))
+    from_group: Mapped[str | None] = mapped_column(String(100))
+    from_tier: Mapped[int | None] = mapped_column(Integer)
+    to_group: Mapped[str | None] = mapped_column(String(100))
+    to_tier: Mapped[int | None] = mapped_column(Integer)
+    to_person: Mapped[str | None] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    summary: Mapped[str] = mapped_column(Text)
+    automatic: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    incident: Mapped[Incident] = relationship(back_populates="escalations")
+
+
+class Alert(Base):
+    """One alert from monitoring, kept as its own record and attached to an incident."""
+
+    __tablename__ = "alerts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"), index=True)
+    source: Mapped[str] = mapped_column(String(24))
+    fingerprint: Mapped[str] = mapped_column(String(300), index=True)
+    group_key: Mapped[str | None] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(String(16))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    labels: Mapped[dict | None] = mapped_column(JSON)
+    annotations: Mapped[dict | None] = mapped_column(JSON)
+    generator_url: Mapped[str | None] = mapped_column(Text)
+    starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    occurrences: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class ChangeLog(Base):
+    """One row per committed change to an incident: the change feed other consoles follow.
+
+    Written in the same transaction as the change, so a reader that sees the row sees the
+    change. Consoles remember the highest id they have applied and read only what is newer.
+    """
+
+    __tablename__ = "change_log"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    incident_id: Mapped[int] = mapped_column(Integer, index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    kind: Mapped[str] = mapped_column(String(24))

@@ -1,0 +1,351 @@
+"""Read side: the keyset-paged queue, one incident's detail, pickers and the audit walk.
+
+Results are plain frozen dataclasses so the UI never holds ORM objects or sessions. The
+queue is read one page at a time through an index; nothing here loads every row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+
+from sqlalchemy import Select, and_, func, or_, select, tuple_
+
+from incidentdesk.domain.audit import ChainProblem, verify_chain
+from incidentdesk.domain.keys import parse_key
+from incidentdesk.domain.errors import NotFound, ValidationError
+from incidentdesk.store.engine import Database
+from incidentdesk.store.models import Category, Escalation, Group, Incident, Service, TimelineEvent, User
+
+PAGE_SIZE = 100
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """What the queue shows. Empty fields do not filter."""
+
+    open_only: bool = True
+    status: str | None = None
+    priority: int | None = None
+    group: str | None = None
+    groups: tuple[str, ...] = ()
+    assignee: str | None = None
+    unassigned: bool = False
+    at_risk_before: datetime | None = None
+    text: str = ""
+    type: str | None = None
+    sort: str = "priority"
+
+
+SORTS = {
+    # name: (columns, descending)
+    "priority": ((Incident.priority, Incident.sla_due_at, Incident.id), False),
+    "newest": ((Incident.created_at, Incident.id), True),
+    "updated": ((Incident.updated_at, Incident.id), True),
+    "due": ((Incident.sla_due_at, Incident.id), False),
+}
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    id: int
+    key: str
+    type: str
+    priority: int
+    impact: str
+    urgency: str
+    severity: str
+    status: str
+    title: str
+    assignee: str | None
+    group: str | None
+    tier: int
+    created_at: datetime
+    updated_at: datetime
+    acknowledged_at: datetime | None
+    response_due_at: datetime
+    resolution_due_at: datetime
+    sla_due_at: datetime
+    version: int
+
+    def cursor(self, sort: str = "priority") -> tuple:
+        cols, _ = SORTS[sort]
+        return tuple(getattr(self, c.key) for c in cols)
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[QueueRow]
+    has_more: bool
+
+
+_ROW_COLUMNS = (
+    Incident.id, Incident.key, Incident.type, Incident.priority, Incident.impact, Incident.urgency, Incident.severity, Incident.status, Incident.title,
+    Incident.assignee, Group.name, Incident.tier, Incident.created_at, Incident.updated_at,
+    Incident.acknowledged_at, Incident.response_due_at, Incident.resolution_due_at, Incident.sla_due_at,
+    Incident.version,
+)
+
+
+def _filtered(db_session, flt: QueueFilter) -> Select:
+    stmt = select(*_ROW_COLUMNS).select_from(Incident).outerjoin(Group, Incident.group_id == Group.id)
+    conds = []
+    if flt.open_only and not flt.status:
+        conds.append(Incident.is_open.is_(True))
+    if flt.status:
+        conds.append(Incident.status == flt.status)
+    if flt.priority:
+        conds.append(Incident.priority == flt.priority)
+    if flt.type:
+        conds.append(Incident.type == flt.type)
+    group_names = tuple(g for g in ((flt.group,) if flt.group else ()) + tuple(flt.groups))
+    if group_names:
+        ids = db_session.scalars(select(Group.id).where(Group.name.in_(group_names))).all()
+        if flt.group and not ids:
+            raise ValidationError(f"unknown group {flt.group!r}", field="group")
+        conds.append(Incident.group_id.in_(ids) if len(ids) != 1 else Incident.group_id == ids[0])
+    if flt.assignee:
+        conds.append(Incident.assignee == flt.assignee)
+    if flt.unassigned:
+        conds.append(Incident.assignee.is_(None))
+    if flt.at_risk_before is not None:
+        conds.append(Incident.sla_due_at <= flt.at_risk_before)
+    text = flt.text.strip()
+    if text:
+        escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        like = "%" + escaped + "%"
+        conds.append(or_(Incident.title.ilike(like, escape="\\"), Incident.key.ilike(like, escape="\\")))
+    return stmt.where(and_(*conds)) if conds else stmt
+
+
+def queue_page(db: Database, flt: QueueFilter = QueueFilter(), *, after: tuple | None = None,
+               before: tuple | None = None, limit: int = PAGE_SIZE) -> Page:
+    """One page of the queue after (or before) a cursor, in the filter's sort order."""
+    if flt.sort not in SORTS:
+        raise ValidationError(f"unknown sort {flt.sort!r}: use one of {', '.join(SORTS)}", field="sort")
+    cols, desc = SORTS[flt.sort]
+    backwards = before is not None
+    with db.read() as s:
+        stmt = _filtered(s, flt)
+        if after is not None:
+            stmt = stmt.where(tuple_(*cols) < tuple_(*after) if desc else tuple_(*cols) > tuple_(*after))
+        elif before is not None:
+            stmt = stmt.where(tuple_(*cols) > tuple_(*before) if desc else tuple_(*cols) < tuple_(*before))
+        forward_desc = desc != backwards
+        stmt = stmt.order_by(*[c.desc() if forward_desc else c.asc() for c in cols]).limit(limit + 1)
+        rows = [QueueRow(*r) for r in s.execute(stmt).all()]
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    if backwards:
+        rows.reverse()
+    return Page(rows, has_more)
+
+
+def queue_offset_cursor(db: Database, flt: QueueFilter, offset: int) -> tuple | None:
+    """The cursor just before row `offset` (for jumping to a page by number); None at the start."""
+    if offset <= 0:
+        return None
+    cols, desc = SORTS[flt.sort]
+    with db.read() as s:
+        stmt = _filtered(s, flt).with_only_columns(*cols)
+        stmt = stmt.order_by(*[c.desc() if desc else c.asc() for c in cols]).offset(offset - 1).limit(1)
+        row = s.execute(stmt).first()
+    return tuple(row) if row else None
+
+
+def queue_count(db: Database, flt: QueueFilter = QueueFilter()) -> int:
+    with db.read() as s:
+        stmt = _filtered(s, flt).with_only_columns(func.count()).order_by(None)
+        return int(s.scalar(stmt) or 0)
+
+
+@dataclass(frozen=True)
+class EventView:
+    seq: int
+    at: datetime
+    actor: str
+    real_actor: str
+    kind: str
+    text: str
+    before: dict | None
+    after: dict | None
+
+
+@dataclass(frozen=True)
+class EscalationView:
+    at: datetime
+    actor: str
+    kind: str
+    from_group: str | None
+    from_tier: int | None
+    to_group: str | None
+    to_tier: int | None
+    to_person: str | None
+    reason: str
+    summary: str
+    automatic: bool
+
+
+@dataclass(frozen=True)
+class IncidentDetail:
+    id: int
+    key: str
+    type: str
+    title: str
+    description: str
+    affected_service: str | None
+    symptoms: str
+    started_at: datetime | None
+    impacted: str
+    steps_to_reproduce: str
+    device_user: str
+    recent_changes: str
+    category: str | None
+    ci: str | None
+    impact: str
+    urgency: str
+    priority: int
+    severity: str
+    status: str
+    hold_reason: str | None
+    reporter: str
+    assignee: str | None
+    group: str | None
+    tier: int
+    source: str
+    created_at: datetime
+    updated_at: datetime
+    updated_by: str
+    acknowledged_at: datetime | None
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    response_due_at: datetime
+    resolution_due_at: datetime
+    sla_due_at: datetime
+    resolution_code: str | None
+    resolution_notes: str | None
+    first_contact_resolution: bool
+    reopen_count: int
+    user_confirmed: bool | None
+    csat: int | None
+    version: int
+    timeline: list[EventView] = field(default_factory=list)
+    escalations: list[EscalationView] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        def conv(value):
+            if isinstance(value, datetime):
+                return value.isoformat()
+            if isinstance(value, list):
+                return [conv(v) for v in value]
+            if isinstance(value, dict):
+                return {k: conv(v) for k, v in value.items()}
+            return value
+        data = conv(asdict(self))
+        data["priority"] = f"P{self.priority}"
+        return data
+
+
+_DETAIL_FIELDS = [f for f in IncidentDetail.__dataclass_fields__ if f not in ("timeline", "escalations", "group")]
+
+
+def incident_detail(db: Database, key: str, *, timeline_limit: int | None = None) -> IncidentDetail:
+    """One incident with its timeline (newest first) and escalation history."""
+    number = parse_key(key)
+    with db.read() as s:
+        inc = s.get(Incident, number)
+        if inc is None:
+            raise NotFound(f"no incident {key}: check the key (incidentdesk list shows them)")
+        ev_stmt = select(TimelineEvent).where(TimelineEvent.incident_id == inc.id).order_by(TimelineEvent.seq.desc())
+        if timeline_limit:
+            ev_stmt = ev_stmt.limit(timeline_limit)
+        events = [EventView(e.seq, e.at, e.actor, e.real_actor, e.kind, e.text, e.before, e.after)
+                  for e in s.scalars(ev_stmt)]
+        escalations = [
+            EscalationView(e.at, e.actor, e.kind, e.from_group, e.from_tier, e.to_group, e.to_tier, e.to_person,
+                           e.reason, e.summary, e.automatic)
+            for e in s.scalars(select(Escalation).where(Escalation.incident_id == inc.id).order_by(Escalation.id))
+        ]
+        values = {f: getattr(inc, f) for f in _DETAIL_FIELDS}
+        return IncidentDetail(**values, group=inc.group.name if inc.group else None, timeline=events,
+                              escalations=escalations)
+
+
+@dataclass(frozen=True)
+class PersonView:
+    login: str
+    name: str
+    role: str
+    groups: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class GroupView:
+    name: str
+    tier: int
+    manager: str | None
+    members: tuple[str, ...]
+
+
+def list_people(db: Database) -> list[PersonView]:
+    with db.read() as s:
+        return [PersonView(u.login, u.name, u.role, tuple(sorted(g.name for g in u.groups)))
+                for u in s.scalars(select(User).order_by(User.login))]
+
+
+def list_groups(db: Database) -> list[GroupView]:
+    with db.read() as s:
+        return [GroupView(g.name, g.tier, g.manager, tuple(sorted(m.login for m in g.members)))
+                for g in s.scalars(select(Group).order_by(Group.tier, Group.name))]
+
+
+def list_categories(db: Database) -> list[str]:
+    with db.read() as s:
+        return list(s.scalars(select(Category.path).order_by(Category.path)))
+
+
+def list_services(db: Database) -> list[str]:
+    with db.read() as s:
+        return list(s.scalars(select(Service.name).order_by(Service.name)))
+
+
+def verify_audit(db: Database, batch: int = 500) -> Iterator[ChainProblem]:
+    """Walk every incident's timeline chain, a batch of incidents at a time."""
+    last_id = 0
+    with db.read() as s:
+        while True:
+            incidents = s.execute(
+                select(Incident.id, Incident.key, Incident.last_event_hash, Incident.event_count)
+                .where(Incident.id > last_id).order_by(Incident.id).limit(batch)
+            ).all()
+            if not incidents:
+                return
+            ids = [i.id for i in incidents]
+            by_incident: dict[int, list] = {i: [] for i in ids}
+            for e in s.scalars(select(TimelineEvent).where(TimelineEvent.incident_id.in_(ids))
+                               .order_by(TimelineEvent.incident_id, TimelineEvent.seq)):
+                by_incident[e.incident_id].append((e.seq, e.prev_hash, e.hash, e.sealed_fields()))
+            for inc in incidents:
+                yield from verify_chain(inc.key, by_incident[inc.id], inc.last_event_hash, inc.event_count)
+            last_id = ids[-1]
+            s.expunge_all()
+
+
+def count_incidents(db: Database) -> int:
+    with db.read() as s:
+        return int(s.scalar(select(func.count()).select_from(Incident)) or 0)
+
+
+def row_to_json(row: QueueRow) -> dict:
+    return {
+        "key": row.key, "title": row.title, "type": row.type, "status": row.status, "priority": f"P{row.priority}",
+        "impact": row.impact, "urgency": row.urgency, "severity": row.severity, "assignee": row.assignee, "group": row.group, "tier": row.tier,
+        "created_at": row.created_at.isoformat(), "sla_due_at": row.sla_due_at.isoformat(), "version": row.version,
+    }
+
+
+def rows_for_keys(db: Database, keys: Sequence[str]) -> list[QueueRow]:
+    ids = [parse_key(k) for k in keys]
+    with db.read() as s:
+        return [QueueRow(*r) for r in s.execute(_filtered(s, QueueFilter(open_only=False)).where(Incident.id.in_(ids)))]
