@@ -233,6 +233,21 @@ class Alert(Base):
     occurrences: Mapped[int] = mapped_column(Integer, default=1)
 
 
+class AlertReceipt(Base):
+    """A delivery already applied: a sender's retry of the same payload gets the same answer, changing nothing.
+
+    Written in the transaction that applied the payload, so a receipt exists exactly when its effects do.
+    """
+
+    __tablename__ = "alert_receipts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    source: Mapped[str] = mapped_column(String(24))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    response: Mapped[dict] = mapped_column(JSON)
+
+
 class ChangeLog(Base):
     """One row per committed change to an incident: the change feed other consoles follow.
 
