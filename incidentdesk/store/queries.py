@@ -142,6 +142,20 @@ def queue_page(db: Database, flt: QueueFilter = QueueFilter(), *, after: tuple |
     return Page(rows, has_more)
 
 
+def queue_last_page(db: Database, flt: QueueFilter = QueueFilter(), *, limit: int = PAGE_SIZE) -> Page:
+    """The last page of the queue (for jumping to the end): a reverse index scan, not a full read."""
+    if flt.sort not in SORTS:
+        raise ValidationError(f"unknown sort {flt.sort!r}: use one of {', '.join(SORTS)}", field="sort")
+    cols, desc = SORTS[flt.sort]
+    with db.read() as s:
+        stmt = _filtered(s, flt).order_by(*[c.asc() if desc else c.desc() for c in cols]).limit(limit + 1)
+        rows = [QueueRow(*r) for r in s.execute(stmt).all()]
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    rows.reverse()
+    return Page(rows, has_more)
+
+
 def queue_offset_cursor(db: Database, flt: QueueFilter, offset: int) -> tuple | None:
     """The cursor just before row `offset` (for jumping to a page by number); None at the start."""
     if offset <= 0:
@@ -349,3 +363,12 @@ def rows_for_keys(db: Database, keys: Sequence[str]) -> list[QueueRow]:
     ids = [parse_key(k) for k in keys]
     with db.read() as s:
         return [QueueRow(*r) for r in s.execute(_filtered(s, QueueFilter(open_only=False)).where(Incident.id.in_(ids)))]
+
+
+def rows_for_ids(db: Database, ids: Sequence[int]) -> list[QueueRow]:
+    """Fresh queue rows for these incidents (the console repaints only what changed)."""
+    if not ids:
+        return []
+    with db.read() as s:
+        stmt = _filtered(s, QueueFilter(open_only=False)).where(Incident.id.in_(list(ids)))
+        return [QueueRow(*r) for r in s.execute(stmt)]

@@ -1,0 +1,1 @@
+"""The Textual console. Only UI lives here: reads go through store.queries, writes through services."""

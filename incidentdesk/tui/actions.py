@@ -1,0 +1,241 @@
+"""Every action the console offers: its key, its dialog, and the service call it makes.
+
+This is glue, not rules: dialogs collect what the services need and the services decide.
+The palette, the help screen and the key bindings are all built from ACTIONS, so a new
+action appears everywhere at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from rich.text import Text
+
+from incidentdesk.domain.enums import EscalationKind, IncidentType, Level, ResolutionCode, Severity
+from incidentdesk.domain.errors import ValidationError
+from incidentdesk.domain.priority import derive_priority
+from incidentdesk.services import incidents as svc
+from incidentdesk.services.context import ServiceContext
+from incidentdesk.store.queries import GroupView, IncidentDetail, PersonView
+from incidentdesk.tui.format import PRIORITY_STYLE
+from incidentdesk.tui.screens.form import FormField, FormSpec
+
+
+@dataclass
+class Pickers:
+    """Directory data for the dialogs' pick lists, read once in a worker."""
+
+    people: list[PersonView] = field(default_factory=list)
+    groups: list[GroupView] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    services: list[str] = field(default_factory=list)
+
+    def people_options(self) -> list[tuple[str, str]]:
+        return [(f"{p.login} — {p.name}" if p.name and p.name != p.login else p.login, p.login) for p in self.people]
+
+    def group_options(self) -> list[tuple[str, str]]:
+        return [(f"{g.name} (tier {g.tier})", g.name) for g in self.groups]
+
+
+def _enum_options(enum_cls) -> list[tuple[str, str]]:
+    return [(m.value.replace("_", " "), m.value) for m in enum_cls]
+
+
+LEVELS = _enum_options(Level)
+SEVERITIES = _enum_options(Severity)
+
+
+def priority_preview(matrix) -> Callable[[dict], Text | None]:
+    def preview(values: dict) -> Text | None:
+        if not values.get("impact") or not values.get("urgency"):
+            return None
+        prio = derive_priority(Level(values["impact"]), Level(values["urgency"]), matrix)
+        return Text.assemble(("Resulting priority: ", "bold"), (f"P{prio}", PRIORITY_STYLE[prio] or "bold"))
+    return preview
+
+
+def parse_started_at(text: str | None) -> datetime | None:
+    """`2026-11-23 09:10` or ISO 8601; times without a zone are UTC."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text.replace(" ", "T", 1) if "T" not in text else text)
+    except ValueError:
+        raise ValidationError("use YYYY-MM-DD HH:MM (UTC)", field="started_at") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _int_or_none(text) -> int | None:
+    text = str(text or "").strip()
+    return int(text) if text else None
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    key: str
+    label: str
+    description: str
+    # Builds the dialog for the selected incident (None: no dialog, run at once).
+    form: Callable[[IncidentDetail | None, Pickers, ServiceContext], FormSpec] | None
+    # Calls the service; returns a short message for the notification.
+    run: Callable[[ServiceContext, IncidentDetail | None, dict], str]
+    needs_incident: bool = True
+
+
+def _subject(d: IncidentDetail | None) -> str:
+    return f"{d.key}  {d.title}" if d else ""
+
+
+# --- dialogs -----------------------------------------------------------------------------
+
+def new_form(d, pickers: Pickers, ctx: ServiceContext) -> FormSpec:
+    services = [(s, s) for s in pickers.services]
+    categories = [(c, c) for c in pickers.categories]
+    return FormSpec("New incident", [
+        FormField("title", "Title", required=True, placeholder="what is broken, for whom"),
+        FormField("type", "Type", "select", _enum_options(IncidentType), required=True, value="incident"),
+        FormField("impact", "Impact", "select", LEVELS, required=True, value="medium"),
+        FormField("urgency", "Urgency", "select", LEVELS, required=True, value="medium"),
+        FormField("severity", "Severity", "select", SEVERITIES, placeholder="from priority"),
+        FormField("affected_service", "Affected service", "select", services),
+        FormField("category", "Category", "select", categories),
+        FormField("ci", "CI (asset)", placeholder="e.g. pay-gw-prod"),
+        FormField("description", "Description", "area"),
+        FormField("symptoms", "Symptoms", "area"),
+        FormField("started_at", "Started at (UTC)", placeholder="YYYY-MM-DD HH:MM"),
+        FormField("impacted", "Who / how many impacted", placeholder="e.g. all remote staff"),
+        FormField("steps_to_reproduce", "Steps to reproduce", "area"),
+        FormField("device_user", "Device / user", placeholder="e.g. laptop LT-2231, user j.doe"),
+        FormField("recent_changes", "Recent changes", placeholder="e.g. CHG-1182 config push 09:10"),
+        FormField("group", "Group", "select", pickers.group_options()),
+    ], submit_label="Log incident", preview=priority_preview(ctx.config.priority_matrix))
+
+
+def run_new(ctx, d, v) -> str:
+    key = svc.log_incident(ctx, svc.Intake(
+        title=v.get("title") or "", impact=v["impact"], urgency=v["urgency"], type=v.get("type") or "incident",
+        severity=v.get("severity") or None, description=v.get("description") or "",
+        affected_service=v.get("affected_service") or None, symptoms=v.get("symptoms") or "",
+        started_at=parse_started_at(v.get("started_at")), impacted=v.get("impacted") or "",
+        steps_to_reproduce=v.get("steps_to_reproduce") or "", device_user=v.get("device_user") or "",
+        recent_changes=v.get("recent_changes") or "", category=v.get("category") or None, ci=v.get("ci") or None,
+        group=v.get("group") or None,
+    ))
+    return f"logged {key}"
+
+
+def _single(title: str, name: str, label: str, required: bool, kind: str = "area", submit: str = "Save"):
+    def form(d, pickers, ctx) -> FormSpec:
+        return FormSpec(title, [FormField(name, label, kind, required=required)], subject=_subject(d), submit_label=submit)
+    return form
+
+
+def assign_form(d, pickers, ctx) -> FormSpec:
+    return FormSpec("Assign", [
+        FormField("user", "Person", "select", pickers.people_options(), value=d.assignee if d else None),
+        FormField("group", "Group", "select", pickers.group_options(), value=d.group if d else None),
+        FormField("comment", "Comment", "text"),
+    ], subject=_subject(d), submit_label="Assign")
+
+
+def reprioritise_form(d, pickers, ctx) -> FormSpec:
+    return FormSpec("Reprioritise", [
+        FormField("impact", "Impact", "select", LEVELS, required=True, value=d.impact),
+        FormField("urgency", "Urgency", "select", LEVELS, required=True, value=d.urgency),
+        FormField("severity", "Severity", "select", SEVERITIES, required=True, value=d.severity),
+        FormField("reason", "Reason", "area", required=True),
+    ], subject=_subject(d), submit_label="Reprioritise", preview=priority_preview(ctx.config.priority_matrix))
+
+
+def escalate_form(d, pickers, ctx) -> FormSpec:
+    groups = [g for g in pickers.group_options() if not d or g[1] != d.group]
+    return FormSpec("Escalate", [
+        FormField("kind", "Kind", "select", _enum_options(EscalationKind), required=True, value="functional",
+                  help="functional: to another group/tier · hierarchical: to management"),
+        FormField("to_group", "To group", "select", groups),
+        FormField("to_person", "To person (hierarchical)", "select", pickers.people_options()),
+        FormField("reason", "Reason", "text"),
+        FormField("summary", "Hand-off summary", "area", required=True,
+                  help="what was tried, device/user details, logs"),
+    ], subject=_subject(d), submit_label="Escalate")
+
+
+def hold_form(d, pickers, ctx) -> FormSpec:
+    if d is not None and d.status == "on_hold":
+        return FormSpec("Resume", [FormField("comment", "Comment", "text")], subject=_subject(d), submit_label="Resume")
+    return FormSpec("Put on hold", [FormField("reason", "Reason", "text", required=True,
+                                              placeholder="e.g. waiting for user")],
+                    subject=_subject(d), submit_label="Hold")
+
+
+def resolve_form(d, pickers, ctx) -> FormSpec:
+    return FormSpec("Resolve", [
+        FormField("code", "Resolution code", "select", _enum_options(ResolutionCode), required=True,
+                  value="permanent_fix"),
+        FormField("notes", "Resolution notes", "area", required=True, help="what fixed it, or the workaround"),
+    ], subject=_subject(d), submit_label="Resolve")
+
+
+def close_form(d, pickers, ctx) -> FormSpec:
+    return FormSpec("Close", [
+        FormField("confirmed", "User confirmed the fix", "check", value=True),
+        FormField("csat", "CSAT (1-5)", "select", [(str(i), str(i)) for i in range(5, 0, -1)], placeholder="not given"),
+        FormField("comment", "Comment", "text"),
+    ], subject=_subject(d), submit_label="Close")
+
+
+# --- service calls -----------------------------------------------------------------------
+
+def _hold_or_resume(ctx, d, v) -> str:
+    if "reason" in v:
+        svc.hold(ctx, d.key, reason=v["reason"], expected_version=d.version)
+        return f"{d.key} on hold"
+    svc.resume(ctx, d.key, comment=v.get("comment") or "", expected_version=d.version)
+    return f"{d.key} resumed"
+
+
+ACTIONS: list[Action] = [
+    Action("new", "n", "New incident", "log a new incident with the structured intake form", new_form, run_new,
+           needs_incident=False),
+    Action("acknowledge", "a", "Acknowledge", "acknowledge (stops the response clock), optional comment",
+           _single("Acknowledge", "comment", "Comment (optional)", False, "text", "Acknowledge"),
+           lambda ctx, d, v: (svc.acknowledge(ctx, d.key, comment=v.get("comment") or "", expected_version=d.version),
+                              f"{d.key} acknowledged")[1]),
+    Action("take", "t", "Take", "take ownership (you become the assignee)", None,
+           lambda ctx, d, v: (svc.take(ctx, d.key, expected_version=d.version), f"you took {d.key}")[1]),
+    Action("assign", "s", "Assign", "assign to a person and/or group", assign_form,
+           lambda ctx, d, v: (svc.assign(ctx, d.key, user=v.get("user"), group=v.get("group"),
+                                         comment=v.get("comment") or "", expected_version=d.version),
+                              f"{d.key} assigned")[1]),
+    Action("reprioritise", "p", "Reprioritise", "change impact/urgency/severity with a reason", reprioritise_form,
+           lambda ctx, d, v: (svc.reprioritise(ctx, d.key, reason=v.get("reason") or "", impact=v["impact"],
+                                               urgency=v["urgency"], severity=v["severity"],
+                                               expected_version=d.version), f"{d.key} reprioritised")[1]),
+    Action("escalate", "e", "Escalate", "functional or hierarchical escalation with a hand-off summary",
+           escalate_form,
+           lambda ctx, d, v: (svc.escalate(ctx, d.key, kind=v["kind"], summary=v.get("summary") or "",
+                                           to_group=v.get("to_group"), reason=v.get("reason") or "",
+                                           to_person=v.get("to_person"), expected_version=d.version),
+                              f"{d.key} escalated")[1]),
+    Action("hold", "h", "Hold / resume", "put on hold with a reason, or resume", hold_form, _hold_or_resume),
+    Action("comment", "m", "Comment", "add a note to the timeline",
+           _single("Comment", "text", "Comment", True, "area", "Add comment"),
+           lambda ctx, d, v: (svc.comment(ctx, d.key, v.get("text") or ""), f"comment added to {d.key}")[1]),
+    Action("resolve", "r", "Resolve", "resolve with a code and notes", resolve_form,
+           lambda ctx, d, v: (svc.resolve(ctx, d.key, code=v["code"], notes=v.get("notes") or "",
+                                          expected_version=d.version), f"{d.key} resolved")[1]),
+    Action("close", "x", "Close", "close after user confirmation, with CSAT", close_form,
+           lambda ctx, d, v: (svc.close(ctx, d.key, confirmed=bool(v.get("confirmed")), csat=_int_or_none(v.get("csat")),
+                                        comment=v.get("comment") or "", expected_version=d.version),
+                              f"{d.key} closed")[1]),
+    Action("reopen", "o", "Reopen", "reopen a resolved incident with a reason",
+           _single("Reopen", "reason", "Reason", True, "area", "Reopen"),
+           lambda ctx, d, v: (svc.reopen(ctx, d.key, reason=v.get("reason") or "", expected_version=d.version),
+                              f"{d.key} reopened")[1]),
+]
+
+BY_NAME = {a.name: a for a in ACTIONS}

@@ -1,0 +1,139 @@
+"""The incidentdesk console: the App, its keys and theme, and the hooks for live updates.
+
+`run_app(args)` is what `incidentdesk` with no command runs. The App takes a clock so
+snapshots and tests are deterministic.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from textual.app import App
+from textual.binding import Binding
+
+from incidentdesk.runtime import Runtime
+from incidentdesk.tui.actions import ACTIONS, BY_NAME
+from incidentdesk.tui.commands import IncidentCommands
+from incidentdesk.tui.screens.help import NAVIGATION, HelpScreen
+from incidentdesk.tui.screens.main import MainScreen
+from incidentdesk.tui.widgets.chrome.header import ConnectionBanner
+
+LIGHT_DARK = {"textual-dark": "textual-light", "textual-light": "textual-dark"}
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class IncidentDeskApp(App):
+    CSS_PATH = "incidentdesk.tcss"
+    TITLE = "incidentdesk"
+    COMMANDS = App.COMMANDS | {IncidentCommands}
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("ctrl+t", "toggle_dark_light", "Theme", show=False, id="app.theme"),
+    ]
+
+    def __init__(self, runtime: Runtime, *, clock: Callable[[], datetime] = utc_now, cursor_blink: bool = True,
+                 tick_seconds: float = 1.0) -> None:
+        super().__init__()
+        self.runtime = runtime
+        self.clock = clock
+        self.cursor_blink = cursor_blink
+        self.tick_seconds = tick_seconds
+        self.connection_ok = True
+        self.disconnected_since: datetime | None = None
+        self._keys = dict(runtime.config.keys)
+        theme = runtime.config.theme
+        if theme in self.available_themes:
+            self.theme = theme
+        if self._keys:
+            self.set_keymap(self._keys)
+
+    def on_mount(self) -> None:
+        self.main_screen = MainScreen()
+        self.push_screen(self.main_screen)
+        if self.tick_seconds:
+            self.set_interval(self.tick_seconds, self._tick)
+
+    def _tick(self) -> None:
+        if self.main_screen.is_mounted:
+            self.main_screen.tick()
+
+    # --- keys, help, palette ---------------------------------------------------------------
+    def key_for(self, binding_id: str, default: str) -> str:
+        return self._keys.get(binding_id, default)
+
+    def help_sections(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        actions = [(self.key_for(f"incident.{a.name}", a.key), f"{a.label}: {a.description}") for a in ACTIONS]
+        nav = [(self.key_for(bid, key) if bid else key, text) for bid, key, text in NAVIGATION]
+        queue = [
+            (self.key_for("queue.filter", "/"), "filter: free text, status, priority, sort, closed too"),
+            (self.key_for("queue.scope", "f"), "cycle scope: all, mine, my groups, unassigned, at risk/breached"),
+            (self.key_for("queue.sort", "S"), "cycle sort: priority, newest, updated, due"),
+            (self.key_for("queue.refresh", "ctrl+r"), "re-read the queue and the incident"),
+        ]
+        app = [
+            (self.key_for("app.help", "?"), "this help"),
+            ("ctrl+p", "command palette: every action on the selected incident"),
+            (self.key_for("app.theme", "ctrl+t"), "toggle light/dark theme"),
+            (self.key_for("app.quit", "q"), "quit"),
+            ("ctrl+s / esc", "in a dialog: save / cancel"),
+        ]
+        return [("Incident actions", actions), ("Moving around", nav), ("Queue", queue), ("Console", app)]
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.help_sections()))
+
+    def action_toggle_dark_light(self) -> None:
+        self.theme = LIGHT_DARK.get(self.theme, "textual-dark")
+
+    def run_incident_action(self, name: str) -> None:
+        self.main_screen.start_action(BY_NAME[name])
+
+    def set_queue_filter(self, **kwargs) -> None:
+        self.main_screen.set_filter(**kwargs)
+
+    def open_filter(self) -> None:
+        self.main_screen.action_filter()
+
+    def refresh_queue(self) -> None:
+        self.main_screen.action_refresh()
+
+    # --- live updates (the change feed calls these) ----------------------------------------
+    def apply_changes(self, incident_ids: set[int]) -> None:
+        """Re-read only these incidents and repaint their rows (and the open incident) in place."""
+        if threading.get_ident() != self._thread_id:
+            self.call_from_thread(self.apply_changes, set(incident_ids))
+            return
+        self.main_screen.refresh_incidents(set(incident_ids))
+
+    def set_connection_state(self, ok: bool, since: datetime | None = None) -> None:
+        """Show or hide the 'database unreachable' banner; countdowns and dialogs carry on."""
+        if threading.get_ident() != self._thread_id:
+            self.call_from_thread(self.set_connection_state, ok, since)
+            return
+        if ok == self.connection_ok:
+            return  # keep the first "since": the outage started then
+        self.connection_ok = ok
+        self.disconnected_since = None if ok else (since or self.clock())
+        self.main_screen.query_one(ConnectionBanner).set_state(ok, self.disconnected_since)
+
+
+def run_app(args) -> int:
+    from incidentdesk.config import load_config
+    from incidentdesk.runtime import open_runtime
+
+    config = load_config(Path(args.config) if getattr(args, "config", None) else None)
+    runtime = open_runtime(args.db, args.acting_as, config=config)
+    try:
+        IncidentDeskApp(runtime).run()
+    finally:
+        runtime.db.dispose()
+    return 0

@@ -1,0 +1,76 @@
+"""The filter dialog (`/`): free text, scope, status, priority, sort, closed incidents too."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Input, Label, Select
+
+from incidentdesk.domain.enums import Status
+from incidentdesk.store.queries import SORTS
+
+
+class FilterScreen(ModalScreen[dict | None]):
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="filter.cancel"),
+        Binding("ctrl+s", "apply", "Apply", id="filter.apply", priority=True),
+    ]
+
+    def __init__(self, *, scope: str, text: str, status: str | None, priority: int | None, sort: str,
+                 include_closed: bool) -> None:
+        super().__init__(classes="form-screen")
+        self.initial = dict(scope=scope, text=text, status=status, priority=priority, sort=sort,
+                            include_closed=include_closed)
+
+    def compose(self) -> ComposeResult:
+        from incidentdesk.tui.screens.main import SCOPES
+
+        v = self.initial
+        with Vertical(id="dialog"):
+            yield Label("Filter the queue", id="dialog-title")
+            yield Label("Text (title or key)", classes="field-label")
+            yield Input(v["text"], id="filter-text", placeholder="e.g. vpn or INC-000123")
+            yield Label("Show", classes="field-label")
+            yield Select([(s, s) for s in SCOPES], value=v["scope"], allow_blank=False, id="filter-scope")
+            yield Label("Status", classes="field-label")
+            yield Select([(s.label, s.value) for s in Status], value=v["status"] or Select.NULL, prompt="any",
+                         id="filter-status")
+            yield Label("Priority", classes="field-label")
+            yield Select([(f"P{p}", p) for p in (1, 2, 3, 4)], value=v["priority"] or Select.NULL, prompt="any",
+                         id="filter-priority")
+            yield Label("Sort", classes="field-label")
+            yield Select([(s, s) for s in SORTS], value=v["sort"], allow_blank=False, id="filter-sort")
+            yield Checkbox("Include resolved, closed and cancelled", v["include_closed"], id="filter-closed")
+            with Horizontal(id="buttons"):
+                yield Button("Apply (enter)", id="apply", variant="primary")
+                yield Button("Clear", id="clear")
+                yield Button("Cancel (esc)", id="cancel")
+
+    def on_mount(self) -> None:
+        if not getattr(self.app, "cursor_blink", True):
+            self.query_one(Input).cursor_blink = False
+        self.query_one("#filter-text", Input).focus()
+
+    def _value(self, wid: str):
+        value = self.query_one(wid, Select).value
+        return None if value is Select.NULL else value
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#apply")
+    def action_apply(self) -> None:
+        self.dismiss(dict(
+            text=self.query_one("#filter-text", Input).value.strip(), scope=self._value("#filter-scope") or "all",
+            status=self._value("#filter-status"), priority=self._value("#filter-priority"),
+            sort=self._value("#filter-sort") or "priority", include_closed=self.query_one("#filter-closed", Checkbox).value,
+        ))
+
+    @on(Button.Pressed, "#clear")
+    def _clear(self) -> None:
+        self.dismiss(dict(text="", scope="all", status=None, priority=None, sort="priority", include_closed=False))
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

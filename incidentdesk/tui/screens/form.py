@@ -1,0 +1,199 @@
+"""A dialog of fields for one action (acknowledge, escalate, resolve...), built from a spec.
+
+Validation messages appear under the field they are about; the dialog returns the typed
+values and the caller runs the service. When the service refuses (a conflict, a server-side
+validation error) the caller reopens this dialog with the same values, so nothing typed is lost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
+
+from incidentdesk.tui.format import literal
+
+
+@dataclass(frozen=True)
+class FormField:
+    name: str
+    label: str
+    kind: str = "text"  # text | area | select | check | int
+    options: Sequence[tuple[str, str]] = ()
+    required: bool = False
+    placeholder: str = ""
+    value: object = None
+    lo: int | None = None
+    hi: int | None = None
+    help: str = ""
+
+
+@dataclass
+class FormSpec:
+    title: str
+    fields: list[FormField]
+    subject: str = ""  # e.g. "INC-000012 Payments API down" (untrusted: shown literally)
+    submit_label: str = "Save"
+    preview: Callable[[dict], Text | None] | None = None
+    notice: str = ""
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+class FormScreen(ModalScreen[dict | None]):
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="form.cancel"),
+        Binding("ctrl+s", "submit", "Save", id="form.submit", priority=True),
+    ]
+
+    def __init__(self, spec: FormSpec, values: dict | None = None) -> None:
+        super().__init__(classes="form-screen")
+        self.spec = spec
+        self.initial = dict(values or {})
+
+    def compose(self) -> ComposeResult:
+        spec = self.spec
+        with Vertical(id="dialog"):
+            yield Label(Text(spec.title, style="bold"), id="dialog-title")
+            if spec.subject:
+                yield Label(literal(spec.subject), id="dialog-subject")
+            notice = Static(literal(spec.notice, single_line=False), id="dialog-notice")
+            notice.display = bool(spec.notice)
+            yield notice
+            with VerticalScroll(id="fields"):
+                for f in spec.fields:
+                    yield from self._field(f)
+            if spec.preview is not None:
+                yield Static(id="preview")
+            general = Static(id="error-general", classes="field-error")
+            general.display = False
+            yield general
+            with Horizontal(id="buttons"):
+                yield Button(f"{spec.submit_label} (ctrl+s)", id="submit", variant="primary")
+                yield Button("Cancel (esc)", id="cancel")
+
+    def _field(self, f: FormField) -> ComposeResult:
+        value = self.initial.get(f.name, f.value)
+        label = f.label + (" *" if f.required else "")
+        if f.kind != "check":
+            yield Label(label, classes="field-label")
+        wid = f"f-{f.name}"
+        if f.kind == "area":
+            area = TextArea(str(value or ""), id=wid, classes="field-area", soft_wrap=True, show_line_numbers=False)
+            yield area
+        elif f.kind == "select":
+            options = [(lbl, val) for lbl, val in f.options]
+            known = {val for _, val in options}
+            yield Select(options, id=wid, allow_blank=not f.required,
+                         value=value if value in known else (Select.NULL if not f.required else options[0][1]),
+                         prompt=f.placeholder or "—")
+        elif f.kind == "check":
+            yield Checkbox(f.label, bool(value), id=wid)
+        else:
+            yield Input(str(value) if value not in (None, "") else "", id=wid, placeholder=f.placeholder,
+                        type="integer" if f.kind == "int" else "text")
+        if f.help:
+            yield Label(Text(f.help, style="dim"), classes="field-help")
+        error = Static(id=f"e-{f.name}", classes="field-error")
+        error.display = False
+        yield error
+
+    def on_mount(self) -> None:
+        if not getattr(self.app, "cursor_blink", True):
+            for widget in self.query(Input):
+                widget.cursor_blink = False
+            for widget in self.query(TextArea):
+                widget.cursor_blink = False
+        self.show_errors(self.spec.errors)
+        self._update_preview()
+        first = next(iter(self.query("#fields Input, #fields TextArea, #fields Select, #fields Checkbox")), None)
+        if first is not None:
+            first.focus()
+
+    def values(self) -> dict:
+        out: dict = {}
+        for f in self.spec.fields:
+            widget = self.query_one(f"#f-{f.name}")
+            if isinstance(widget, TextArea):
+                out[f.name] = widget.text
+            elif isinstance(widget, Select):
+                out[f.name] = None if widget.value is Select.NULL else widget.value
+            elif isinstance(widget, Checkbox):
+                out[f.name] = widget.value
+            else:
+                out[f.name] = widget.value
+        return out
+
+    def check(self, values: dict) -> dict[str, str]:
+        """Client-side checks only for what the form itself knows (required, number range)."""
+        errors = {}
+        for f in self.spec.fields:
+            value = values.get(f.name)
+            if f.required and (value is None or (isinstance(value, str) and not value.strip())):
+                errors[f.name] = f"{f.label} is required"
+            elif f.kind == "int" and isinstance(value, str) and value.strip():
+                try:
+                    number = int(value)
+                except ValueError:
+                    errors[f.name] = f"{f.label} must be a whole number"
+                    continue
+                if (f.lo is not None and number < f.lo) or (f.hi is not None and number > f.hi):
+                    errors[f.name] = f"{f.label} must be {f.lo} to {f.hi}"
+        return errors
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        names = {f.name for f in self.spec.fields}
+        general = [msg for name, msg in errors.items() if name not in names]
+        for f in self.spec.fields:
+            widget = self.query_one(f"#e-{f.name}", Static)
+            message = errors.get(f.name)
+            widget.update(literal(message or "", single_line=False))
+            widget.display = bool(message)
+            self.query_one(f"#f-{f.name}").set_class(bool(message), "-invalid-field")
+        box = self.query_one("#error-general", Static)
+        box.update(literal("\n".join(general), single_line=False))
+        box.display = bool(general)
+
+    def _update_preview(self) -> None:
+        if self.spec.preview is None:
+            return
+        try:
+            text = self.spec.preview(self.values())
+        except Exception:  # a half-filled form may not preview; never crash the dialog
+            text = None
+        self.query_one("#preview", Static).update(text or "")
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    @on(Checkbox.Changed)
+    def _changed(self) -> None:
+        self._update_preview()
+
+    @on(Input.Submitted)
+    def _input_submitted(self) -> None:
+        self.action_submit()
+
+    @on(Button.Pressed, "#submit")
+    def _submit_pressed(self) -> None:
+        self.action_submit()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
+
+    def action_submit(self) -> None:
+        values = self.values()
+        errors = self.check(values)
+        self.show_errors(errors)
+        if errors:
+            return
+        self.dismiss(values)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

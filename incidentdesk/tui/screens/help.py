@@ -1,0 +1,48 @@
+"""`?`: every key, as currently bound (after any remapping in incidentdesk.toml)."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Label, Static
+
+NAVIGATION = [
+    ("queue.down", "j / down", "next incident (fetches the next page at the bottom)"),
+    ("queue.up", "k / up", "previous incident"),
+    (None, "pgdn / pgup", "page down / up (crosses into the next page)"),
+    ("queue.first", "g / home", "first page"),
+    ("queue.last", "G / end", "last page"),
+    (None, "enter", "open the incident"),
+    ("queue.back", "escape", "back to the queue"),
+    ("pane.next_tab", "ctrl+right", "next tab in the incident pane (detail, timeline, escalations)"),
+    ("pane.previous_tab", "ctrl+left", "previous tab in the incident pane"),
+]
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,q,question_mark", "close", "Close", id="help.close")]
+
+    def __init__(self, sections: list[tuple[str, list[tuple[str, str]]]]) -> None:
+        super().__init__(classes="form-screen")
+        self.sections = sections
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog", classes="help"):
+            yield Label(Text("Keys", style="bold"), id="dialog-title")
+            with VerticalScroll(id="help-body"):
+                for title, rows in self.sections:
+                    table = Table(box=None, show_header=False, expand=True, padding=(0, 1))
+                    table.add_column(style="bold", no_wrap=True, width=14)
+                    table.add_column()
+                    for key, text in rows:
+                        table.add_row(Text(key), Text(text))
+                    yield Label(Text(title, style="bold underline"), classes="help-title")
+                    yield Static(table)
+            yield Label(Text("escape closes · keys can be remapped under [keys] in incidentdesk.toml", style="dim"))
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,181 @@
+"""The incident pane's contents: detail fields, SLA countdowns, timeline and escalation history.
+
+Each is a Static that renders a Rich table built from an IncidentDetail; every value from the
+incident goes through `literal()` so nobody's text is interpreted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from rich.console import Group as RichGroup
+from rich.table import Table
+from rich.text import Text
+from textual.widgets import Static
+
+from incidentdesk.store.queries import IncidentDetail
+from incidentdesk.tui.format import clock_text, countdown, literal, priority_text, short_time, status_text
+
+
+def _grid() -> Table:
+    grid = Table.grid(padding=(0, 1), expand=True)
+    grid.add_column(style="bold", no_wrap=True, width=16)
+    grid.add_column(ratio=1)
+    return grid
+
+
+def _heading(text: str) -> Text:
+    return Text(text, style="bold underline")
+
+
+def _multi(text: str | None) -> Text:
+    return literal(text or "—", single_line=False)
+
+
+class SlaPanel(Static):
+    """Response and resolution countdowns; re-rendered every second from memory."""
+
+    def __init__(self, clock: Callable[[], datetime], **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._clock = clock
+        self.detail: IncidentDetail | None = None
+
+    def show(self, detail: IncidentDetail | None) -> None:
+        self.detail = detail
+        self.tick()
+
+    def tick(self) -> None:
+        d = self.detail
+        if d is None:
+            self.update("")
+            return
+        now = self._clock()
+        grid = _grid()
+        if d.acknowledged_at is None:
+            response = countdown(d.response_due_at, d.created_at, now, status=d.status)
+        else:
+            met = d.acknowledged_at <= d.response_due_at
+            response = Text(f"met at {short_time(d.acknowledged_at)}" if met else
+                            f"missed (acknowledged {short_time(d.acknowledged_at)})", style="green" if met else "red")
+        if d.resolved_at is not None:
+            met = d.resolved_at <= d.resolution_due_at
+            resolution = Text(f"{'met' if met else 'missed'} ({short_time(d.resolved_at)})", style="green" if met else "red")
+        else:
+            resolution = countdown(d.resolution_due_at, d.created_at, now, status=d.status)
+        grid.add_row("Response SLA", Text.assemble(response, Text(f"  due {short_time(d.response_due_at)}", style="dim")))
+        grid.add_row("Resolution SLA", Text.assemble(resolution, Text(f"  due {short_time(d.resolution_due_at)}", style="dim")))
+        self.update(grid)
+
+
+class DetailPanel(Static):
+    """Every intake field, classification, ownership and resolution."""
+
+    def show(self, d: IncidentDetail | None) -> None:
+        if d is None:
+            self.update(Text("No incident selected.", style="dim"))
+            return
+        head = Text.assemble(Text(d.key, style="bold"), "  ", priority_text(d.priority), "  ", status_text(d.status),
+                             Text(f"  {d.type}", style="dim"))
+        title = literal(d.title, "bold", single_line=False)
+        grid = _grid()
+        rows = [
+            ("Impact/urgency", Text(f"{d.impact} / {d.urgency} → P{d.priority}")),
+            ("Severity", Text(d.severity)),
+            ("Service", literal(d.affected_service or "—")),
+            ("Category", literal(d.category or "—")),
+            ("CI", literal(d.ci or "—")),
+            ("Assignee", literal(d.assignee or "unassigned")),
+            ("Group / tier", Text.assemble(literal(d.group or "no group"), Text(f"  tier {d.tier}", style="dim"))),
+            ("Reporter", Text.assemble(literal(d.reporter), Text(f"  via {d.source}", style="dim"))),
+            ("Created", Text(clock_text(d.created_at))),
+            ("Updated", Text.assemble(Text(clock_text(d.updated_at)), Text(" by ", style="dim"), literal(d.updated_by))),
+        ]
+        if d.hold_reason:
+            rows.insert(0, ("On hold", literal(d.hold_reason, "magenta", single_line=False)))
+        for label, value in rows:
+            grid.add_row(label, value)
+        intake = _grid()
+        for label, value in [
+            ("Description", _multi(d.description)), ("Symptoms", _multi(d.symptoms)),
+            ("Started at", Text(clock_text(d.started_at) if d.started_at else "—")),
+            ("Impacted", _multi(d.impacted)), ("Steps", _multi(d.steps_to_reproduce)),
+            ("Device / user", _multi(d.device_user)), ("Recent changes", _multi(d.recent_changes)),
+        ]:
+            intake.add_row(label, value)
+        parts = [head, title, Text(""), grid, Text(""), _heading("Intake"), intake]
+        if d.resolution_code or d.resolved_at or d.closed_at or d.reopen_count:
+            res = _grid()
+            res.add_row("Code", Text(d.resolution_code or "—"))
+            res.add_row("Notes", _multi(d.resolution_notes))
+            res.add_row("Resolved", Text(short_time(d.resolved_at)))
+            res.add_row("Closed", Text(short_time(d.closed_at)))
+            res.add_row("Confirmed", Text({True: "yes", False: "no", None: "—"}[d.user_confirmed]))
+            res.add_row("CSAT", Text(str(d.csat) if d.csat is not None else "—"))
+            res.add_row("Reopened", Text(f"{d.reopen_count}×"))
+            parts += [Text(""), _heading("Resolution"), res]
+        self.update(RichGroup(*parts))
+
+
+class TimelinePanel(Static):
+    """Every event, newest first, with actor and time."""
+
+    def show(self, d: IncidentDetail | None) -> None:
+        if d is None:
+            self.update("")
+            return
+        table = Table(expand=True, show_edge=False, pad_edge=False, box=None, header_style="bold")
+        table.add_column("When", no_wrap=True, width=16)
+        table.add_column("Who", no_wrap=True, max_width=14)
+        table.add_column("What", no_wrap=True, width=13)
+        table.add_column("Details", ratio=1)
+        for e in d.timeline:
+            who = literal(e.actor)
+            if e.real_actor and e.real_actor != e.actor:
+                who.append_text(Text(f" ({e.real_actor})", style="dim"))
+            table.add_row(Text(short_time(e.at), style="dim"), who, Text(e.kind, style="bold"), _event_text(e))
+        if not d.timeline:
+            table.add_row("", "", "", Text("no events", style="dim"))
+        self.update(table)
+
+
+def _event_text(e) -> Text:
+    text = literal(e.text, single_line=False) if e.text else Text("")
+    changes = []
+    for name, value in (e.after or {}).items():
+        before = (e.before or {}).get(name)
+        if before != value and value is not None:
+            changes.append(f"{name}: {before if before is not None else '—'} → {value}")
+    if changes:
+        change_text = literal("; ".join(changes), "dim", single_line=False)
+        if text.plain:
+            text.append("\n")
+        text.append_text(change_text)
+    return text
+
+
+class EscalationsPanel(Static):
+    def show(self, d: IncidentDetail | None) -> None:
+        if d is None:
+            self.update("")
+            return
+        if not d.escalations:
+            self.update(Text("No escalations.", style="dim"))
+            return
+        table = Table(expand=True, show_edge=False, box=None, header_style="bold")
+        table.add_column("When", no_wrap=True, width=16)
+        table.add_column("Kind", no_wrap=True)
+        table.add_column("From → to", ratio=1)
+        table.add_column("By", no_wrap=True)
+        for e in reversed(d.escalations):
+            route = Text.assemble(literal(f"{e.from_group or '—'} (T{e.from_tier or '?'})"), " → ",
+                                  literal(f"{e.to_group or '—'} (T{e.to_tier or '?'})"))
+            if e.to_person:
+                route.append_text(literal(f"  to {e.to_person}", "dim"))
+            table.add_row(Text(short_time(e.at), style="dim"), Text(e.kind + (" (auto)" if e.automatic else "")),
+                          route, literal(e.actor))
+            summary = Text.assemble(Text("hand-off: ", style="bold"), literal(e.summary, single_line=False))
+            if e.reason:
+                summary.append_text(Text.assemble(Text("\nreason: ", style="bold"), literal(e.reason, single_line=False)))
+            table.add_row("", "", summary, "")
+        self.update(table)
