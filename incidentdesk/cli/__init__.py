@@ -10,9 +10,10 @@ import sys
 
 from incidentdesk import __version__
 from incidentdesk.cli import admin, incidents
+from incidentdesk.cli import ingest as ingest_cli
 from incidentdesk.domain.errors import DomainError
 
-COMMAND_MODULES = [incidents, admin]
+COMMAND_MODULES = [incidents, admin, ingest_cli]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,75 @@
+"""`incidentdesk receive` (the alert receiver) and `incidentdesk ingest` (the same payloads from a file)."""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+
+from incidentdesk.cli.common import print_json, runtime
+from incidentdesk.domain.errors import ValidationError
+from incidentdesk.ingest.model import PayloadError
+from incidentdesk.ingest.parsers import FORMATS, parse_body
+from incidentdesk.ingest.settings import settings_from_config
+from incidentdesk.services.alerts import apply_batch
+
+MAX_FILE_BYTES = 64 * 1024 * 1024
+
+
+def cmd_receive(args) -> int:
+    from incidentdesk.ingest.server import serve  # uvicorn loads only for this command
+
+    rt = runtime(args)
+    serve(rt.db, rt.config, host=args.host, port=args.port, dry_run=args.dry_run)
+    return 0
+
+
+def cmd_ingest(args) -> int:
+    rt = runtime(args)
+    settings = settings_from_config(rt.config)
+    try:
+        if args.file == "-":
+            body = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
+        else:
+            with open(args.file, "rb") as fh:
+                body = fh.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise ValidationError(f"cannot read {args.file}: {exc.strerror}") from None
+    if len(body) > MAX_FILE_BYTES:
+        raise ValidationError(f"{args.file} is over {MAX_FILE_BYTES} bytes; split it")
+    digest = hashlib.sha256(args.format.encode() + b"\0" + body).hexdigest()
+    try:
+        batch = parse_body(args.format, body, digest=digest)
+    except PayloadError as exc:
+        raise ValidationError(f"{args.file} is not a valid {args.format} payload: {exc}") from None
+    from incidentdesk.ingest.server import receiver_context
+
+    outcome = apply_batch(receiver_context(rt.db, rt.config, settings), batch, settings.policy, digest=digest)
+    if batch.dedup_key:
+        outcome["dedup_key"] = batch.dedup_key
+    if args.json:
+        print_json(outcome)
+    else:
+        what = "already applied (same payload), nothing changed" if outcome["replayed"] else "applied"
+        print(f"{len(batch.alerts)} alert(s) {what}; incidents: {', '.join(outcome['incidents']) or 'none'}"
+              + (f"; new: {', '.join(outcome['created'])}" if outcome["created"] else "")
+              + (f"; auto-resolved: {', '.join(outcome['auto_resolved'])}" if outcome["auto_resolved"] else "")
+              + (f"; reopened: {', '.join(outcome['reopened'])}" if outcome["reopened"] else ""))
+    return 0
+
+
+def register(sub) -> None:
+    p = sub.add_parser("receive", help="run the alert receiver (Alertmanager, Events API v2, Grafana)",
+                       description="HTTP receiver for monitoring alerts; configure tokens under [ingest] in "
+                                   "incidentdesk.toml.")
+    p.add_argument("--host", help="address to bind (default 127.0.0.1, or [ingest] host)")
+    p.add_argument("--port", type=int, help="port to bind (default 9095, or [ingest] port)")
+    p.add_argument("--dry-run", action="store_true",
+                   help="authenticate and parse, answer, but store nothing (to test senders)")
+    p.set_defaults(handler=cmd_receive)
+
+    p = sub.add_parser("ingest", help="apply an alert payload from a file or stdin",
+                       description="Apply the same payloads the receiver takes, from FILE or - for stdin.")
+    p.add_argument("--format", required=True, choices=FORMATS)
+    p.add_argument("file", metavar="FILE", help="payload file, or - for stdin")
+    p.add_argument("--json", action="store_true", help="print the outcome as JSON")
+    p.set_defaults(handler=cmd_ingest)
