@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
 from incidentdesk.domain.audit import GENESIS, event_hash
 from incidentdesk.domain.enums import EventKind
 from incidentdesk.domain.roles import Actor
+from incidentdesk.store.changefeed import notify_sql
 from incidentdesk.store.models import ChangeLog, Incident, TimelineEvent
 
 
@@ -32,6 +34,11 @@ def append_event(session: Session, incident: Incident, actor: Actor, kind: Event
     event.hash = event_hash(event.prev_hash, event.sealed_fields())
     session.add(event)
     session.add(ChangeLog(incident_id=incident.id, at=at, kind=str(kind)))
+    # Set these before the NOTIFY below: its execute autoflushes, and a change after it would
+    # cost a second UPDATE of the incident (and a second version bump).
     incident.event_count = seq
     incident.last_event_hash = event.hash
+    statement = notify_sql(session.get_bind().dialect.name)
+    if statement:
+        session.execute(sql_text(statement), {"payload": str(incident.id)})
     return event
