@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+import pytest
+
+from tests.tui.scenario import Clock, build, open_db
+
+
+@pytest.fixture
+def tui_clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def desk(tmp_path, tui_clock):
+    """A real SQLite file with the small desk of tests/tui/scenario.py."""
+    db = open_db(tmp_path / "desk.db")
+    keys = build(db, tui_clock)
+    yield db, keys
+    db.dispose()
+
+
+async def settle(pilot, rounds: int = 6) -> None:
+    """Let workers finish and their messages land (they hop threads, so a few rounds)."""
+    app = pilot.app
+    for _ in range(rounds):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"

@@ -1,0 +1,118 @@
+"""Fixed data and a ready App for the console tests, snapshots and screenshots.
+
+Everything is made through the real services on a real SQLite file with a fixed clock, so
+keys, times and countdowns are the same on every run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from incidentdesk.config import Config
+from incidentdesk.domain.enums import Role
+from incidentdesk.runtime import Runtime
+from incidentdesk.services import directory
+from incidentdesk.services import incidents as svc
+from incidentdesk.services.context import ServiceContext, load_actor
+from incidentdesk.store.engine import Database, open_database
+from incidentdesk.store.migrate import ensure_schema
+
+START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+MARKUP_TITLES = ["[@click=app.quit]x[/]", "[bold red]x", "\x1b[31mred escape\x1b[0m and [link=http://evil]y[/link]"]
+
+
+@dataclass
+class Clock:
+    now: datetime = START
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kwargs) -> None:
+        self.now += timedelta(**kwargs)
+
+
+def open_db(path: Path) -> Database:
+    db = open_database(f"sqlite:///{path}")
+    ensure_schema(db.engine)
+    return db
+
+
+def ctx_for(db: Database, login: str, clock: Clock, config: Config | None = None) -> ServiceContext:
+    return ServiceContext(db, config or Config(), load_actor(db, login), clock)
+
+
+def build(db: Database, clock: Clock, *, extra: int = 0, markup: bool = False, long_timeline: bool = False) -> dict:
+    """A small desk: groups, people, a handful of incidents in different states. Returns keys by name."""
+    root = ServiceContext(db, Config(), load_actor(db, "root-setup"), clock)
+    directory.add_user(root, "root-setup", role=Role.ADMIN)
+    admin = ctx_for(db, "root-setup", clock)
+    directory.add_group(admin, "Service Desk", tier=1, manager="ines")
+    directory.add_group(admin, "Network Operations", tier=2, manager="marco")
+    directory.add_group(admin, "Platform SRE", tier=2, manager="marco")
+    directory.add_user(admin, "tess", role=Role.TRIAGE_CAPTAIN, name="Tess Alvarez", groups=["Service Desk"])
+    directory.add_user(admin, "ana", role=Role.RESPONDER, name="Ana Lima", groups=["Service Desk"])
+    directory.add_user(admin, "chen", role=Role.RESPONDER, name="Chen Wei", groups=["Network Operations"])
+    directory.add_user(admin, "ines", role=Role.INCIDENT_MANAGER, name="Ines Carvalho", groups=["Service Desk"])
+    directory.add_service(admin, "VPN", owner_group="Network Operations")
+    directory.add_service(admin, "Email", owner_group="Service Desk")
+    directory.add_category(admin, "Network/VPN/GlobalProtect")
+    directory.add_category(admin, "Email/Exchange/Outlook")
+    tess, ana, chen = (ctx_for(db, n, clock) for n in ("tess", "ana", "chen"))
+    keys: dict[str, str] = {}
+    keys["vpn"] = svc.log_incident(ana, svc.Intake(
+        title="VPN gateway unreachable for all remote staff", impact="high", urgency="high",
+        affected_service="VPN", category="Network/VPN/GlobalProtect", ci="gp-gw-eu1",
+        symptoms="No remote user can connect", impacted="all remote staff", group="Network Operations",
+        description="Gateway does not answer since 08:50", recent_changes="CHG-1182 config push at 08:45"))
+    clock.advance(minutes=3)
+    keys["mail"] = svc.log_incident(ana, svc.Intake(
+        title="Outlook cannot connect to Exchange", impact="medium", urgency="high", affected_service="Email",
+        category="Email/Exchange/Outlook", group="Service Desk"))
+    clock.advance(minutes=2)
+    keys["printer"] = svc.log_incident(ana, svc.Intake(title="Floor 3 printer jams", impact="low", urgency="low",
+                                                       group="Service Desk"))
+    svc.acknowledge(ana, keys["printer"], comment="on it")
+    clock.advance(minutes=2)
+    keys["wifi"] = svc.log_incident(tess, svc.Intake(title="Office Wi-Fi slow on floor 2", impact="medium",
+                                                     urgency="medium", group="Service Desk"))
+    svc.acknowledge(ana, keys["wifi"])
+    svc.start_work(ana, keys["wifi"])
+    clock.advance(minutes=1)
+    keys["resolved"] = svc.log_incident(ana, svc.Intake(title="Password reset mails late", impact="low",
+                                                        urgency="medium", group="Service Desk"))
+    svc.resolve(ana, keys["resolved"], code="workaround", notes="Resent from the backup relay")
+    keys["held"] = svc.log_incident(ana, svc.Intake(title="Laptop battery swelling", impact="low", urgency="high",
+                                                    group="Service Desk"))
+    svc.hold(ana, keys["held"], reason="waiting for user")
+    if long_timeline:
+        svc.acknowledge(chen, keys["vpn"], comment="Looking now")
+        for i in range(25):
+            clock.advance(minutes=1)
+            svc.comment(chen if i % 2 else tess, keys["vpn"], f"Update {i + 1}: checked gateway node {i % 4}; "
+                        "still failing over to the secondary.")
+        svc.escalate(chen, keys["vpn"], kind="functional", to_group="Platform SRE", reason="needs platform",
+                     summary="Restarted gp-gw-eu1 twice, failover to eu2 fails with TLS errors; logs in comments.")
+        svc.escalate(tess, keys["vpn"], kind="hierarchical", summary="All remote staff down for 30 minutes; "
+                     "need a decision on rollback of CHG-1182.", reason="business impact")
+    if markup:
+        for i, title in enumerate(MARKUP_TITLES):
+            keys[f"markup{i}"] = svc.log_incident(ana, svc.Intake(title=title, impact="high", urgency="medium",
+                                                                  description=title, group="Service Desk"))
+            svc.comment(ana, keys[f"markup{i}"], title)
+    for i in range(extra):
+        svc.log_incident(ana, svc.Intake(title=f"Bulk incident {i + 1:03d}", impact="low", urgency="low",
+                                         group="Service Desk"))
+    clock.advance(minutes=10)
+    return keys
+
+
+def make_app(db: Database, login: str, clock: Clock, config: Config | None = None, tick_seconds: float = 0):
+    from incidentdesk.tui.app import IncidentDeskApp
+
+    config = config or Config()
+    runtime = Runtime(config, db, ServiceContext(db, config, load_actor(db, login), clock))
+    return IncidentDeskApp(runtime, clock=clock, cursor_blink=False, tick_seconds=tick_seconds)
