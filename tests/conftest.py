@@ -27,6 +27,7 @@ from incidentdesk.services.context import ServiceContext, load_actor
 from incidentdesk.store.engine import Database, open_database
 from incidentdesk.store.migrate import ensure_schema
 from incidentdesk.store.models import Base
+from incidentdesk.store.queries import list_groups
 
 PG_URL = os.environ.get("INCIDENTDESK_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 REQUIRE_PG = os.environ.get("INCIDENTDESK_REQUIRE_PG") == "1"
@@ -151,12 +152,18 @@ def make_ctx(db, clock) -> Callable[..., ServiceContext]:
     config = Config()
     bootstrap = ServiceContext(db, config, load_actor(db, "root-setup"), clock)
 
+    admin: list[ServiceContext] = []
+
     def make(login: str, role: Role | str = Role.RESPONDER, groups: tuple[str, ...] = (),
              config_override: Config | None = None) -> ServiceContext:
-        directory.add_user(bootstrap, "root-setup", role=Role.ADMIN)
-        admin_ctx = ServiceContext(db, config, load_actor(db, "root-setup"), clock)
+        if not admin:  # bootstrap once: after that only an admin may add people
+            directory.add_user(bootstrap, "root-setup", role=Role.ADMIN)
+            admin.append(ServiceContext(db, config, load_actor(db, "root-setup"), clock))
+        admin_ctx = admin[0]
+        existing = {g.name for g in list_groups(db)}
         for group in groups:
-            directory.add_group(admin_ctx, group)
+            if group not in existing:  # add_group on an existing group would reset its tier
+                directory.add_group(admin_ctx, group)
         directory.add_user(admin_ctx, login, role=role, groups=list(groups))
         return ServiceContext(db, config_override or config, load_actor(db, login), clock)
 
