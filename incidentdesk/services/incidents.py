@@ -57,6 +57,7 @@ class Intake:
     group: str | None = None
     assignee: str | None = None
     source: Source | str = Source.MANUAL
+    tier: int | None = None  # None: the group's tier (routing rules may name another)
 
 
 DEFAULT_SEVERITY = {1: Severity.SEV1, 2: Severity.SEV2, 3: Severity.SEV3, 4: Severity.SEV4}
@@ -97,6 +98,12 @@ def _set_status(incident: Incident, status: Status) -> None:
 
 def log_incident(ctx: ServiceContext, intake: Intake) -> str:
     """Log a new incident or service request; returns its key."""
+    with ctx.db.write() as s:
+        return create_incident(s, ctx, intake).key
+
+
+def create_incident(s: Session, ctx: ServiceContext, intake: Intake) -> Incident:
+    """Validate and add one incident inside the caller's transaction (log_incident, alert ingestion)."""
     title = _required(intake.title, "title", "a title")
     if len(title) > MAX_TITLE:
         raise ValidationError(f"the title is {len(title)} characters; keep it under {MAX_TITLE}", field="title")
@@ -109,30 +116,30 @@ def log_incident(ctx: ServiceContext, intake: Intake) -> str:
     now = ctx.now()
     if intake.started_at is not None and intake.started_at.tzinfo is None:
         raise ValidationError("the start time needs a time zone", field="started_at")
-    with ctx.db.write() as s:
-        group = _group_by_name(s, intake.group)
-        incident = Incident(
-            key=f"TMP-{uuid.uuid4().hex[:16]}", type=str(kind), title=title, description=_clean(intake.description),
-            affected_service=_clean(intake.affected_service) or None, symptoms=_clean(intake.symptoms),
-            started_at=intake.started_at, impacted=_clean(intake.impacted),
-            steps_to_reproduce=_clean(intake.steps_to_reproduce), device_user=_clean(intake.device_user),
-            recent_changes=_clean(intake.recent_changes), category=_clean(intake.category) or None,
-            ci=_clean(intake.ci) or None, impact=str(impact), urgency=str(urgency), priority=priority,
-            severity=str(severity), status=str(Status.NEW), is_open=True, reporter=ctx.actor.login,
-            assignee=_clean(intake.assignee) or None, group=group, tier=group.tier if group else 1,
-            source=str(source), created_at=now, updated_at=now, updated_by=ctx.actor.login,
-            first_contact_resolution=False, reopen_count=0, event_count=0,
-        )
-        _apply_sla(ctx, incident)
-        s.add(incident)
-        s.flush()
-        incident.key = format_key(kind, incident.id)
-        append_event(s, incident, ctx.actor, EventKind.CREATED, now, text=title, after={
-            "type": str(kind), "priority": f"P{priority}", "impact": str(impact), "urgency": str(urgency),
-            "severity": str(severity), "group": group.name if group else None, "assignee": incident.assignee,
-            "source": str(source),
-        })
-        return incident.key
+    group = _group_by_name(s, intake.group)
+    incident = Incident(
+        key=f"TMP-{uuid.uuid4().hex[:16]}", type=str(kind), title=title, description=_clean(intake.description),
+        affected_service=_clean(intake.affected_service) or None, symptoms=_clean(intake.symptoms),
+        started_at=intake.started_at, impacted=_clean(intake.impacted),
+        steps_to_reproduce=_clean(intake.steps_to_reproduce), device_user=_clean(intake.device_user),
+        recent_changes=_clean(intake.recent_changes), category=_clean(intake.category) or None,
+        ci=_clean(intake.ci) or None, impact=str(impact), urgency=str(urgency), priority=priority,
+        severity=str(severity), status=str(Status.NEW), is_open=True, reporter=ctx.actor.login,
+        assignee=_clean(intake.assignee) or None, group=group,
+        tier=intake.tier or (group.tier if group else 1),
+        source=str(source), created_at=now, updated_at=now, updated_by=ctx.actor.login,
+        first_contact_resolution=False, reopen_count=0, event_count=0,
+    )
+    _apply_sla(ctx, incident)
+    s.add(incident)
+    s.flush()
+    incident.key = format_key(kind, incident.id)
+    append_event(s, incident, ctx.actor, EventKind.CREATED, now, text=title, after={
+        "type": str(kind), "priority": f"P{priority}", "impact": str(impact), "urgency": str(urgency),
+        "severity": str(severity), "group": group.name if group else None, "assignee": incident.assignee,
+        "source": str(source),
+    })
+    return incident
 
 
 @contextmanager
@@ -177,14 +184,19 @@ def _transition(incident: Incident, action: str) -> tuple[Status, Status]:
 def acknowledge(ctx: ServiceContext, key: str, *, comment: str = "", expected_version: int | None = None) -> int:
     """Acknowledge: stops the response clock. Takes an unassigned incident for the actor."""
     with _editing(ctx, key, expected_version) as (s, inc, now):
-        before, after = _transition(inc, "acknowledge")
-        inc.acknowledged_at = now
-        inc.sla_due_at = inc.resolution_due_at
-        if inc.assignee is None:
-            inc.assignee = ctx.actor.login
-        append_event(s, inc, ctx.actor, EventKind.ACKNOWLEDGED, now, text=_clean(comment),
-                     before={"status": str(before)}, after={"status": str(after), "assignee": inc.assignee})
+        apply_acknowledge(s, ctx, inc, now, comment=comment)
         return inc.version + 1
+
+
+def apply_acknowledge(s: Session, ctx: ServiceContext, inc: Incident, now: datetime, *, comment: str = "") -> None:
+    """Acknowledge an incident already loaded in the caller's transaction (also used by alert ingestion)."""
+    before, after = _transition(inc, "acknowledge")
+    inc.acknowledged_at = now
+    inc.sla_due_at = inc.resolution_due_at
+    if inc.assignee is None:
+        inc.assignee = ctx.actor.login
+    append_event(s, inc, ctx.actor, EventKind.ACKNOWLEDGED, now, text=_clean(comment),
+                 before={"status": str(before)}, after={"status": str(after), "assignee": inc.assignee})
 
 
 def start_work(ctx: ServiceContext, key: str, *, expected_version: int | None = None) -> int:
@@ -321,19 +333,25 @@ def resolve(ctx: ServiceContext, key: str, *, code: ResolutionCode | str, notes:
     code = parse_enum(ResolutionCode, code, "resolution code")
     notes = _required(notes, "notes", "resolution notes (what fixed it, or the workaround)")
     with _editing(ctx, key, expected_version) as (s, inc, now):
-        before, after = _transition(inc, "resolve")
-        inc.resolved_at = now
-        inc.hold_reason = None
-        if inc.acknowledged_at is None:
-            inc.acknowledged_at = now
-        inc.resolution_code = str(code)
-        inc.resolution_notes = notes
-        escalated = s.scalar(select(Escalation.id).where(Escalation.incident_id == inc.id).limit(1)) is not None
-        inc.first_contact_resolution = not escalated and inc.reopen_count == 0 and inc.tier == 1
-        append_event(s, inc, ctx.actor, EventKind.RESOLVED, now, text=notes,
-                     before={"status": str(before)},
-                     after={"status": str(after), "code": str(code), "fcr": inc.first_contact_resolution})
+        apply_resolve(s, ctx, inc, now, code=code, notes=notes)
         return inc.version + 1
+
+
+def apply_resolve(s: Session, ctx: ServiceContext, inc: Incident, now: datetime, *, code: ResolutionCode,
+                  notes: str) -> None:
+    """Resolve an incident already loaded in the caller's transaction (also used by alert auto-resolve)."""
+    before, after = _transition(inc, "resolve")
+    inc.resolved_at = now
+    inc.hold_reason = None
+    if inc.acknowledged_at is None:
+        inc.acknowledged_at = now
+    inc.resolution_code = str(code)
+    inc.resolution_notes = notes
+    escalated = s.scalar(select(Escalation.id).where(Escalation.incident_id == inc.id).limit(1)) is not None
+    inc.first_contact_resolution = not escalated and inc.reopen_count == 0 and inc.tier == 1
+    append_event(s, inc, ctx.actor, EventKind.RESOLVED, now, text=notes,
+                 before={"status": str(before)},
+                 after={"status": str(after), "code": str(code), "fcr": inc.first_contact_resolution})
 
 
 def close(ctx: ServiceContext, key: str, *, confirmed: bool = False, csat: int | None = None,
@@ -354,17 +372,22 @@ def close(ctx: ServiceContext, key: str, *, confirmed: bool = False, csat: int |
 def reopen(ctx: ServiceContext, key: str, *, reason: str, expected_version: int | None = None) -> int:
     reason = _required(reason, "reason", "a reason to reopen")
     with _editing(ctx, key, expected_version) as (s, inc, now):
-        if Status(inc.status) is Status.RESOLVED:
-            lifecycle.check_reopen_window(inc.resolved_at, now, ctx.config.reopen_window, inc.key)
-        before, after = _transition(inc, "reopen")
-        inc.reopen_count += 1
-        inc.first_contact_resolution = False
-        inc.resolved_at = None
-        inc.resolution_code = None
-        inc.sla_due_at = inc.resolution_due_at
-        append_event(s, inc, ctx.actor, EventKind.REOPENED, now, text=reason,
-                     before={"status": str(before)}, after={"status": str(after), "reopen_count": inc.reopen_count})
+        apply_reopen(s, ctx, inc, now, reason=reason)
         return inc.version + 1
+
+
+def apply_reopen(s: Session, ctx: ServiceContext, inc: Incident, now: datetime, *, reason: str) -> None:
+    """Reopen an incident already loaded in the caller's transaction (also used when an alert repeats)."""
+    if Status(inc.status) is Status.RESOLVED:
+        lifecycle.check_reopen_window(inc.resolved_at, now, ctx.config.reopen_window, inc.key)
+    before, after = _transition(inc, "reopen")
+    inc.reopen_count += 1
+    inc.first_contact_resolution = False
+    inc.resolved_at = None
+    inc.resolution_code = None
+    inc.sla_due_at = inc.resolution_due_at
+    append_event(s, inc, ctx.actor, EventKind.REOPENED, now, text=reason,
+                 before={"status": str(before)}, after={"status": str(after), "reopen_count": inc.reopen_count})
 
 
 def cancel(ctx: ServiceContext, key: str, *, reason: str, expected_version: int | None = None) -> int:
