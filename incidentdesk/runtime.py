@@ -7,7 +7,7 @@ from pathlib import Path
 
 from incidentdesk.config import Config, load_config, resolve_database_url
 from incidentdesk.services.context import ServiceContext, resolve_actor
-from incidentdesk.store.engine import Database, open_database
+from incidentdesk.store.engine import Database, open_database, translate_errors
 from incidentdesk.store.migrate import ensure_schema
 
 
@@ -23,8 +23,9 @@ def open_runtime(db_url: str | None = None, acting_as: str | None = None, config
     config = config or load_config(config_file)
     db = open_database(resolve_database_url(db_url, config), group_shared=config.sqlite_group_shared)
     try:
-        ensure_schema(db.engine)
-        actor = resolve_actor(db, config, acting_as)
+        with translate_errors():  # e.g. PostgreSQL down or the database missing: one clear message
+            ensure_schema(db.engine)
+            actor = resolve_actor(db, config, acting_as)
     except Exception:
         db.dispose()
         raise

@@ -12,12 +12,20 @@ from incidentdesk import __version__
 from incidentdesk.cli import admin, incidents
 from incidentdesk.cli import ingest as ingest_cli
 from incidentdesk.domain.errors import DomainError
+from incidentdesk.store.engine import translate_errors
 
 COMMAND_MODULES = [incidents, admin, ingest_cli]
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage mistakes print one line (not the whole usage block) that says where help is."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="incidentdesk",
         description="Keyboard-first incident management console. With no command, starts the console.",
     )
@@ -40,7 +48,8 @@ def main(argv: list[str] | None = None) -> int:
             from incidentdesk.cli.console import run_console
 
             return run_console(args)
-        return int(handler(args) or 0)
+        with translate_errors():  # a database that cannot be reached is a user-facing error, not a traceback
+            return int(handler(args) or 0)
     except DomainError as exc:
         print(f"incidentdesk: {exc}", file=sys.stderr)
         return 1
