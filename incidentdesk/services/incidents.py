@@ -7,13 +7,12 @@ written and EditConflict says who and when.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -117,8 +116,9 @@ def create_incident(s: Session, ctx: ServiceContext, intake: Intake) -> Incident
     if intake.started_at is not None and intake.started_at.tzinfo is None:
         raise ValidationError("the start time needs a time zone", field="started_at")
     group = _group_by_name(s, intake.group)
+    number = _next_incident_number(s)
     incident = Incident(
-        key=f"TMP-{uuid.uuid4().hex[:16]}", type=str(kind), title=title, description=_clean(intake.description),
+        id=number, key=format_key(kind, number), type=str(kind), title=title, description=_clean(intake.description),
         affected_service=_clean(intake.affected_service) or None, symptoms=_clean(intake.symptoms),
         started_at=intake.started_at, impacted=_clean(intake.impacted),
         steps_to_reproduce=_clean(intake.steps_to_reproduce), device_user=_clean(intake.device_user),
@@ -132,14 +132,22 @@ def create_incident(s: Session, ctx: ServiceContext, intake: Intake) -> Incident
     )
     _apply_sla(ctx, incident)
     s.add(incident)
-    s.flush()
-    incident.key = format_key(kind, incident.id)
     append_event(s, incident, ctx.actor, EventKind.CREATED, now, text=title, after={
         "type": str(kind), "priority": f"P{priority}", "impact": str(impact), "urgency": str(urgency),
         "severity": str(severity), "group": group.name if group else None, "assignee": incident.assignee,
         "source": str(source),
     })
     return incident
+
+
+def _next_incident_number(s: Session) -> int:
+    """The new incident's id, known before the INSERT so the row is written once with its key (version 1).
+
+    PostgreSQL: the id sequence. SQLite: max+1 is safe because writers hold the write lock (BEGIN IMMEDIATE).
+    """
+    if s.get_bind().dialect.name == "postgresql":
+        return int(s.scalar(text("SELECT nextval(pg_get_serial_sequence('incidents', 'id'))")))
+    return int(s.scalar(select(func.max(Incident.id))) or 0) + 1
 
 
 @contextmanager
@@ -154,9 +162,12 @@ def _editing(ctx: ServiceContext, key: str, expected_version: int | None) -> Ite
             if expected_version is not None and incident.version != expected_version:
                 raise _conflict(incident)
             now = ctx.now()
-            yield s, incident, now
-            incident.updated_at = now
-            incident.updated_by = ctx.actor.login
+            # No autoflush until commit: the incident is then written by ONE update, so its version
+            # moves by exactly one per action and `inc.version + 1` is what callers see next.
+            with s.no_autoflush:
+                yield s, incident, now
+                incident.updated_at = now
+                incident.updated_by = ctx.actor.login
     except StaleDataError:
         with ctx.db.read() as s:
             fresh = s.get(Incident, number)
