@@ -125,7 +125,7 @@ def run_new(ctx, d, v) -> str:
         recent_changes=v.get("recent_changes") or "", category=v.get("category") or None, ci=v.get("ci") or None,
         group=v.get("group") or None,
     ))
-    return f"logged {key}"
+    return f"logged {key}: {v.get('title') or ''}"
 
 
 def _single(title: str, name: str, label: str, required: bool, kind: str = "area", submit: str = "Save"):

@@ -19,7 +19,7 @@ def desk(tmp_path, tui_clock):
     db.dispose()
 
 
-async def settle(pilot, rounds: int = 6) -> None:
+async def settle(pilot, rounds: int = 3) -> None:
     """Let workers finish and their messages land (they hop threads, so a few rounds)."""
     app = pilot.app
     for _ in range(rounds):

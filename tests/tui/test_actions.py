@@ -33,7 +33,8 @@ async def type_into(pilot, selector: str, text: str) -> None:
     if isinstance(widget, TextArea):
         widget.insert(text)
     else:
-        await pilot.press(*[c if c != " " else "space" for c in text])
+        await pilot.press(text[0])  # a real keypress, then the rest at the cursor
+        widget.insert_text_at_cursor(text[1:])
     await pilot.pause()
 
 
