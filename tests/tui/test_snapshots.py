@@ -1,0 +1,89 @@
+"""Snapshots of the console (pytest-textual-snapshot). Update with `pytest tests/tui --snapshot-update`."""
+
+from __future__ import annotations
+
+from incidentdesk.services import incidents as svc
+from incidentdesk.tui.widgets.queue.table import QueueTable
+from tests.tui.scenario import ctx_for
+from tests.tui.snapshot_app import snapshot_app
+
+
+async def _settle(pilot, rounds: int = 4) -> None:
+    for _ in range(rounds):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def _select(pilot, key: str) -> None:
+    table = pilot.app.main_screen.query_one(QueueTable)
+    keys = [r.key for r in table.rows_by_id.values()]
+    table.move_cursor(row=keys.index(key))
+    await pilot.pause(0.2)
+    await _settle(pilot)
+
+
+def _run(*steps):
+    async def run_before(pilot) -> None:
+        await _settle(pilot)
+        for step in steps:
+            if isinstance(step, str):
+                await pilot.press(step)
+            else:
+                await step(pilot)
+            await _settle(pilot)
+    return run_before
+
+
+def test_main_80x24(snap_compare):
+    assert snap_compare(snapshot_app("main80"), terminal_size=(80, 24), run_before=_run())
+
+
+def test_main_80x24_incident_tab(snap_compare):
+    assert snap_compare(snapshot_app("main80i"), terminal_size=(80, 24), run_before=_run("j", "enter"))
+
+
+def test_main_160x48(snap_compare):
+    assert snap_compare(snapshot_app("main160"), terminal_size=(160, 48), run_before=_run("j"))
+
+
+def test_new_incident_form_with_validation_errors(snap_compare):
+    async def bad_start(pilot):
+        pilot.app.screen.query_one("#f-started_at").value = "yesterday-ish"
+
+    assert snap_compare(snapshot_app("newform"), terminal_size=(100, 40), run_before=_run("n", bad_start, "ctrl+s"))
+
+
+def test_escalate_dialog(snap_compare):
+    app = snapshot_app("escalate")
+
+    async def pick(pilot):
+        await _select(pilot, app.snapshot_keys["wifi"])
+
+    assert snap_compare(app, terminal_size=(120, 36), run_before=_run(pick, "e", "ctrl+s"))
+
+
+def test_long_timeline(snap_compare):
+    app = snapshot_app("timeline", long_timeline=True)
+
+    async def open_timeline(pilot):
+        await _select(pilot, app.snapshot_keys["vpn"])
+        pilot.app.main_screen.query_one("#incident-pane").active = "tab-timeline"
+
+    assert snap_compare(app, terminal_size=(160, 48), run_before=_run(open_timeline))
+
+
+def test_help_screen(snap_compare):
+    assert snap_compare(snapshot_app("help"), terminal_size=(120, 36), run_before=_run("question_mark"))
+
+
+def test_conflict_notification(snap_compare):
+    app = snapshot_app("conflict")
+
+    async def conflict(pilot):
+        await _select(pilot, app.snapshot_keys["wifi"])
+        await pilot.press("r")
+        pilot.app.screen.query_one("#f-notes").insert("rebooted the controller")
+        svc.assign(ctx_for(pilot.app.runtime.db, "ines", app.snapshot_clock), app.snapshot_keys["wifi"], user="chen")
+        await pilot.press("ctrl+s")
+
+    assert snap_compare(app, terminal_size=(120, 36), run_before=_run(conflict))
