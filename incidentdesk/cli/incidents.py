@@ -83,6 +83,10 @@ def cmd_show(args) -> int:
         print("escalations:")
         for e in d.escalations:
             print(f"  {e.at:%Y-%m-%d %H:%M} {e.kind} by {e.actor} -> {e.to_group or '-'} {e.to_person or ''}: {one_line(e.summary, 80)}")
+    if d.alerts:
+        print(f"alerts ({d.alert_count} occurrences):")
+        for a in d.alerts:
+            print(f"  {a.last_seen_at:%Y-%m-%d %H:%M} {a.status:<8} x{a.occurrences:<4} {one_line(a.summary, 80)}")
     print("timeline:")
     for e in d.timeline:
         print(f"  {e.at:%Y-%m-%d %H:%M:%S} {e.actor:<12} {e.kind:<14} {one_line(e.text, 80)}")

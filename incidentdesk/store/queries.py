@@ -16,7 +16,7 @@ from incidentdesk.domain.audit import ChainProblem, verify_chain
 from incidentdesk.domain.keys import parse_key
 from incidentdesk.domain.errors import NotFound, ValidationError
 from incidentdesk.store.engine import Database
-from incidentdesk.store.models import Category, Escalation, Group, Incident, Service, TimelineEvent, User
+from incidentdesk.store.models import Alert, Category, Escalation, Group, Incident, Service, TimelineEvent, User
 
 PAGE_SIZE = 100
 
@@ -202,6 +202,27 @@ class EscalationView:
 
 
 @dataclass(frozen=True)
+class AlertView:
+    """One monitoring alert attached to the incident (labels and text are untrusted)."""
+
+    source: str
+    fingerprint: str
+    status: str
+    summary: str
+    labels: dict | None
+    annotations: dict | None
+    generator_url: str | None
+    starts_at: datetime | None
+    ends_at: datetime | None
+    first_seen_at: datetime
+    last_seen_at: datetime
+    occurrences: int
+
+
+ALERTS_SHOWN = 50
+
+
+@dataclass(frozen=True)
 class IncidentDetail:
     id: int
     key: str
@@ -246,6 +267,9 @@ class IncidentDetail:
     version: int
     timeline: list[EventView] = field(default_factory=list)
     escalations: list[EscalationView] = field(default_factory=list)
+    alerts: list[AlertView] = field(default_factory=list)
+    alert_count: int = 0
+    last_alert_at: datetime | None = None
 
     def to_json(self) -> dict:
         def conv(value):
@@ -261,7 +285,7 @@ class IncidentDetail:
         return data
 
 
-_DETAIL_FIELDS = [f for f in IncidentDetail.__dataclass_fields__ if f not in ("timeline", "escalations", "group")]
+_DETAIL_FIELDS = [f for f in IncidentDetail.__dataclass_fields__ if f not in ("timeline", "escalations", "alerts", "group")]
 
 
 def incident_detail(db: Database, key: str, *, timeline_limit: int | None = None) -> IncidentDetail:
@@ -281,9 +305,15 @@ def incident_detail(db: Database, key: str, *, timeline_limit: int | None = None
                            e.reason, e.summary, e.automatic)
             for e in s.scalars(select(Escalation).where(Escalation.incident_id == inc.id).order_by(Escalation.id))
         ]
+        alerts = [
+            AlertView(a.source, a.fingerprint, a.status, a.summary, a.labels, a.annotations, a.generator_url,
+                      a.starts_at, a.ends_at, a.first_seen_at, a.last_seen_at, a.occurrences)
+            for a in s.scalars(select(Alert).where(Alert.incident_id == inc.id)
+                               .order_by(Alert.last_seen_at.desc(), Alert.id.desc()).limit(ALERTS_SHOWN))
+        ] if inc.alert_count else []
         values = {f: getattr(inc, f) for f in _DETAIL_FIELDS}
         return IncidentDetail(**values, group=inc.group.name if inc.group else None, timeline=events,
-                              escalations=escalations)
+                              escalations=escalations, alerts=alerts)
 
 
 @dataclass(frozen=True)
