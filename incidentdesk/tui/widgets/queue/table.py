@@ -59,16 +59,23 @@ class QueueTable(DataTable):
     def on_mount(self) -> None:
         self._build_columns()
 
+    def _widths(self) -> dict[str, int]:
+        widths = dict(FIXED)
+        if self.size.width and self.size.width < 110:
+            widths.update(owner=14, status=11, key=10)
+        # cells have one space of padding each side; leave room for the scrollbar
+        widths["title"] = max(12, self.size.width - sum(widths.values()) - 2 * len(ORDER) - 2)
+        return widths
+
     def _build_columns(self) -> None:
         self.clear(columns=True)
+        widths = self._widths()
+        self._title_width = widths["title"]
         for name in ORDER:
-            width = self._title_width if name == "title" else FIXED[name]
-            self.add_column(LABELS[name], key=name, width=width)
+            self.add_column(LABELS[name], key=name, width=widths[name])
 
     def on_resize(self) -> None:
-        width = max(12, self.size.width - sum(FIXED.values()) - 2 * len(ORDER) - 2)
-        if width != self._title_width:
-            self._title_width = width
+        if self._widths()["title"] != self._title_width:
             rows = list(self.rows_by_id.values())
             cursor = self.cursor_row
             self._build_columns()
