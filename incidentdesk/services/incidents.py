@@ -25,8 +25,8 @@ from incidentdesk.domain.errors import EditConflict, NotFound, ValidationError
 from incidentdesk.domain.keys import format_key, parse_key
 from incidentdesk.domain.priority import derive_priority
 from incidentdesk.domain.roles import require, require_owner_or_captain
-from incidentdesk.domain.sla import due_times, next_due
 from incidentdesk.domain.text import strip_control
+from incidentdesk.services import sla_sync
 from incidentdesk.services.context import ServiceContext
 from incidentdesk.services.timeline import append_event
 from incidentdesk.store.models import Escalation, Group, Incident, User
@@ -84,10 +84,8 @@ def _group_by_name(session: Session, name: str | None) -> Group | None:
 
 
 def _apply_sla(ctx: ServiceContext, incident: Incident) -> None:
-    response, resolution = due_times(incident.created_at, incident.priority, ctx.config.sla_targets)
-    incident.response_due_at = response
-    incident.resolution_due_at = resolution
-    incident.sla_due_at = next_due(incident.acknowledged_at is not None, response, resolution)
+    """Due times on the policy's calendar, and when the sweeper must first look (services/sla_sync.py)."""
+    sla_sync.on_logged(ctx.config, incident, ctx.now())
 
 
 def _set_status(incident: Incident, status: Status) -> None:
@@ -204,10 +202,11 @@ def apply_acknowledge(s: Session, ctx: ServiceContext, inc: Incident, now: datet
     before, after = _transition(inc, "acknowledge")
     inc.acknowledged_at = now
     inc.sla_due_at = inc.resolution_due_at
+    sla = sla_sync.on_acknowledged(ctx.config, inc, now)
     if inc.assignee is None:
         inc.assignee = ctx.actor.login
     append_event(s, inc, ctx.actor, EventKind.ACKNOWLEDGED, now, text=_clean(comment),
-                 before={"status": str(before)}, after={"status": str(after), "assignee": inc.assignee})
+                 before={"status": str(before)}, after={"status": str(after), "assignee": inc.assignee, **sla})
 
 
 def start_work(ctx: ServiceContext, key: str, *, expected_version: int | None = None) -> int:
@@ -216,8 +215,9 @@ def start_work(ctx: ServiceContext, key: str, *, expected_version: int | None = 
         if inc.acknowledged_at is None:
             inc.acknowledged_at = now
             inc.sla_due_at = inc.resolution_due_at
+        sla = sla_sync.on_acknowledged(ctx.config, inc, now)
         append_event(s, inc, ctx.actor, EventKind.STARTED, now,
-                     before={"status": str(before)}, after={"status": str(after)})
+                     before={"status": str(before)}, after={"status": str(after), **sla})
         return inc.version + 1
 
 
@@ -265,6 +265,7 @@ def reprioritise(ctx: ServiceContext, key: str, *, reason: str, impact: Level | 
         lifecycle.next_status("reprioritise", Status(inc.status), inc.key)
         require_owner_or_captain(ctx.actor, inc.assignee, inc.reporter, "reprioritise", inc.key)
         before = {"impact": inc.impact, "urgency": inc.urgency, "priority": f"P{inc.priority}", "severity": inc.severity}
+        old_calendar = sla_sync.calendar_name_of(ctx.config, inc)
         if impact is not None:
             inc.impact = str(parse_enum(Level, impact, "impact"))
         if urgency is not None:
@@ -272,10 +273,11 @@ def reprioritise(ctx: ServiceContext, key: str, *, reason: str, impact: Level | 
         if severity is not None:
             inc.severity = str(parse_enum(Severity, severity, "severity"))
         inc.priority = derive_priority(Level(inc.impact), Level(inc.urgency), ctx.config.priority_matrix)
-        _apply_sla(ctx, inc)
+        sla = sla_sync.on_reprioritised(ctx.config, s, inc, now, old_calendar)
         after = {"impact": inc.impact, "urgency": inc.urgency, "priority": f"P{inc.priority}", "severity": inc.severity}
         if after == before:
             raise ValidationError(f"{inc.key} already has these values; nothing to change", field="impact")
+        after.update(sla)
         append_event(s, inc, ctx.actor, EventKind.REPRIORITISED, now, text=reason, before=before, after=after)
         return inc.version + 1
 
@@ -289,31 +291,40 @@ def escalate(ctx: ServiceContext, key: str, *, kind: EscalationKind | str, summa
     if kind is EscalationKind.FUNCTIONAL and not to_group:
         raise ValidationError("a functional escalation needs the group to hand over to (--to)", field="to_group")
     with _editing(ctx, key, expected_version) as (s, inc, now):
-        lifecycle.next_status("escalate", Status(inc.status), inc.key)
-        from_group = inc.group.name if inc.group else None
-        from_tier = inc.tier
-        record = Escalation(incident_id=inc.id, at=now, actor=ctx.actor.login, kind=str(kind),
-                            from_group=from_group, from_tier=from_tier, reason=_clean(reason), summary=summary,
-                            automatic=automatic)
-        if kind is EscalationKind.FUNCTIONAL:
-            target = _group_by_name(s, to_group)
-            if target.id == inc.group_id:
-                raise ValidationError(f"{inc.key} is already with {target.name}; pick another group", field="to_group")
-            inc.group = target
-            inc.tier = target.tier
-            inc.assignee = None
-            record.to_group, record.to_tier = target.name, target.tier
-        else:
-            target = _group_by_name(s, to_group) if to_group else inc.group
-            record.to_group = target.name if target else None
-            record.to_tier = target.tier if target else None
-            record.to_person = _clean(to_person) or (target.manager if target else None) or "incident managers"
-        s.add(record)
-        append_event(s, inc, ctx.actor, EventKind.ESCALATED, now, text=summary,
-                     before={"group": from_group, "tier": from_tier},
-                     after={"kind": str(kind), "group": record.to_group, "tier": record.to_tier,
-                            "to_person": record.to_person, "automatic": automatic})
+        apply_escalate(s, ctx, inc, now, kind=kind, summary=summary, to_group=to_group, reason=reason,
+                       to_person=to_person, automatic=automatic)
         return inc.version + 1
+
+
+def apply_escalate(s: Session, ctx: ServiceContext, inc: Incident, now: datetime, *, kind: EscalationKind,
+                   summary: str, to_group: str | None = None, reason: str = "", to_person: str | None = None,
+                   automatic: bool = False) -> Escalation:
+    """Escalate an incident already loaded in the caller's transaction (also the SLA sweeper's rules)."""
+    lifecycle.next_status("escalate", Status(inc.status), inc.key)
+    from_group = inc.group.name if inc.group else None
+    from_tier = inc.tier
+    record = Escalation(incident_id=inc.id, at=now, actor=ctx.actor.login, kind=str(kind),
+                        from_group=from_group, from_tier=from_tier, reason=_clean(reason), summary=summary,
+                        automatic=automatic)
+    if kind is EscalationKind.FUNCTIONAL:
+        target = _group_by_name(s, to_group)
+        if target.id == inc.group_id:
+            raise ValidationError(f"{inc.key} is already with {target.name}; pick another group", field="to_group")
+        inc.group = target
+        inc.tier = target.tier
+        inc.assignee = None
+        record.to_group, record.to_tier = target.name, target.tier
+    else:
+        target = _group_by_name(s, to_group) if to_group else inc.group
+        record.to_group = target.name if target else None
+        record.to_tier = target.tier if target else None
+        record.to_person = _clean(to_person) or (target.manager if target else None) or "incident managers"
+    s.add(record)
+    append_event(s, inc, ctx.actor, EventKind.ESCALATED, now, text=summary,
+                 before={"group": from_group, "tier": from_tier},
+                 after={"kind": str(kind), "group": record.to_group, "tier": record.to_tier,
+                        "to_person": record.to_person, "automatic": automatic})
+    return record
 
 
 def hold(ctx: ServiceContext, key: str, *, reason: str, expected_version: int | None = None) -> int:
@@ -321,8 +332,9 @@ def hold(ctx: ServiceContext, key: str, *, reason: str, expected_version: int | 
     with _editing(ctx, key, expected_version) as (s, inc, now):
         before, after = _transition(inc, "hold")
         inc.hold_reason = reason
+        sla = sla_sync.on_hold(ctx.config, inc, now, reason)
         append_event(s, inc, ctx.actor, EventKind.HELD, now, text=reason,
-                     before={"status": str(before)}, after={"status": str(after), "reason": reason})
+                     before={"status": str(before)}, after={"status": str(after), "reason": reason, **sla})
         return inc.version + 1
 
 
@@ -334,8 +346,9 @@ def resume(ctx: ServiceContext, key: str, *, comment: str = "", expected_version
         if inc.acknowledged_at is None:
             inc.acknowledged_at = now
             inc.sla_due_at = inc.resolution_due_at
+        sla = sla_sync.on_resumed(ctx.config, inc, now)
         append_event(s, inc, ctx.actor, EventKind.RESUMED, now, text=_clean(comment),
-                     before={"status": str(before), "reason": held_for}, after={"status": str(after)})
+                     before={"status": str(before), "reason": held_for}, after={"status": str(after), **sla})
         return inc.version + 1
 
 
@@ -360,9 +373,10 @@ def apply_resolve(s: Session, ctx: ServiceContext, inc: Incident, now: datetime,
     inc.resolution_notes = notes
     escalated = s.scalar(select(Escalation.id).where(Escalation.incident_id == inc.id).limit(1)) is not None
     inc.first_contact_resolution = not escalated and inc.reopen_count == 0 and inc.tier == 1
+    sla = sla_sync.on_resolved(ctx.config, inc, now)
     append_event(s, inc, ctx.actor, EventKind.RESOLVED, now, text=notes,
                  before={"status": str(before)},
-                 after={"status": str(after), "code": str(code), "fcr": inc.first_contact_resolution})
+                 after={"status": str(after), "code": str(code), "fcr": inc.first_contact_resolution, **sla})
 
 
 def close(ctx: ServiceContext, key: str, *, confirmed: bool = False, csat: int | None = None,
@@ -371,6 +385,7 @@ def close(ctx: ServiceContext, key: str, *, confirmed: bool = False, csat: int |
         raise ValidationError(f"CSAT must be 1 to 5, not {csat}", field="csat")
     with _editing(ctx, key, expected_version) as (s, inc, now):
         before, after = _transition(inc, "close")
+        sla_sync.on_closed_or_cancelled(inc)
         inc.closed_at = now
         inc.user_confirmed = bool(confirmed)
         inc.csat = int(csat) if csat is not None else None
@@ -394,11 +409,14 @@ def apply_reopen(s: Session, ctx: ServiceContext, inc: Incident, now: datetime, 
     before, after = _transition(inc, "reopen")
     inc.reopen_count += 1
     inc.first_contact_resolution = False
+    was_resolved_at = inc.resolved_at
     inc.resolved_at = None
     inc.resolution_code = None
+    sla = sla_sync.on_reopened(ctx.config, inc, now, was_resolved_at)
     inc.sla_due_at = inc.resolution_due_at
     append_event(s, inc, ctx.actor, EventKind.REOPENED, now, text=reason,
-                 before={"status": str(before)}, after={"status": str(after), "reopen_count": inc.reopen_count})
+                 before={"status": str(before)},
+                 after={"status": str(after), "reopen_count": inc.reopen_count, **sla})
 
 
 def cancel(ctx: ServiceContext, key: str, *, reason: str, expected_version: int | None = None) -> int:
@@ -406,6 +424,7 @@ def cancel(ctx: ServiceContext, key: str, *, reason: str, expected_version: int 
     with _editing(ctx, key, expected_version) as (s, inc, now):
         require_owner_or_captain(ctx.actor, inc.assignee, inc.reporter, "cancel", inc.key)
         before, after = _transition(inc, "cancel")
+        sla_sync.on_closed_or_cancelled(inc)
         append_event(s, inc, ctx.actor, EventKind.CANCELLED, now, text=reason,
                      before={"status": str(before)}, after={"status": str(after)})
         return inc.version + 1
