@@ -108,7 +108,6 @@ class MainScreen(Screen):
         self.query_one(QueueTable).focus()
         self.tick()
         self.reload(mode="first")
-        self.fetch_pickers()
 
     def on_resize(self) -> None:
         self._apply_layout()
@@ -167,7 +166,8 @@ class MainScreen(Screen):
             cursor = None
             if mode in ("first", "last"):
                 self.generation += 1
-                self.fetch_count(self.queue_filter(), self.generation)
+                if self.first_page_shown:  # at start-up the count waits for the first page
+                    self.fetch_count(self.queue_filter(), self.generation)
         self.fetch_page(self.queue_filter(), mode, cursor, keep_id, self.generation)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="queue")
@@ -236,7 +236,11 @@ class MainScreen(Screen):
         if not msg.rows:
             self.detail = None
             self._show_detail(None)
-        self.first_page_shown = True
+        if not self.first_page_shown:
+            # Start-up: the page first, then the count and the pick lists (they are not urgent).
+            self.first_page_shown = True
+            self.fetch_count(self.queue_filter(), self.generation)
+            self.fetch_pickers()
         self._update_status()
 
     @on(CountLoaded)
