@@ -11,10 +11,11 @@ import sys
 from incidentdesk import __version__
 from incidentdesk.cli import admin, incidents
 from incidentdesk.cli import ingest as ingest_cli
+from incidentdesk.cli import sla as sla_cli
 from incidentdesk.domain.errors import DomainError
 from incidentdesk.store.engine import translate_errors
 
-COMMAND_MODULES = [incidents, admin, ingest_cli]
+COMMAND_MODULES = [incidents, admin, ingest_cli, sla_cli]
 
 
 class _Parser(argparse.ArgumentParser):

@@ -1,0 +1,59 @@
+"""`incidentdesk sla sweep`: record at-risk and breached SLA targets (once, or as a service)."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+
+from incidentdesk.cli.common import print_json, runtime
+from incidentdesk.domain.errors import DomainError, ValidationError
+from incidentdesk.services import sla
+
+
+def _report(result, *, quiet_when_idle: bool) -> None:
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    if isinstance(result, DomainError):
+        print(f"{stamp} sweep failed, retrying: {result}", file=sys.stderr, flush=True)
+        return
+    if quiet_when_idle and not result.changes and not result.failures:
+        return
+    print(f"{stamp} {result.summary()}", flush=True)
+    for key, event in result.changes:
+        print(f"  {key} {event.replace('_', ' ')}", flush=True)
+    for key, to in result.escalations:
+        print(f"  {key} escalated automatically to {to}", flush=True)
+    for key, why in result.failures:
+        print(f"  {key} automatic escalation failed: {why}", flush=True)
+
+
+def cmd_sweep(args) -> int:
+    if args.interval <= 0:
+        raise ValidationError("--interval must be more than 0 seconds", field="interval")
+    rt = runtime(args)
+    try:
+        if not args.loop:
+            result = sla.sweep(rt.ctx, batch_size=args.batch)
+            if args.json:
+                print_json({"due": result.examined, "changes": result.changes, "escalations": result.escalations,
+                            "failures": result.failures})
+            else:
+                _report(result, quiet_when_idle=False)
+            return 0
+        print(f"sweeping {rt.db.display_name} every {args.interval:g} s (Ctrl-C stops)", flush=True)
+        sla.run_loop(rt.ctx, interval=args.interval, batch_size=args.batch,
+                     report=lambda r: _report(r, quiet_when_idle=True))
+        return 0
+    finally:
+        rt.db.dispose()
+
+
+def register(sub) -> None:
+    parser = sub.add_parser("sla", help="SLA clock: sweep for at-risk and breached targets")
+    sla_sub = parser.add_subparsers(dest="sla_command", metavar="SLA_COMMAND", required=True)
+    sweep = sla_sub.add_parser("sweep", help="record SLA changes due now (--loop: keep sweeping as a service)")
+    sweep.add_argument("--loop", action="store_true", help="keep sweeping until interrupted")
+    sweep.add_argument("--interval", type=float, default=5.0, metavar="S", help="seconds between sweeps (default 5)")
+    sweep.add_argument("--batch", type=int, default=sla.DEFAULT_BATCH, metavar="N",
+                       help="incidents per transaction (default %(default)s)")
+    sweep.add_argument("--json", action="store_true", help="print the result as JSON (single sweep)")
+    sweep.set_defaults(handler=cmd_sweep)
