@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
-from sqlalchemy import Select, and_, func, or_, select, tuple_
+from sqlalchemy import Select, and_, bindparam, func, or_, select, tuple_
 
 from incidentdesk.domain.audit import ChainProblem, verify_chain
 from incidentdesk.domain.keys import parse_key
@@ -89,6 +90,7 @@ _ROW_COLUMNS = (
 
 
 def _filtered(db_session, flt: QueueFilter) -> Select:
+    """The filtered queue statement; `db_session=None` leaves group names to a subquery (no lookup)."""
     stmt = select(*_ROW_COLUMNS).select_from(Incident).outerjoin(Group, Incident.group_id == Group.id)
     conds = []
     if flt.open_only and not flt.status:
@@ -100,7 +102,12 @@ def _filtered(db_session, flt: QueueFilter) -> Select:
     if flt.type:
         conds.append(Incident.type == flt.type)
     group_names = tuple(g for g in ((flt.group,) if flt.group else ()) + tuple(flt.groups))
-    if group_names:
+    if group_names and db_session is None:
+        if len(group_names) == 1:
+            conds.append(Incident.group_id == select(Group.id).where(Group.name == group_names[0]).scalar_subquery())
+        else:
+            conds.append(Incident.group_id.in_(select(Group.id).where(Group.name.in_(group_names))))
+    elif group_names:
         ids = db_session.scalars(select(Group.id).where(Group.name.in_(group_names))).all()
         if flt.group and not ids:
             raise ValidationError(f"unknown group {flt.group!r}", field="group")
@@ -119,22 +126,38 @@ def _filtered(db_session, flt: QueueFilter) -> Select:
     return stmt.where(and_(*conds)) if conds else stmt
 
 
+@lru_cache(maxsize=256)
+def _page_statement(flt: QueueFilter, direction: str, limit: int) -> Select:
+    """The page query for one filter and direction, built once: the cursor goes in as bind parameters.
+
+    Building a Select costs about as much as running it on SQLite, and the console asks for the
+    same few shapes again and again.
+    """
+    cols, desc = SORTS[flt.sort]
+    stmt = _filtered(None, flt)
+    if direction != "first":
+        cursor = tuple_(*[bindparam(f"cursor_{i}", type_=c.type) for i, c in enumerate(cols)])
+        later = direction == "after"
+        stmt = stmt.where(tuple_(*cols) < cursor if desc == later else tuple_(*cols) > cursor)
+    forward_desc = desc != (direction == "before")
+    return stmt.order_by(*[c.desc() if forward_desc else c.asc() for c in cols]).limit(limit + 1)
+
+
 def queue_page(db: Database, flt: QueueFilter = QueueFilter(), *, after: tuple | None = None,
                before: tuple | None = None, limit: int = PAGE_SIZE) -> Page:
     """One page of the queue after (or before) a cursor, in the filter's sort order."""
     if flt.sort not in SORTS:
         raise ValidationError(f"unknown sort {flt.sort!r}: use one of {', '.join(SORTS)}", field="sort")
-    cols, desc = SORTS[flt.sort]
     backwards = before is not None
+    cursor = after if after is not None else before
+    direction = "after" if after is not None else "before" if backwards else "first"
+    params = {f"cursor_{i}": v for i, v in enumerate(cursor)} if cursor is not None else {}
     with db.read() as s:
-        stmt = _filtered(s, flt)
-        if after is not None:
-            stmt = stmt.where(tuple_(*cols) < tuple_(*after) if desc else tuple_(*cols) > tuple_(*after))
-        elif before is not None:
-            stmt = stmt.where(tuple_(*cols) > tuple_(*before) if desc else tuple_(*cols) < tuple_(*before))
-        forward_desc = desc != backwards
-        stmt = stmt.order_by(*[c.desc() if forward_desc else c.asc() for c in cols]).limit(limit + 1)
-        rows = [QueueRow(*r) for r in s.execute(stmt).all()]
+        # Core execution (not Session.execute): plain column rows need none of the ORM's loading machinery,
+        # which otherwise costs more than the query itself on a 100-row page.
+        rows = [QueueRow(*r) for r in s.connection().execute(_page_statement(flt, direction, limit), params).all()]
+        if not rows and (flt.group or flt.groups):
+            _filtered(s, flt)  # says which group is unknown, if one is
     has_more = len(rows) > limit
     rows = rows[:limit]
     if backwards:
