@@ -20,6 +20,7 @@ from incidentdesk.store.engine import Database
 from incidentdesk.store.models import Alert, Category, Escalation, Group, Incident, Service, TimelineEvent, User
 
 PAGE_SIZE = 100
+_AT_RISK_STATES = ("at_risk", "breached")
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class QueueFilter:
     assignee: str | None = None
     unassigned: bool = False
     at_risk_before: datetime | None = None
+    at_risk_at: datetime | None = None  # at risk or breached as of this instant (recorded or pending)
     text: str = ""
     type: str | None = None
     sort: str = "priority"
@@ -69,6 +71,11 @@ class QueueRow:
     resolution_due_at: datetime
     sla_due_at: datetime
     version: int
+    response_sla_state: str = "on_track"
+    resolution_sla_state: str = "on_track"
+    sla_paused_at: datetime | None = None
+    next_sla_check_at: datetime | None = None
+    is_open: bool = True
 
     def cursor(self, sort: str = "priority") -> tuple:
         cols, _ = SORTS[sort]
@@ -85,7 +92,8 @@ _ROW_COLUMNS = (
     Incident.id, Incident.key, Incident.type, Incident.priority, Incident.impact, Incident.urgency, Incident.severity, Incident.status, Incident.title,
     Incident.assignee, Group.name, Incident.tier, Incident.created_at, Incident.updated_at,
     Incident.acknowledged_at, Incident.response_due_at, Incident.resolution_due_at, Incident.sla_due_at,
-    Incident.version,
+    Incident.version, Incident.response_sla_state, Incident.resolution_sla_state, Incident.sla_paused_at,
+    Incident.next_sla_check_at, Incident.is_open,
 )
 
 
@@ -118,6 +126,13 @@ def _filtered(db_session, flt: QueueFilter) -> Select:
         conds.append(Incident.assignee.is_(None))
     if flt.at_risk_before is not None:
         conds.append(Incident.sla_due_at <= flt.at_risk_before)
+    if flt.at_risk_at is not None:
+        # Recorded by the sweeper, or due to be (its next check has passed).
+        conds.append(or_(
+            Incident.next_sla_check_at <= flt.at_risk_at,
+            and_(Incident.acknowledged_at.is_(None), Incident.response_sla_state.in_(_AT_RISK_STATES)),
+            Incident.resolution_sla_state.in_(_AT_RISK_STATES),
+        ))
     text = flt.text.strip()
     if text:
         escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -293,6 +308,13 @@ class IncidentDetail:
     alerts: list[AlertView] = field(default_factory=list)
     alert_count: int = 0
     last_alert_at: datetime | None = None
+    response_sla_state: str = "on_track"
+    resolution_sla_state: str = "on_track"
+    response_breached_at: datetime | None = None
+    resolution_breached_at: datetime | None = None
+    sla_paused_at: datetime | None = None
+    next_sla_check_at: datetime | None = None
+    is_open: bool = True
 
     def to_json(self) -> dict:
         def conv(value):

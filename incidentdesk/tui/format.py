@@ -6,10 +6,12 @@ the terminal never sees control characters.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from rich.text import Text
 
+from incidentdesk.domain.sla_state import Countdown, SlaState, format_duration
+from incidentdesk.domain.sla_state import countdown as sla_countdown
 from incidentdesk.domain.text import one_line, strip_control
 
 PRIORITY_STYLE = {1: "bold red", 2: "dark_orange", 3: "", 4: "dim"}
@@ -36,42 +38,57 @@ def status_text(status: str) -> Text:
     return Text(status.replace("_", " "), style=STATUS_STYLE.get(status, ""))
 
 
-def duration(delta: timedelta) -> str:
-    """Compact: 45s, 12m, 1h05m, 2d03h."""
-    seconds = int(abs(delta.total_seconds()))
-    if seconds < 60:
-        return f"{seconds}s"
-    minutes, _ = divmod(seconds, 60)
-    if minutes < 60:
-        return f"{minutes}m"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 24:
-        return f"{hours}h{minutes:02d}m"
-    days, hours = divmod(hours, 24)
-    return f"{days}d{hours:02d}h"
+def sla_text(cd: Countdown, *, compact: bool = False) -> Text:
+    """A countdown as the console shows it: amber at risk, red and counting up once breached.
+
+    A paused clock (on hold for a pausing reason) shows what is left, frozen, marked ‖.
+    """
+    if not cd.running:
+        return Text(cd.state.label, style="green" if cd.state is SlaState.MET else BREACHED)
+    if cd.paused:
+        return Text(("‖" if compact else "paused ") + format_duration(cd.seconds), style="magenta")
+    if cd.state is SlaState.BREACHED:
+        return Text("+" + format_duration(abs(cd.seconds)), style=BREACHED)
+    return Text(format_duration(cd.seconds), style=AT_RISK if cd.state is SlaState.AT_RISK else "")
 
 
-def countdown(due: datetime | None, start: datetime | None, now: datetime, *, status: str = "new") -> Text:
-    """Time left to `due`; amber once 75% of the target has gone, red and counting up once breached."""
-    if due is None or status not in OPEN:
-        return Text("—", style="dim")
-    left = due - now
-    if left.total_seconds() < 0:
-        return Text("+" + duration(left), style=BREACHED)
-    style = ""
-    if start is not None:
-        total = (due - start).total_seconds()
-        if total > 0 and (now - start).total_seconds() >= 0.75 * total:
-            style = AT_RISK
-    if status == "on_hold":
-        style = style or "magenta"
-    return Text(duration(left), style=style)
+def incident_countdown(item, now: datetime) -> Countdown:
+    """The countdown of the target that matters now, for a queue row or a detail (no query)."""
+    return sla_countdown(
+        now, acknowledged_at=item.acknowledged_at, resolved_at=getattr(item, "resolved_at", None),
+        response_due_at=item.response_due_at, resolution_due_at=item.resolution_due_at,
+        response_state=item.response_sla_state, resolution_state=item.resolution_sla_state,
+        paused_at=item.sla_paused_at, next_sla_check_at=item.next_sla_check_at, is_open=item.is_open,
+    )
+
+
+def target_text(detail, which: str, now: datetime) -> Text:
+    """One target (response or resolution) of an open incident's detail, with its due time."""
+    current = incident_countdown(detail, now)
+    if current.which == which and current.running:
+        shown = sla_text(current)
+    else:
+        state = SlaState(getattr(detail, f"{which}_sla_state"))
+        due = getattr(detail, f"{which}_due_at")
+        stopped = detail.acknowledged_at if which == "response" else detail.resolved_at
+        if stopped is not None or not detail.is_open:
+            breached_at = getattr(detail, f"{which}_breached_at")
+            if state is SlaState.BREACHED:
+                shown = Text(f"breached {short_time(breached_at or due)}", style=BREACHED)
+            else:
+                shown = Text(f"met {short_time(stopped)}" if stopped else state.label, style="green")
+        else:  # resolution clock running behind an unacknowledged response target
+            if now >= due:
+                state = SlaState.BREACHED
+            paused = detail.sla_paused_at is not None
+            left = (due - (detail.sla_paused_at or now)).total_seconds()
+            shown = sla_text(Countdown(which, state, left, due, paused=paused))
+    return Text.assemble(shown, Text(f"  due {short_time(getattr(detail, f'{which}_due_at'))}", style="dim"))
 
 
 def row_countdown(row, now: datetime) -> Text:
     """The queue's SLA cell: the response target until acknowledged, then resolution."""
-    due = row.sla_due_at
-    return countdown(due, row.created_at, now, status=row.status)
+    return sla_text(incident_countdown(row, now), compact=True)
 
 
 def clock_text(moment: datetime) -> str:

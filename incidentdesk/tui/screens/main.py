@@ -7,6 +7,7 @@ by keyset cursor, and jumping to the end reads the last page with a reverse inde
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from rich.text import Text
@@ -74,6 +75,7 @@ class MainScreen(Screen):
         self.pending_reopen: tuple[Action, dict, str] | None = None
         self.busy = 0
         self.first_page_shown = False
+        self._counted: QueueFilter | None = None  # the filter the shown total belongs to
         self._detail_timer = None
 
     # --- layout ----------------------------------------------------------------------------
@@ -142,10 +144,14 @@ class MainScreen(Screen):
             assignee=actor.login if self.scope == "mine" else None,
             groups=tuple(sorted(actor.groups)) if self.scope == "my groups" else (),
             unassigned=self.scope == "unassigned",
-            at_risk_before=self.app.clock() + AT_RISK_WINDOW if self.scope == "at risk" else None,
+            at_risk_at=self.app.clock() if self.scope == "at risk" else None,
             text=self.text,
             sort=self.sort,
         )
+
+    def _count_key(self) -> QueueFilter:
+        """What decides the count: the filter, whatever the sort."""
+        return replace(self.queue_filter(), sort="priority")
 
     def reload(self, mode: str = "reload", keep_id: int | None = None) -> None:
         """Fetch a page: first, last, next, previous, or the current one again (reload)."""
@@ -164,9 +170,12 @@ class MainScreen(Screen):
             mode, cursor = "before", first.cursor(self.sort)
         else:
             cursor = None
-            if mode in ("first", "last"):
+            # A new filter needs a new count; jumping to the first or last page of the same one
+            # does not (counting 100k open rows costs far more than the page itself).
+            if mode in ("first", "last") and self._count_key() != self._counted:
                 self.generation += 1
                 if self.first_page_shown:  # at start-up the count waits for the first page
+                    self._counted = self._count_key()
                     self.fetch_count(self.queue_filter(), self.generation)
         self.fetch_page(self.queue_filter(), mode, cursor, keep_id, self.generation)
 
@@ -239,6 +248,7 @@ class MainScreen(Screen):
         if not self.first_page_shown:
             # Start-up: the page first, then the count and the pick lists (they are not urgent).
             self.first_page_shown = True
+            self._counted = self._count_key()
             self.fetch_count(self.queue_filter(), self.generation)
             self.fetch_pickers()
         self._update_status()

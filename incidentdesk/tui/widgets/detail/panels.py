@@ -15,7 +15,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from incidentdesk.store.queries import IncidentDetail
-from incidentdesk.tui.format import clock_text, countdown, literal, priority_text, short_time, status_text
+from incidentdesk.tui.format import clock_text, literal, priority_text, short_time, status_text, target_text
 
 
 def _grid() -> Table:
@@ -52,19 +52,8 @@ class SlaPanel(Static):
             return
         now = self._clock()
         grid = _grid()
-        if d.acknowledged_at is None:
-            response = countdown(d.response_due_at, d.created_at, now, status=d.status)
-        else:
-            met = d.acknowledged_at <= d.response_due_at
-            response = Text(f"met at {short_time(d.acknowledged_at)}" if met else
-                            f"missed (acknowledged {short_time(d.acknowledged_at)})", style="green" if met else "red")
-        if d.resolved_at is not None:
-            met = d.resolved_at <= d.resolution_due_at
-            resolution = Text(f"{'met' if met else 'missed'} ({short_time(d.resolved_at)})", style="green" if met else "red")
-        else:
-            resolution = countdown(d.resolution_due_at, d.created_at, now, status=d.status)
-        grid.add_row("Response SLA", Text.assemble(response, Text(f"  due {short_time(d.response_due_at)}", style="dim")))
-        grid.add_row("Resolution SLA", Text.assemble(resolution, Text(f"  due {short_time(d.resolution_due_at)}", style="dim")))
+        grid.add_row("Response SLA", target_text(d, "response", now))
+        grid.add_row("Resolution SLA", target_text(d, "resolution", now))
         self.update(grid)
 
 

@@ -17,7 +17,7 @@ from textual.widgets import DataTable
 
 from incidentdesk.tui.format import literal, priority_text, row_countdown, status_text
 
-FIXED = {"key": 11, "prio": 3, "status": 12, "owner": 24, "sla": 8}
+FIXED = {"key": 11, "prio": 3, "status": 12, "owner": 24, "sla": 9}
 LABELS = {"key": "Key", "prio": "P", "status": "Status", "title": "Title", "owner": "Assignee / group", "sla": "SLA"}
 ORDER = ("key", "prio", "status", "title", "owner", "sla")
 
