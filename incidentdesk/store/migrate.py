@@ -2,28 +2,34 @@
 
 Migrations run by themselves only on an empty database. An older schema is left alone
 with a message to run `incidentdesk db upgrade`, since other consoles may share it.
+
+Checking the version is on every start-up path (the console, each CLI command), so it does
+not import Alembic: the database's revision is one SELECT, and the head revision is read
+from the `revision`/`down_revision` lines of the files in migrations/versions (a test holds
+this to Alembic's own ScriptDirectory). Alembic is imported only to actually migrate.
 """
 
 from __future__ import annotations
 
+import ast
+from functools import lru_cache
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect
 
 from incidentdesk.domain.errors import DomainError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+VERSIONS = MIGRATIONS / "versions"
 
 
 class SchemaError(DomainError):
     """The database's schema does not match this version of incidentdesk."""
 
 
-def alembic_config(engine: Engine | None = None, connection=None) -> AlembicConfig:
+def alembic_config(engine: Engine | None = None, connection=None):
+    from alembic.config import Config as AlembicConfig
+
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     if connection is not None:
@@ -31,21 +37,64 @@ def alembic_config(engine: Engine | None = None, connection=None) -> AlembicConf
     return cfg
 
 
+def _revision_ids(path: Path) -> tuple[str | None, tuple[str, ...]]:
+    """(revision, down_revisions) from a migration file's module-level assignments."""
+    found: dict[str, object] = {}
+    for node in ast.parse(path.read_text(encoding="utf-8"), str(path)).body:
+        target = value = None
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, value = node.targets[0], node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            target, value = node.target, node.value
+        if isinstance(target, ast.Name) and target.id in ("revision", "down_revision"):
+            found[target.id] = ast.literal_eval(value)
+    down = found.get("down_revision")
+    downs = () if down is None else (down,) if isinstance(down, str) else tuple(down)
+    revision = found.get("revision")
+    return (revision if isinstance(revision, str) else None), downs
+
+
+@lru_cache(maxsize=1)
+def revision_graph() -> dict[str, tuple[str, ...]]:
+    """Every revision this code knows and the revisions it follows."""
+    graph = {}
+    for path in sorted(VERSIONS.glob("*.py")):
+        revision, downs = _revision_ids(path)
+        if revision is not None:
+            graph[revision] = downs
+    return graph
+
+
 def head_revision() -> str:
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+    graph = revision_graph()
+    followed = {down for downs in graph.values() for down in downs}
+    heads = [rev for rev in graph if rev not in followed]
+    if len(heads) != 1:  # a branch being merged, or a file we cannot read: let Alembic say what is wrong
+        from alembic.script import ScriptDirectory
+
+        return ScriptDirectory.from_config(alembic_config()).get_current_head()
+    return heads[0]
 
 
 def known_revisions() -> set[str]:
-    return {rev.revision for rev in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+    return set(revision_graph())
 
 
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        versions = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalars().all()
+    if len(versions) > 1:
+        raise SchemaError(f"the database records several schema versions ({', '.join(sorted(versions))}); "
+                          "run `incidentdesk db upgrade`")
+    return versions[0] if versions else None
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     _refuse_newer(engine)
+    from alembic import command
+
     with engine.begin() as conn:
         command.upgrade(alembic_config(connection=conn), revision)
 
