@@ -7,31 +7,19 @@ from datetime import datetime
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
-from incidentdesk.domain.audit import GENESIS, event_hash
+from incidentdesk.domain.audit import chained_event
 from incidentdesk.domain.enums import EventKind
 from incidentdesk.domain.roles import Actor
 from incidentdesk.store.changefeed import notify_sql
 from incidentdesk.store.models import ChangeLog, Incident, TimelineEvent
 
 
-def _jsonable(values: dict | None) -> dict | None:
-    if values is None:
-        return None
-    out = {}
-    for k, v in values.items():
-        out[k] = v.isoformat() if isinstance(v, datetime) else v
-    return out
-
-
 def append_event(session: Session, incident: Incident, actor: Actor, kind: EventKind, at: datetime, *,
                  text: str = "", before: dict | None = None, after: dict | None = None) -> TimelineEvent:
     seq = incident.event_count + 1
-    event = TimelineEvent(
-        incident_id=incident.id, seq=seq, at=at, actor=actor.login, real_actor=actor.effective_real_login,
-        kind=str(kind), before=_jsonable(before), after=_jsonable(after), text=text or "",
-        prev_hash=incident.last_event_hash or GENESIS, hash="",
-    )
-    event.hash = event_hash(event.prev_hash, event.sealed_fields())
+    event = TimelineEvent(incident_id=incident.id, **chained_event(
+        incident.last_event_hash, seq=seq, at=at, actor=actor.login, real_actor=actor.effective_real_login,
+        kind=str(kind), text=text, before=before, after=after))
     session.add(event)
     session.add(ChangeLog(incident_id=incident.id, at=at, kind=str(kind)))
     # Set these before the NOTIFY below: its execute autoflushes, and a change after it would

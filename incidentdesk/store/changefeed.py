@@ -6,8 +6,9 @@ with the change itself, so a console that learns of a change can read it at once
 - SQLite: `PRAGMA data_version` on a dedicated connection changes whenever another
   connection commits; polling it costs microseconds, and only then is change_log read.
 - PostgreSQL: LISTEN on a dedicated autocommit connection; the notification arrives on
-  commit, carrying the incident id. (change_log ids are not in commit order there, so
-  they are not used for catch-up; after a reconnect the caller resynchronises instead.)
+  commit, carrying the incident id (or several, comma-separated). (change_log ids are not
+  in commit order there, so they are not used for catch-up; after a reconnect the caller
+  resynchronises instead.)
 
 `wait()` blocks for at most `timeout` seconds and is meant for a worker thread. When the
 database goes away it raises StorageUnavailable; the next call reconnects and, once it
@@ -142,19 +143,23 @@ class ChangeFeed:
         got_any = False
         for note in self._conn.notifies(timeout=timeout, stop_after=1):
             got_any = True
-            if note.payload.isdigit():
-                ids.add(int(note.payload))
+            ids.update(_payload_ids(note.payload))
         if got_any:
             # Collect whatever else arrives within a few ms, so a burst repaints once.
             for note in self._conn.notifies(timeout=0.02):
-                if note.payload.isdigit():
-                    ids.add(int(note.payload))
+                ids.update(_payload_ids(note.payload))
         if self._conn.closed or self._conn.broken:
             raise StorageUnavailable("lost the PostgreSQL connection; retrying")
         if not got_any:
             # notifies() returns quietly when the server closes the socket; probe it.
             self._conn.execute("SELECT 1")
         return Changes(ids)
+
+
+def _payload_ids(payload: str) -> list[int]:
+    """A notification names one incident id, or several separated by commas (a bulk writer
+    such as the SLA sweeper sends one notification for many incidents)."""
+    return [int(part) for part in payload.split(",") if part.isdigit()]
 
 
 def _first_line(exc: BaseException) -> str:

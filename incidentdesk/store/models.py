@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from incidentdesk.domain.audit import sealed_fields
 from incidentdesk.store.types import UTCDateTime
 
 NAMING = {
@@ -185,10 +186,8 @@ class TimelineEvent(Base):
 
     def sealed_fields(self) -> dict:
         """The fields the hash covers (everything but ids and the hashes themselves)."""
-        return {
-            "seq": self.seq, "at": self.at, "actor": self.actor, "real_actor": self.real_actor,
-            "kind": self.kind, "before": self.before, "after": self.after, "text": self.text,
-        }
+        return sealed_fields(seq=self.seq, at=self.at, actor=self.actor, real_actor=self.real_actor,
+                             kind=self.kind, before=self.before, after=self.after, text=self.text)
 
 
 class Escalation(Base):

@@ -4,9 +4,11 @@
 
 For each database and each number of incidents changing state (0, 100, 1,000) it times, in the
 same run, on the same engine:
-  query  - SELECT the sweep's columns FROM incidents WHERE next_sla_check_at <= now (the index)
-  sweep  - services.sla.sweep(): that selection, plus recording each change (timeline event,
-           change-log row, state columns) in one transaction per batch
+  query  - services.sla.due_select(now): the sweep's own selection, SELECT its columns FROM
+           incidents WHERE next_sla_check_at <= now, on ix_incidents_next_sla_check_at (the plans
+           of it and of the sweep's batch read are printed and checked to use that index)
+  sweep  - services.sla.sweep(): that selection (in batches, locked), plus recording each change
+           in bulk (timeline events, change-log rows, state columns: a statement per table per batch)
   scan   - for contrast, reading the SLA columns of every open incident (what a sweep without
            next_sla_check_at would have to do)
 Medians of several runs; the changed rows are put back between sweep runs (not timed).
@@ -93,8 +95,9 @@ def timed(fn, runs: int, before=None) -> float:
 
 
 def query(db) -> int:
+    """The baseline: the sweep's own selection (sla.due_select), every due row fetched."""
     with db.read() as s:
-        return len(s.execute(select(*sla._COLUMNS).where(T.c.next_sla_check_at <= NOW)).all())
+        return len(s.execute(sla.due_select(NOW)).all())
 
 
 def scan(db) -> int:
@@ -103,7 +106,7 @@ def scan(db) -> int:
                                     T.c.response_sla_state, T.c.resolution_sla_state).where(T.c.is_open)).all())
 
 
-def bench(label: str, url: str, open_count: int, scan_runs: int = 3) -> list[tuple]:
+def bench(label: str, url: str, open_count: int, scan_runs: int = 3, after=None) -> list[tuple]:
     db = open_database(url)
     ensure_schema(db.engine)
     t0 = time.perf_counter()
@@ -125,6 +128,9 @@ def bench(label: str, url: str, open_count: int, scan_runs: int = 3) -> list[tup
         assert len(outcome["r"].changes) == changing, outcome["r"].summary()
         results.append((label, open_count, changing, q, sw))
     full = timed(lambda: scan(db), scan_runs)
+    if after:
+        prepare(db, 1000)
+        after(url)
     db.dispose()
     return [r + (full,) for r in results]
 
@@ -139,13 +145,19 @@ def print_table(rows) -> None:
               f"{per:>20} {full * 1000:>13.1f}")
 
 
-def explain_sqlite(url: str) -> None:
+def explain(url: str) -> None:
+    """Both statements' plans: the baseline query and the sweep's batch read must use the same index."""
     db = open_database(url)
+    batch = sla.due_select(NOW).order_by(T.c.next_sla_check_at).limit(sla.DEFAULT_BATCH)
+    if db.backend == "postgresql":
+        batch = batch.with_for_update(skip_locked=True)
     with db.engine.connect() as conn:
-        plan = conn.exec_driver_sql(
-            "EXPLAIN QUERY PLAN SELECT id FROM incidents WHERE next_sla_check_at <= '2026-11-23 09:00:00.000000'"
-        ).all()
-    print("  plan:", "; ".join(str(row[-1]) for row in plan))
+        for name, stmt in (("query", sla.due_select(NOW)), ("sweep batch", batch)):
+            sql = str(stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+            prefix = "EXPLAIN QUERY PLAN " if db.backend == "sqlite" else "EXPLAIN "
+            plan = [str(row[-1]) for row in conn.exec_driver_sql(prefix + sql).all()]
+            print(f"  plan ({name}): " + "; ".join(p.strip() for p in plan if "ix_" in p or "SCAN" in p or "Scan" in p))
+            assert any("ix_incidents_next_sla_check_at" in p for p in plan), plan
     db.dispose()
 
 
@@ -160,8 +172,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         for size in sizes:
             url = f"sqlite:///{tmp}/bench_{size}.db"
-            rows += bench("sqlite", url, size)
-            explain_sqlite(url)
+            rows += bench("sqlite", url, size, after=explain)
     if args.pg:
         from sqlalchemy import create_engine
         from sqlalchemy.engine import make_url
@@ -174,7 +185,7 @@ def main() -> int:
                 conn.execute(text(f'CREATE DATABASE "{name}"'))
             try:
                 rows += bench("postgresql", make_url(args.pg).set(database=name).render_as_string(hide_password=False),
-                              size)
+                              size, after=explain)
             finally:
                 with admin.connect() as conn:
                     conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
