@@ -10,17 +10,31 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 
 from incidentdesk.domain.enums import EscalationKind, IncidentType, Level, ResolutionCode, Severity
 from incidentdesk.domain.errors import ValidationError
 from incidentdesk.domain.priority import derive_priority
-from incidentdesk.services import incidents as svc
-from incidentdesk.services.context import ServiceContext
-from incidentdesk.store.queries import GroupView, IncidentDetail, PersonView
 from incidentdesk.tui.format import PRIORITY_STYLE
-from incidentdesk.tui.screens.form import FormField, FormSpec
+from incidentdesk.tui.formspec import FormField, FormSpec
+
+if TYPE_CHECKING:
+    from incidentdesk.services.context import ServiceContext
+    from incidentdesk.store.queries import GroupView, IncidentDetail, PersonView
+
+
+class _Services:
+    """services.incidents, imported when the first action runs (not while the console starts)."""
+
+    def __getattr__(self, name: str):
+        from incidentdesk.services import incidents
+
+        return getattr(incidents, name)
+
+
+svc = _Services()
 
 
 @dataclass

@@ -7,9 +7,6 @@ validation error) the caller reopens this dialog with the same values, so nothin
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -19,31 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
 
 from incidentdesk.tui.format import literal
-
-
-@dataclass(frozen=True)
-class FormField:
-    name: str
-    label: str
-    kind: str = "text"  # text | area | select | check | int
-    options: Sequence[tuple[str, str]] = ()
-    required: bool = False
-    placeholder: str = ""
-    value: object = None
-    lo: int | None = None
-    hi: int | None = None
-    help: str = ""
-
-
-@dataclass
-class FormSpec:
-    title: str
-    fields: list[FormField]
-    subject: str = ""  # e.g. "INC-000012 Payments API down" (untrusted: shown literally)
-    submit_label: str = "Save"
-    preview: Callable[[dict], Text | None] | None = None
-    notice: str = ""
-    errors: dict[str, str] = field(default_factory=dict)
+from incidentdesk.tui.formspec import FormField, FormSpec  # noqa: F401  (also imported from here)
 
 
 class FormScreen(ModalScreen[dict | None]):
