@@ -27,7 +27,6 @@ from incidentdesk.tui.format import literal
 from incidentdesk.tui.messages import (
     ActionDone, ActionFailed, CountLoaded, DetailLoaded, PageLoaded, PickersLoaded, ReadFailed, RowsLoaded,
 )
-from incidentdesk.tui.screens.form import FormScreen
 from incidentdesk.tui.widgets.chrome.header import ConnectionBanner, DeskHeader
 from incidentdesk.tui.widgets.detail.panels import DetailPanel, EscalationsPanel, SlaPanel, TimelinePanel
 from incidentdesk.tui.widgets.queue.table import QueueTable
@@ -431,6 +430,8 @@ class MainScreen(Screen):
         def done(result: dict | None) -> None:
             if result is not None:
                 self.run_action(action, detail if action.needs_incident else None, result)
+
+        from incidentdesk.tui.screens.form import FormScreen  # the dialog's widgets load when one opens
 
         self.app.push_screen(FormScreen(spec, values), done)
 
