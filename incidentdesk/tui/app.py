@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from functools import partial
 from datetime import UTC, datetime
 from pathlib import Path
 
+from textual import work
 from textual.app import App
 from textual.binding import Binding
 
+from incidentdesk.domain.errors import DomainError
 from incidentdesk.runtime import Runtime
 from incidentdesk.tui.actions import ACTIONS, BY_NAME
 from incidentdesk.tui.commands import IncidentCommands
@@ -40,9 +43,15 @@ class IncidentDeskApp(App):
     ]
 
     def __init__(self, runtime: Runtime, *, clock: Callable[[], datetime] = utc_now, cursor_blink: bool = True,
-                 tick_seconds: float = 1.0) -> None:
+                 tick_seconds: float = 1.0, live: bool = False, sweep_seconds: float = 0.0) -> None:
+        """`live` follows the change feed; `sweep_seconds` > 0 runs the SLA sweeper that often.
+
+        Both are off by default so tests and snapshots stay deterministic; `run_app` turns them on.
+        """
         super().__init__()
         self.runtime = runtime
+        self.live = live
+        self.sweep_seconds = sweep_seconds
         self.clock = clock
         self.cursor_blink = cursor_blink
         self.tick_seconds = tick_seconds
@@ -60,6 +69,32 @@ class IncidentDeskApp(App):
         self.push_screen(self.main_screen)
         if self.tick_seconds:
             self.set_interval(self.tick_seconds, self._tick)
+        if self.live:
+            from incidentdesk.tui.live import follow_changes
+
+            self.run_worker(partial(follow_changes, self, self.runtime.db, self.clock), thread=True,
+                            group="change-feed", name="change feed", exit_on_error=False)
+        if self.sweep_seconds:
+            self.set_timer(self.sweep_seconds, self._sweep_sla)
+
+    # --- the SLA sweeper: re-armed after each run, never overlapping ------------------------
+    @work(thread=True, exclusive=True, group="sla-sweep", exit_on_error=False)
+    def _sweep_sla(self) -> None:
+        """Record due SLA changes; every console does this, the database makes each happen once.
+
+        Results reach every console (this one too) through the change feed.
+        """
+        from incidentdesk.services.sla import sweep
+
+        try:
+            sweep(self.runtime.ctx)
+        except DomainError:
+            pass  # unreachable database: the change feed's banner already says so; retry next time
+        finally:
+            try:
+                self.call_from_thread(self.set_timer, self.sweep_seconds, self._sweep_sla)
+            except RuntimeError:
+                pass  # the app is closing
 
     def _tick(self) -> None:
         if self.main_screen.is_mounted:
@@ -107,6 +142,13 @@ class IncidentDeskApp(App):
         self.main_screen.action_refresh()
 
     # --- live updates (the change feed calls these) ----------------------------------------
+    def resync(self) -> None:
+        """After an outage changes may have been missed: re-read the page and the open incident."""
+        if threading.get_ident() != self._thread_id:
+            self.call_from_thread(self.resync)
+            return
+        self.main_screen.action_refresh()
+
     def apply_changes(self, incident_ids: set[int]) -> None:
         """Re-read only these incidents and repaint their rows (and the open incident) in place."""
         if threading.get_ident() != self._thread_id:
@@ -133,7 +175,8 @@ def run_app(args) -> int:
     config = load_config(Path(args.config) if getattr(args, "config", None) else None)
     runtime = open_runtime(args.db, args.acting_as, config=config)
     try:
-        IncidentDeskApp(runtime).run()
+        console = config.section("console")
+        IncidentDeskApp(runtime, live=True, sweep_seconds=float(console.get("sla_sweep_seconds", 5))).run()
     finally:
         runtime.db.dispose()
     return 0

@@ -37,7 +37,8 @@ def follow_changes(app, db: Database, clock: Callable[[], datetime]) -> None:
                     app.call_from_thread(app.set_connection_state, False, down_since)
                 _sleep_unless_cancelled(worker, RETRY_SECONDS)
                 continue
-            if down_since is not None:
+            if down_since is not None or not app.connection_ok:
+                # Back (or an action had reported an outage the feed did not see): clear the banner.
                 down_since = None
                 app.call_from_thread(app.set_connection_state, True, None)
             if worker.is_cancelled:

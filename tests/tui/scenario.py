@@ -110,9 +110,10 @@ def build(db: Database, clock: Clock, *, extra: int = 0, markup: bool = False, l
     return keys
 
 
-def make_app(db: Database, login: str, clock: Clock, config: Config | None = None, tick_seconds: float = 0):
+def make_app(db: Database, login: str, clock: Clock, config: Config | None = None, tick_seconds: float = 0,
+             **options):
     from incidentdesk.tui.app import IncidentDeskApp
 
     config = config or Config()
     runtime = Runtime(config, db, ServiceContext(db, config, load_actor(db, login), clock))
-    return IncidentDeskApp(runtime, clock=clock, cursor_blink=False, tick_seconds=tick_seconds)
+    return IncidentDeskApp(runtime, clock=clock, cursor_blink=False, tick_seconds=tick_seconds, **options)
