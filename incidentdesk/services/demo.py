@@ -11,7 +11,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
-from incidentdesk.domain.enums import Role
+from incidentdesk.domain.enums import Level, Role
+from incidentdesk.domain.priority import derive_priority
 from incidentdesk.domain.roles import Actor
 from incidentdesk.services import directory
 from incidentdesk.services import incidents as svc
@@ -165,8 +166,18 @@ def _one_incident(ctx, rng, anchor, i, count, actors, members) -> str:
         ["new", "acknowledged", "in_progress", "on_hold", "resolved", "closed", "cancelled", "reopened"],
         weights=[8, 6, 12, 4, 10, 52, 3, 5],
     )[0]
+    if rng.random() < 0.12:
+        title, service, category, ci = rng.choice(REQUESTS)
+        impact, urgency, kind, symptoms = "low", rng.choice(["low", "medium"]), "request", ""
+    else:
+        title, service, category, ci, impact, urgency, symptoms = rng.choice(TEMPLATES)
+        kind = "incident"
+    # Open work is young — the higher the priority, the younger (a queue of day-old P1s is not
+    # a desk anyone runs); finished work spreads over the last six weeks.
     open_fates = {"new", "acknowledged", "in_progress", "on_hold", "reopened"}
-    age_hours = rng.uniform(0.05, 20) if fate in open_fates else rng.uniform(24, 24 * 45)
+    priority = derive_priority(Level(impact), Level(urgency), ctx.config.priority_matrix)
+    max_open_age = {1: 1.2, 2: 4.0, 3: 30.0, 4: 72.0}[priority]
+    age_hours = rng.uniform(0.05, max_open_age) if fate in open_fates else rng.uniform(24, 24 * 45)
     clock = _Clock(anchor - timedelta(hours=age_hours))
     captain = actors[rng.choice(["tess", "omar"])]
     reporter = actors[rng.choice(["ana", "ben", "tess"])]
@@ -174,12 +185,6 @@ def _one_incident(ctx, rng, anchor, i, count, actors, members) -> str:
     def as_(actor: Actor) -> ServiceContext:
         return replace(ctx, actor=actor, clock=clock)
 
-    if rng.random() < 0.12:
-        title, service, category, ci = rng.choice(REQUESTS)
-        impact, urgency, kind, symptoms = "low", rng.choice(["low", "medium"]), "request", ""
-    else:
-        title, service, category, ci, impact, urgency, symptoms = rng.choice(TEMPLATES)
-        kind = "incident"
     group = rng.choice(["Service Desk", "Service Desk", "Network Operations", "Platform SRE", "Application Support"])
     key = svc.log_incident(as_(reporter), svc.Intake(
         title=title, impact=impact, urgency=urgency, type=kind, affected_service=service, category=category, ci=ci,
@@ -218,9 +223,9 @@ def _one_incident(ctx, rng, anchor, i, count, actors, members) -> str:
         clock.advance(rng, 5, 30)
         svc.escalate(as_(worker), key, kind="hierarchical", summary="Customer-facing impact growing; need a decision "
                      "on failover and a comms lead.", reason="business impact")
-    if rng.random() < 0.1 and (impact, urgency) != ("high", "high"):
+    if rng.random() < 0.1 and impact != "high":
         clock.advance(rng, 5, 30)
-        svc.reprioritise(as_(captain), key, impact="high", urgency="high", reason="more users affected than reported")
+        svc.reprioritise(as_(captain), key, impact="high", reason="more users affected than reported")
     if fate == "in_progress":
         return key
     if fate == "on_hold":
