@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 
 import pytest
@@ -18,14 +17,6 @@ from tests.tui.test_actions import notes, select_key, type_into
 pytestmark = pytest.mark.anyio
 
 
-async def settle_live(pilot, rounds: int = 3) -> None:
-    """Like settle(), but the change-feed worker never completes: wait for the others only."""
-    for _ in range(rounds):
-        await asyncio.gather(*[w.wait() for w in pilot.app.workers if w.group != "change-feed"],
-                             return_exceptions=True)
-        await pilot.pause()
-
-
 async def eventually(pilot, condition, limit: float, what: str) -> float:
     start = time.monotonic()
     while not condition():
@@ -33,15 +24,6 @@ async def eventually(pilot, condition, limit: float, what: str) -> float:
             raise AssertionError(f"{what}: not within {limit} s")
         await pilot.pause(0.05)
     return time.monotonic() - start
-
-
-async def select_live(pilot, key: str) -> None:
-    table = pilot.app.main_screen.query_one(QueueTable)
-    ids = [r.key for r in table.rows_by_id.values()]
-    table.move_cursor(row=ids.index(key))
-    await pilot.pause(0.2)
-    await settle_live(pilot)
-    assert pilot.app.main_screen.detail.key == key
 
 
 def row(app, key):
@@ -58,11 +40,11 @@ async def test_an_action_in_one_console_appears_in_the_other(tmp_path):
     watcher = make_app(db_b, "ana", clock, live=True)
     actor = make_app(db_a, "tess", clock)
     async with watcher.run_test(size=(120, 36)) as pb:
-        await settle_live(pb)
+        await settle(pb)
         table_b = watcher.main_screen.query_one(QueueTable)
         table_b.move_cursor(row=3)
         await pb.pause(0.2)
-        await settle_live(pb)
+        await settle(pb)
         cursor_before, selected_before = table_b.cursor_row, table_b.selected().id
         fetched_before = watcher.main_screen.rows_fetched
         assert row(watcher, keys["mail"]).status == "new"
@@ -110,8 +92,8 @@ async def test_console_rides_out_postgres_refusing_connections(pg_db, pg_server_
     app = make_app(pg_db, "tess", clock, live=True)
     try:
         async with app.run_test(size=(120, 36)) as pilot:
-            await settle_live(pilot)
-            await select_live(pilot, keys["mail"])
+            await settle(pilot)
+            await select_key(pilot, keys["mail"])
             allow(False)
             await eventually(pilot, lambda: not app.connection_ok, 5.0, "the outage banner")
             banner = app.main_screen.query_one("#banner")
@@ -131,7 +113,7 @@ async def test_console_rides_out_postgres_refusing_connections(pg_db, pg_server_
             assert not banner.display
             await pilot.press("ctrl+s")  # the same dialog, saved now that the database is back
             await eventually(pilot, lambda: not isinstance(app.screen, FormScreen), 5.0, "dialog closes")
-            await settle_live(pilot)
+            await settle(pilot)
             timeline = queries.incident_detail(pg_db, keys["mail"]).timeline
             assert [e.text for e in timeline if e.kind == "comment"] == ["rolled back CHG-1182"]
     finally:
