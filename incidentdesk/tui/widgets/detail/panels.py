@@ -103,7 +103,25 @@ class DetailPanel(Static):
             res.add_row("CSAT", Text(str(d.csat) if d.csat is not None else "—"))
             res.add_row("Reopened", Text(f"{d.reopen_count}×"))
             parts += [Text(""), _heading("Resolution"), res]
+        if d.alerts:
+            parts += [Text(""), _heading(f"Alerts ({d.alert_count} occurrences)"), _alerts_table(d)]
         self.update(RichGroup(*parts))
+
+
+def _alerts_table(d: IncidentDetail) -> Table:
+    """Each monitoring alert of the incident: status, repeats, last seen, its own summary and labels."""
+    table = Table(expand=True, show_edge=False, pad_edge=False, box=None, header_style="bold")
+    table.add_column("Status", no_wrap=True, width=8)
+    table.add_column("×", no_wrap=True, width=5, justify="right")
+    table.add_column("Last seen", no_wrap=True, width=16)
+    table.add_column("Alert", ratio=1)
+    for a in d.alerts:
+        labels = " ".join(f"{k}={v}" for k, v in sorted((a.labels or {}).items()))
+        what = Text.assemble(literal(a.summary or a.fingerprint), Text("  "), literal(labels, "dim"))
+        style = "red" if a.status == "firing" else "green"
+        table.add_row(Text(a.status, style=style), Text(str(a.occurrences)), Text(short_time(a.last_seen_at), style="dim"),
+                      what)
+    return table
 
 
 class TimelinePanel(Static):
