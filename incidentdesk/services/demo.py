@@ -119,14 +119,19 @@ FIXES = [
 
 
 class _Clock:
-    def __init__(self, start: datetime) -> None:
+    """The demo's time: moves forward step by step but never past `limit` (now), so no
+    event of a young incident lands in the future."""
+
+    def __init__(self, start: datetime, limit: datetime) -> None:
         self.now = start
+        self.limit = limit
 
     def __call__(self) -> datetime:
         return self.now
 
     def advance(self, rng: random.Random, lo_min: float, hi_min: float) -> None:
-        self.now += timedelta(minutes=rng.uniform(lo_min, hi_min))
+        step = timedelta(minutes=rng.uniform(lo_min, hi_min))
+        self.now = max(self.now, min(self.now + step, self.limit - timedelta(seconds=rng.uniform(1, 60))))
 
 
 def _ensure_directory(ctx: ServiceContext) -> None:
@@ -178,7 +183,7 @@ def _one_incident(ctx, rng, anchor, i, count, actors, members) -> str:
     priority = derive_priority(Level(impact), Level(urgency), ctx.config.priority_matrix)
     max_open_age = {1: 1.2, 2: 4.0, 3: 30.0, 4: 72.0}[priority]
     age_hours = rng.uniform(0.05, max_open_age) if fate in open_fates else rng.uniform(24, 24 * 45)
-    clock = _Clock(anchor - timedelta(hours=age_hours))
+    clock = _Clock(anchor - timedelta(hours=age_hours), limit=anchor)
     captain = actors[rng.choice(["tess", "omar"])]
     reporter = actors[rng.choice(["ana", "ben", "tess"])]
 
