@@ -272,16 +272,6 @@ def _pg_update(s, columns: tuple[str, ...], params: list[dict]) -> None:
     s.execute(sql_text(sql), _pg_arrays(params, names, key=lambda name: f"b_{name}"))
 
 
-def facts_from_row(row) -> SlaFacts:
-    return SlaFacts(
-        created_at=row.created_at, priority=row.priority, type=row.type, category=row.category,
-        is_open=bool(row.is_open), acknowledged_at=row.acknowledged_at, resolved_at=row.resolved_at,
-        paused_at=row.sla_paused_at, paused_seconds=row.sla_paused_seconds or 0.0,
-        response_state=row.response_sla_state or SlaState.ON_TRACK,
-        resolution_state=row.resolution_sla_state or SlaState.ON_TRACK,
-    )
-
-
 def describe(transition: Transition, policy_name: str) -> str:
     due = transition.due_at.isoformat(" ", "minutes")[:16] + " UTC"   # "%Y-%m-%d %H:%M UTC", cheaper
     if transition.after is SlaState.BREACHED:
