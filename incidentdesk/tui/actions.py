@@ -235,6 +235,8 @@ ACTIONS: list[Action] = [
                                            to_group=v.get("to_group"), reason=v.get("reason") or "",
                                            to_person=v.get("to_person"), expected_version=d.version),
                               f"{d.key} escalated")[1]),
+    Action("start", "w", "Start work", "move an acknowledged incident to in progress", None,
+           lambda ctx, d, v: (svc.start_work(ctx, d.key, expected_version=d.version), f"{d.key} in progress")[1]),
     Action("hold", "h", "Hold / resume", "put on hold with a reason, or resume", hold_form, _hold_or_resume),
     Action("comment", "m", "Comment", "add a note to the timeline",
            _single("Comment", "text", "Comment", True, "area", "Add comment"),
@@ -250,6 +252,10 @@ ACTIONS: list[Action] = [
            _single("Reopen", "reason", "Reason", True, "area", "Reopen"),
            lambda ctx, d, v: (svc.reopen(ctx, d.key, reason=v.get("reason") or "", expected_version=d.version),
                               f"{d.key} reopened")[1]),
+    Action("cancel", "c", "Cancel", "cancel an open incident (e.g. logged by mistake) with a reason",
+           _single("Cancel incident", "reason", "Reason", True, "area", "Cancel incident"),
+           lambda ctx, d, v: (svc.cancel(ctx, d.key, reason=v.get("reason") or "", expected_version=d.version),
+                              f"{d.key} cancelled")[1]),
 ]
 
 BY_NAME = {a.name: a for a in ACTIONS}

@@ -216,3 +216,25 @@ async def test_edit_conflict_keeps_typed_text(desk, tui_clock):
         assert app.main_screen.detail.assignee == "chen"  # refreshed
         await submit(pilot)  # and now it saves against the fresh version
         assert detail(db, keys["wifi"]).status == "resolved"
+
+
+async def test_start_work_and_cancel(desk, tui_clock):
+    db, keys = desk
+    app = make_app(db, "tess", tui_clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        await select_key(pilot, keys["printer"])  # acknowledged
+        await pilot.press("w")
+        await settle(pilot)
+        assert detail(db, keys["printer"]).status == "in_progress"
+        assert detail(db, keys["printer"]).timeline[0].kind == "started"
+
+        await select_key(pilot, keys["mail"])
+        await pilot.press("c")
+        assert isinstance(app.screen, FormScreen)
+        await type_into(pilot, "#f-reason", "logged twice by mistake")
+        await submit(pilot)
+        d = detail(db, keys["mail"])
+        assert d.status == "cancelled" and d.timeline[0].text == "logged twice by mistake"
+        assert keys["mail"] not in [r.key for r in app.main_screen.query_one(QueueTable).rows_by_id.values()] or \
+            app.main_screen.query_one(QueueTable).selected().status == "cancelled"
