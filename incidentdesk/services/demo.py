@@ -182,6 +182,8 @@ def _one_incident(ctx, rng, anchor, i, count, actors, members) -> str:
     open_fates = {"new", "acknowledged", "in_progress", "on_hold", "reopened"}
     priority = derive_priority(Level(impact), Level(urgency), ctx.config.priority_matrix)
     max_open_age = {1: 1.2, 2: 4.0, 3: 30.0, 4: 72.0}[priority]
+    if fate == "new":  # nobody has picked it up yet: mostly within the response target, a few just past it
+        max_open_age = {1: 0.3, 2: 0.7, 3: 6.0, 4: 24.0}[priority]
     age_hours = rng.uniform(0.05, max_open_age) if fate in open_fates else rng.uniform(24, 24 * 45)
     clock = _Clock(anchor - timedelta(hours=age_hours), limit=anchor)
     captain = actors[rng.choice(["tess", "omar"])]
