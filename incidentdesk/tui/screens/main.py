@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static, Tab, TabbedContent, TabPane, Tabs
+from textual.widgets import DataTable, Static, Tab, TabbedContent, TabPane, Tabs
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from incidentdesk.domain.errors import DomainError, EditConflict, StorageUnavailable, ValidationError
@@ -26,6 +26,7 @@ from incidentdesk.tui.format import literal
 from incidentdesk.tui.messages import (
     ActionDone, ActionFailed, CountLoaded, DetailLoaded, PageLoaded, PickersLoaded, ReadFailed, RowsLoaded,
 )
+from incidentdesk.tui.widgets.chrome.footer import DeskFooter
 from incidentdesk.tui.widgets.chrome.header import ConnectionBanner, DeskHeader
 from incidentdesk.tui.widgets.detail.panels import DetailPanel, EscalationsPanel, SlaPanel, TimelinePanel
 from incidentdesk.tui.widgets.queue.table import QueueTable
@@ -111,7 +112,7 @@ class MainScreen(Screen):
                 with TabPane("Escalations", id="tab-escalations"):
                     with VerticalScroll(id="escalations-scroll"):
                         yield EscalationsPanel(id="escalations")
-        yield Footer()
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         self.query_one(DetailPanel).show(None)
