@@ -46,3 +46,23 @@ async def test_deferred_start_shows_the_queue_then_counts_and_follows_changes(tm
     finally:
         runtime.db.dispose()
         db.dispose()
+
+
+async def test_tabs_line_is_mounted_when_the_terminal_becomes_small(desk):
+    from textual.widgets import Tabs
+
+    from tests.tui.scenario import make_app
+
+    db, _ = desk
+    app = make_app(db, "ines", Clock())
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        screen = app.main_screen
+        assert not screen.query("#pane-tabs")  # not needed on a large terminal
+        await pilot.resize_terminal(80, 24)
+        await settle(pilot)
+        assert screen.has_class("-narrow") and screen.query_one("#pane-tabs", Tabs).display
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen.has_class("-show-incident")
+        assert screen.query_one("#pane-tabs", Tabs).active == "show-incident"

@@ -96,7 +96,8 @@ class MainScreen(Screen):
         banner = ConnectionBanner(id="banner")
         banner.display = False
         yield banner
-        yield Tabs(Tab("Queue", id="show-queue"), Tab("Incident", id="show-incident"), id="pane-tabs")
+        if self._is_narrow():  # the tabs line shows only on small terminals; mounted when first needed
+            yield self._pane_tabs()
         with Container(id="body"):
             with Vertical(id="queue-pane"):
                 yield Static(id="queue-status")
@@ -124,9 +125,19 @@ class MainScreen(Screen):
     def on_resize(self) -> None:
         self._apply_layout()
 
+    def _is_narrow(self) -> bool:
+        width, height = self.app.size
+        return width < 100 or height < 30
+
+    @staticmethod
+    def _pane_tabs() -> Tabs:
+        return Tabs(Tab("Queue", id="show-queue"), Tab("Incident", id="show-incident"), id="pane-tabs")
+
     def _apply_layout(self) -> None:
         width, height = self.app.size
-        narrow = width < 100 or height < 30
+        narrow = self._is_narrow()
+        if narrow and not self.query("#pane-tabs"):
+            self.mount(self._pane_tabs(), before="#body")
         self.set_class(narrow, "-narrow")
         self.set_class(not narrow and width >= 200, "-side")
         if not narrow:
