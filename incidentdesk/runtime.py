@@ -1,32 +1,143 @@
-"""Start-up shared by every entry point: read config, open the database, know the actor."""
+"""Start-up shared by every entry point: read config, open the database, know the actor.
+
+On a SQLite file whose schema is current, `open_runtime` does not import SQLAlchemy: it checks
+the schema revision and reads the actor with plain sqlite3 (store/fastpath) and opens the
+real database the first time `db` or `ctx` is used. The console uses that to show its first
+page before paying for SQLAlchemy, then opens the database in a worker thread. Every other
+case (PostgreSQL, a new or older database, any doubt) opens everything at once, as before.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from incidentdesk.config import Config, load_config, resolve_database_url
+from incidentdesk.domain.roles import Actor
 from incidentdesk.services.context import ServiceContext, resolve_actor
-from incidentdesk.store.engine import Database, open_database, translate_errors
-from incidentdesk.store.migrate import ensure_schema
+
+if TYPE_CHECKING:
+    from incidentdesk.store.engine import Database
+    from incidentdesk.store.rows import Page, QueueFilter
 
 
-@dataclass
 class Runtime:
-    config: Config
-    db: Database
-    ctx: ServiceContext
+    """The config, the database and the service context; `db`/`ctx` open on first use if deferred."""
+
+    def __init__(self, config: Config, db: Database | None = None, ctx: ServiceContext | None = None, *,
+                 opener=None, actor: Actor | None = None, display_name: str | None = None,
+                 first_page_reader=None) -> None:
+        self.config = config
+        self._db = db
+        self._ctx = ctx
+        self._opener = opener  # () -> (Database, ServiceContext), when deferred
+        self._actor = actor
+        self._display_name = display_name
+        self._first_page_reader = first_page_reader  # () -> (Page, last change id); used at most once
+        self.feed_since: int | None = None  # where the change feed starts, if the first page was read early
+        self._lock = threading.Lock()
+
+    @property
+    def is_open(self) -> bool:
+        return self._ctx is not None
+
+    def open(self) -> None:
+        """Open the database if it is not yet (blocks; the console calls it from a worker thread)."""
+        if self._ctx is not None:
+            return
+        with self._lock:
+            if self._ctx is None:
+                self._db, self._ctx = self._opener()
+
+    @property
+    def db(self) -> Database:
+        self.open()
+        return self._db
+
+    @db.setter
+    def db(self, db: Database) -> None:
+        self._db = db
+
+    @property
+    def ctx(self) -> ServiceContext:
+        self.open()
+        return self._ctx
+
+    @ctx.setter
+    def ctx(self, ctx: ServiceContext) -> None:
+        self._ctx = ctx
+
+    @property
+    def actor(self) -> Actor:
+        """Who acts; known before the database is open."""
+        return self._ctx.actor if self._ctx is not None else self._actor
+
+    @property
+    def display_name(self) -> str:
+        return self._db.display_name if self._db is not None else self._display_name
+
+    def early_first_page(self, flt: QueueFilter) -> Page | None:
+        """The first page read without SQLAlchemy, once, while the database is not open yet; else None."""
+        from incidentdesk.store.fastpath import FIRST_PAGE_FILTER
+
+        reader, self._first_page_reader = self._first_page_reader, None
+        if reader is None or self._ctx is not None or flt != FIRST_PAGE_FILTER:
+            return None
+        try:
+            page, self.feed_since = reader()
+        except Exception:  # the normal path will say what is wrong, if anything is
+            return None
+        return page
 
 
 def open_runtime(db_url: str | None = None, acting_as: str | None = None, config_file: Path | None = None,
                  config: Config | None = None) -> Runtime:
     config = config or load_config(config_file)
-    db = open_database(resolve_database_url(db_url, config), group_shared=config.sqlite_group_shared)
+    url = resolve_database_url(db_url, config)
+    deferred = _deferred_sqlite_runtime(url, acting_as, config)
+    if deferred is not None:
+        return deferred
+    db, ctx = _open(url, acting_as, config)
+    return Runtime(config, db, ctx)
+
+
+def _open(url: str, acting_as: str | None, config: Config, actor: Actor | None = None):
+    from incidentdesk.store.engine import open_database, translate_errors
+    from incidentdesk.store.migrate import ensure_schema
+
+    db = open_database(url, group_shared=config.sqlite_group_shared)
     try:
         with translate_errors():  # e.g. PostgreSQL down or the database missing: one clear message
             ensure_schema(db.engine)
-            actor = resolve_actor(db, config, acting_as)
+            if actor is None:
+                actor = resolve_actor(db, config, acting_as)
     except Exception:
         db.dispose()
         raise
-    return Runtime(config, db, ServiceContext(db, config, actor))
+    return db, ServiceContext(db, config, actor)
+
+
+def _deferred_sqlite_runtime(url: str, acting_as: str | None, config: Config) -> Runtime | None:
+    """A runtime whose database opens later, when the SQLite file is there and current; else None."""
+    import sqlite3
+
+    from incidentdesk.store import fastpath
+    from incidentdesk.store.migrate import head_revision
+
+    path = fastpath.sqlite_file(url)
+    if path is None:
+        return None
+    try:
+        conn = fastpath.connect(path)
+        try:
+            if fastpath.schema_revision(conn) != head_revision():
+                return None
+            actor = resolve_actor(None, config, acting_as, load=lambda login, real_login=None:
+                                  fastpath.load_actor(conn, login, real_login))
+        finally:
+            conn.close()
+    except (sqlite3.Error, ValueError):  # e.g. locked, or a role this code does not know: the normal path says
+        return None
+    return Runtime(config, opener=lambda: _open(url, acting_as, config, actor), actor=actor,
+                   display_name=f"sqlite:{url.split(':///', 1)[1]}", first_page_reader=lambda: fastpath.first_page(path))

@@ -5,16 +5,17 @@ from __future__ import annotations
 import getpass
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import partial
 from datetime import UTC, datetime
-
-from sqlalchemy import select
+from typing import TYPE_CHECKING
 
 from incidentdesk.config import Config
 from incidentdesk.domain.enums import Role
 from incidentdesk.domain.errors import PermissionDenied
 from incidentdesk.domain.roles import Actor
-from incidentdesk.store.engine import Database
-from incidentdesk.store.models import User
+
+if TYPE_CHECKING:  # the console resolves its actor before SQLAlchemy is imported (store/fastpath)
+    from incidentdesk.store.engine import Database
 
 
 def utc_now() -> datetime:
@@ -44,6 +45,10 @@ def os_login() -> str:
 
 def load_actor(db: Database, login: str, real_login: str | None = None) -> Actor:
     """The actor for `login`: role and groups from the users table; unknown logins are responders."""
+    from sqlalchemy import select
+
+    from incidentdesk.store.models import User
+
     with db.read() as s:
         user = s.scalar(select(User).where(User.login == login))
         if user is None:
@@ -56,13 +61,20 @@ def load_actor(db: Database, login: str, real_login: str | None = None) -> Actor
         )
 
 
-def resolve_actor(db: Database, config: Config, acting_as: str | None = None) -> Actor:
-    """The OS login, or `--as LOGIN` where the config allows acting as someone else."""
+def resolve_actor(db: Database | None, config: Config, acting_as: str | None = None, *,
+                  load: Callable[..., Actor] | None = None) -> Actor:
+    """The OS login, or `--as LOGIN` where the config allows acting as someone else.
+
+    `load(login, real_login=...)` reads the actor; by default `load_actor` on `db` (the console's
+    start-up passes store/fastpath's plain-sqlite3 reader instead).
+    """
+    if load is None:
+        load = partial(load_actor, db)
     real = os_login()
     if acting_as and acting_as != real:
         if not config.allow_acting_as:
             raise PermissionDenied(
                 f"--as {acting_as} is not allowed: set allow_acting_as = true under [general] in incidentdesk.toml"
             )
-        return load_actor(db, acting_as, real_login=real)
-    return load_actor(db, real)
+        return load(acting_as, real_login=real)
+    return load(real)

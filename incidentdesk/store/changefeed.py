@@ -44,11 +44,13 @@ def notify_sql(dialect_name: str) -> str | None:
 
 
 class ChangeFeed:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, since_id: int | None = None) -> None:
+        """`since_id`: report changes after this change_log id (SQLite; default: from connecting on)."""
         self.db = db
         self._conn = None
-        self._last_id: int | None = None
+        self._last_id: int | None = since_id
         self._data_version: int | None = None
+        self._catch_up = since_id is not None  # read the log once at once: it may have moved since
         self._lost = False
 
     # -- public -----------------------------------------------------------------------
@@ -82,6 +84,9 @@ class ChangeFeed:
                 self._last_id = int(cur.fetchone()[0])
             cur.execute("PRAGMA data_version")
             self._data_version = int(cur.fetchone()[0])
+            if self._catch_up:
+                self._catch_up = False
+                self._data_version = -1  # differs from any real one: the first wait reads the log
             cur.close()
         else:
             import psycopg

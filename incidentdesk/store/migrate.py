@@ -14,13 +14,15 @@ from __future__ import annotations
 import ast
 from functools import lru_cache
 from pathlib import Path
-
-from sqlalchemy import Engine, inspect
+from typing import TYPE_CHECKING
 
 from incidentdesk.domain.errors import DomainError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 VERSIONS = MIGRATIONS / "versions"
+
+if TYPE_CHECKING:  # SQLAlchemy is imported only where an engine is used: the head revision needs none
+    from sqlalchemy import Engine
 
 
 class SchemaError(DomainError):
@@ -81,6 +83,8 @@ def known_revisions() -> set[str]:
 
 
 def current_revision(engine: Engine) -> str | None:
+    from sqlalchemy import inspect
+
     with engine.connect() as conn:
         if not inspect(conn).has_table("alembic_version"):
             return None
@@ -115,6 +119,8 @@ def ensure_schema(engine: Engine) -> str:
     if current == head:
         return current
     if current is None:
+        from sqlalchemy import inspect
+
         tables = set(inspect(engine).get_table_names()) - {"alembic_version"}
         if tables:
             raise SchemaError(

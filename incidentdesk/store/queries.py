@@ -18,28 +18,9 @@ from incidentdesk.domain.keys import parse_key
 from incidentdesk.domain.errors import NotFound, ValidationError
 from incidentdesk.store.engine import Database
 from incidentdesk.store.models import Alert, Category, Escalation, Group, Incident, Service, TimelineEvent, User
+from incidentdesk.store.rows import PAGE_SIZE, Page, QueueFilter, QueueRow  # noqa: F401  (re-exported)
 
-PAGE_SIZE = 100
 _AT_RISK_STATES = ("at_risk", "breached")
-
-
-@dataclass(frozen=True)
-class QueueFilter:
-    """What the queue shows. Empty fields do not filter."""
-
-    open_only: bool = True
-    status: str | None = None
-    priority: int | None = None
-    group: str | None = None
-    groups: tuple[str, ...] = ()
-    assignee: str | None = None
-    unassigned: bool = False
-    at_risk_before: datetime | None = None
-    at_risk_at: datetime | None = None  # at risk or breached as of this instant (recorded or pending)
-    text: str = ""
-    type: str | None = None
-    sort: str = "priority"
-
 
 SORTS = {
     # name: (columns, descending)
@@ -48,45 +29,6 @@ SORTS = {
     "updated": ((Incident.updated_at, Incident.id), True),
     "due": ((Incident.sla_due_at, Incident.id), False),
 }
-
-
-@dataclass(frozen=True)
-class QueueRow:
-    id: int
-    key: str
-    type: str
-    priority: int
-    impact: str
-    urgency: str
-    severity: str
-    status: str
-    title: str
-    assignee: str | None
-    group: str | None
-    tier: int
-    created_at: datetime
-    updated_at: datetime
-    acknowledged_at: datetime | None
-    response_due_at: datetime
-    resolution_due_at: datetime
-    sla_due_at: datetime
-    version: int
-    response_sla_state: str = "on_track"
-    resolution_sla_state: str = "on_track"
-    sla_paused_at: datetime | None = None
-    next_sla_check_at: datetime | None = None
-    is_open: bool = True
-
-    def cursor(self, sort: str = "priority") -> tuple:
-        cols, _ = SORTS[sort]
-        return tuple(getattr(self, c.key) for c in cols)
-
-
-@dataclass(frozen=True)
-class Page:
-    rows: list[QueueRow]
-    has_more: bool
-
 
 _ROW_COLUMNS = (
     Incident.id, Incident.key, Incident.type, Incident.priority, Incident.impact, Incident.urgency, Incident.severity, Incident.status, Incident.title,

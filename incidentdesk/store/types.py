@@ -5,6 +5,8 @@ from datetime import UTC, datetime
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
 
+from incidentdesk.store.rows import utc_from_sqlite
+
 
 class UTCDateTime(TypeDecorator):
     """Aware UTC datetimes in Python; naive UTC in SQLite, timestamptz in PostgreSQL.
@@ -34,19 +36,7 @@ class UTCDateTime(TypeDecorator):
         """
         if dialect.name != "sqlite":
             return super().result_processor(dialect, coltype)
-        parse = datetime.fromisoformat
-
-        def process(value):
-            if value is None:
-                return None
-            if isinstance(value, str):
-                try:
-                    return parse(value + "+00:00")
-                except ValueError:  # text with its own offset, or some other shape
-                    pass
-            return self.process_result_value(value, dialect)
-
-        return process
+        return utc_from_sqlite  # shared with store/fastpath, which reads without SQLAlchemy
 
     def process_result_value(self, value, dialect):
         if value is None:

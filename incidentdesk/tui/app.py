@@ -7,8 +7,8 @@ snapshots and tests are deterministic.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
-from functools import partial
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -69,13 +69,42 @@ class IncidentDeskApp(App):
         self.push_screen(self.main_screen)
         if self.tick_seconds:
             self.set_interval(self.tick_seconds, self._tick)
-        if self.live:
-            from incidentdesk.tui.live import follow_changes
+        self._feed_started = False
+        if self.runtime.is_open:
+            self._start_background()
+        # else: the main screen calls first_page_shown(), once the page is on screen
 
-            self.run_worker(partial(follow_changes, self, self.runtime.db, self.clock), thread=True,
-                            group="change-feed", name="change feed", exit_on_error=False)
+    def first_page_shown(self) -> None:
+        self._start_background()
+
+    def _start_background(self) -> None:
+        """The change feed and the SLA sweeper: both need the database open (SQLAlchemy imported)."""
+        if self._feed_started:
+            return
+        self._feed_started = True
+        if self.live:
+            self.run_worker(self._follow_changes, thread=True, group="change-feed", name="change feed",
+                            exit_on_error=False)
         if self.sweep_seconds:
             self.set_timer(self.sweep_seconds, self._sweep_sla)
+
+    def _follow_changes(self) -> None:
+        """In the worker thread: the feed's imports and the database opening stay off the UI thread."""
+        from textual.worker import get_current_worker
+
+        worker = get_current_worker()
+        while not worker.is_cancelled:
+            try:
+                db = self.runtime.db
+                break
+            except DomainError:  # unreachable for now: the banner says so until it opens
+                self.call_from_thread(self.set_connection_state, False, None)
+                time.sleep(2.0)
+        else:
+            return
+        from incidentdesk.tui.live import follow_changes
+
+        follow_changes(self, db, self.clock, since_id=self.runtime.feed_since)
 
     # --- the SLA sweeper: re-armed after each run, never overlapping ------------------------
     @work(thread=True, exclusive=True, group="sla-sweep", exit_on_error=False)

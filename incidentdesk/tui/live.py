@@ -22,10 +22,13 @@ WAIT_SECONDS = 0.5
 RETRY_SECONDS = 2.0
 
 
-def follow_changes(app, db: Database, clock: Callable[[], datetime]) -> None:
-    """Run as a thread worker of `app`; returns when the worker is cancelled (app exit)."""
+def follow_changes(app, db: Database, clock: Callable[[], datetime], since_id: int | None = None) -> None:
+    """Run as a thread worker of `app`; returns when the worker is cancelled (app exit).
+
+    `since_id`: the change_log id the shown page was read at, when it was read before the feed started.
+    """
     worker = get_current_worker()
-    feed = ChangeFeed(db)
+    feed = ChangeFeed(db, since_id=since_id)
     down_since: datetime | None = None
     try:
         while not worker.is_cancelled:

@@ -16,24 +16,35 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static, Tab, TabbedContent, TabPane, Tabs
+from textual.widgets import DataTable, Static, Tab, TabbedContent, TabPane, Tabs
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from incidentdesk.domain.errors import DomainError, EditConflict, StorageUnavailable, ValidationError
-from incidentdesk.store import queries
-from incidentdesk.store.queries import QueueFilter
+from incidentdesk.store.rows import SORT_KEYS, QueueFilter
 from incidentdesk.tui.actions import ACTIONS, Action, Pickers
 from incidentdesk.tui.format import literal
 from incidentdesk.tui.messages import (
     ActionDone, ActionFailed, CountLoaded, DetailLoaded, PageLoaded, PickersLoaded, ReadFailed, RowsLoaded,
 )
+from incidentdesk.tui.widgets.chrome.footer import DeskFooter
 from incidentdesk.tui.widgets.chrome.header import ConnectionBanner, DeskHeader
 from incidentdesk.tui.widgets.detail.panels import DetailPanel, EscalationsPanel, SlaPanel, TimelinePanel
 from incidentdesk.tui.widgets.queue.table import QueueTable
 
 SCOPES = ("all", "mine", "my groups", "unassigned", "at risk")
-SORTS = tuple(queries.SORTS)
+SORTS = tuple(SORT_KEYS)
 AT_RISK_WINDOW = timedelta(minutes=30)
+
+
+def _queries():
+    """store.queries (and with it SQLAlchemy), imported by the first worker that reads after start-up.
+
+    The first page can be read without it (see Runtime.early_first_page), so importing it is
+    kept off the path to the first paint.
+    """
+    from incidentdesk.store import queries
+
+    return queries
 
 
 def action_bindings() -> list[Binding]:
@@ -80,12 +91,13 @@ class MainScreen(Screen):
     # --- layout ----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         app = self.app
-        actor = app.runtime.ctx.actor
-        yield DeskHeader(app.runtime.db.display_name, actor.login, actor.role.label, id="header")
+        actor = app.runtime.actor
+        yield DeskHeader(app.runtime.display_name, actor.login, actor.role.label, id="header")
         banner = ConnectionBanner(id="banner")
         banner.display = False
         yield banner
-        yield Tabs(Tab("Queue", id="show-queue"), Tab("Incident", id="show-incident"), id="pane-tabs")
+        if self._is_narrow():  # the tabs line shows only on small terminals; mounted when first needed
+            yield self._pane_tabs()
         with Container(id="body"):
             with Vertical(id="queue-pane"):
                 yield Static(id="queue-status")
@@ -101,7 +113,7 @@ class MainScreen(Screen):
                 with TabPane("Escalations", id="tab-escalations"):
                     with VerticalScroll(id="escalations-scroll"):
                         yield EscalationsPanel(id="escalations")
-        yield Footer()
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         self.query_one(DetailPanel).show(None)
@@ -113,9 +125,19 @@ class MainScreen(Screen):
     def on_resize(self) -> None:
         self._apply_layout()
 
+    def _is_narrow(self) -> bool:
+        width, height = self.app.size
+        return width < 100 or height < 30
+
+    @staticmethod
+    def _pane_tabs() -> Tabs:
+        return Tabs(Tab("Queue", id="show-queue"), Tab("Incident", id="show-incident"), id="pane-tabs")
+
     def _apply_layout(self) -> None:
         width, height = self.app.size
-        narrow = width < 100 or height < 30
+        narrow = self._is_narrow()
+        if narrow and not self.query("#pane-tabs"):
+            self.mount(self._pane_tabs(), before="#body")
         self.set_class(narrow, "-narrow")
         self.set_class(not narrow and width >= 200, "-side")
         if not narrow:
@@ -135,7 +157,7 @@ class MainScreen(Screen):
 
     # --- the queue -------------------------------------------------------------------------
     def queue_filter(self) -> QueueFilter:
-        actor = self.app.runtime.ctx.actor
+        actor = self.app.runtime.actor
         return QueueFilter(
             open_only=not self.include_closed,
             status=self.status,
@@ -180,16 +202,19 @@ class MainScreen(Screen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="queue")
     def fetch_page(self, flt: QueueFilter, mode: str, cursor, keep_id, generation: int) -> None:
-        db = self.app.runtime.db
+        runtime = self.app.runtime
         try:
-            if mode == "after":
-                page = queries.queue_page(db, flt, after=cursor)
-            elif mode == "before":
-                page = queries.queue_page(db, flt, before=cursor)
-            elif mode == "last":
-                page = queries.queue_last_page(db, flt)
-            else:
-                page = queries.queue_page(db, flt)
+            # At start-up the first page may come from plain sqlite3, before SQLAlchemy is imported.
+            page = runtime.early_first_page(flt) if mode == "first" and not runtime.is_open else None
+            if page is None:
+                if mode == "after":
+                    page = _queries().queue_page(runtime.db, flt, after=cursor)
+                elif mode == "before":
+                    page = _queries().queue_page(runtime.db, flt, before=cursor)
+                elif mode == "last":
+                    page = _queries().queue_last_page(runtime.db, flt)
+                else:
+                    page = _queries().queue_page(runtime.db, flt)
         except DomainError as exc:
             self.post_message(ReadFailed(exc, "queue"))
             return
@@ -199,7 +224,7 @@ class MainScreen(Screen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="count")
     def fetch_count(self, flt: QueueFilter, generation: int) -> None:
         try:
-            total = queries.queue_count(self.app.runtime.db, flt)
+            total = _queries().queue_count(self.app.runtime.db, flt)
         except DomainError as exc:
             self.post_message(ReadFailed(exc, "count"))
             return
@@ -248,9 +273,16 @@ class MainScreen(Screen):
             # Start-up: the page first, then the count and the pick lists (they are not urgent).
             self.first_page_shown = True
             self._counted = self._count_key()
-            self.fetch_count(self.queue_filter(), self.generation)
-            self.fetch_pickers()
+            if self.app.runtime.is_open:
+                self._after_first_page()
+            else:  # the first of these opens the database (imports SQLAlchemy): after the paint
+                self.call_after_refresh(self._after_first_page)
         self._update_status()
+
+    def _after_first_page(self) -> None:
+        self.fetch_count(self.queue_filter(), self.generation)
+        self.fetch_pickers()
+        self.app.first_page_shown()
 
     @on(CountLoaded)
     def _count_loaded(self, msg: CountLoaded) -> None:
@@ -300,7 +332,7 @@ class MainScreen(Screen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="detail")
     def fetch_detail(self, key: str) -> None:
         try:
-            detail = queries.incident_detail(self.app.runtime.db, key, timeline_limit=500)
+            detail = _queries().incident_detail(self.app.runtime.db, key, timeline_limit=500)
         except DomainError as exc:
             self.post_message(ReadFailed(exc, "detail"))
             return
@@ -508,6 +540,7 @@ class MainScreen(Screen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="pickers")
     def fetch_pickers(self) -> None:
         db = self.app.runtime.db
+        queries = _queries()
         try:
             pickers = Pickers(queries.list_people(db), queries.list_groups(db), queries.list_categories(db),
                               queries.list_services(db))
@@ -528,7 +561,7 @@ class MainScreen(Screen):
     @work(thread=True, exclusive=False, exit_on_error=False, group="changes")
     def fetch_rows(self, ids: set[int]) -> None:
         try:
-            rows = queries.rows_for_ids(self.app.runtime.db, sorted(ids))
+            rows = _queries().rows_for_ids(self.app.runtime.db, sorted(ids))
         except DomainError as exc:
             self.post_message(ReadFailed(exc, "changes"))
             return

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from rich.console import Group as RichGroup
 from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
-from incidentdesk.store.queries import IncidentDetail
+if TYPE_CHECKING:
+    from incidentdesk.store.queries import IncidentDetail
+
 from incidentdesk.tui.format import clock_text, literal, priority_text, short_time, status_text, target_text
 
 

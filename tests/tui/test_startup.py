@@ -1,0 +1,68 @@
+"""The console started as `incidentdesk` starts it on SQLite: first page without SQLAlchemy, then as usual."""
+
+from __future__ import annotations
+
+import pytest
+
+from incidentdesk.config import Config
+from incidentdesk.runtime import open_runtime
+from incidentdesk.store import queries
+from incidentdesk.tui.widgets.queue.table import QueueTable
+from tests.tui.conftest import settle
+from tests.tui.scenario import Clock, build, ctx_for, open_db
+from tests.tui.test_live import eventually, row
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_deferred_start_shows_the_queue_then_counts_and_follows_changes(tmp_path):
+    from incidentdesk.services import incidents as svc
+    from incidentdesk.tui.app import IncidentDeskApp
+
+    clock = Clock()
+    path = tmp_path / "desk.db"
+    db = open_db(path)
+    keys = build(db, clock, extra=120)
+    runtime = open_runtime(f"sqlite:///{path}", "ines", config=Config(allow_acting_as=True))
+    assert not runtime.is_open
+    app = IncidentDeskApp(runtime, clock=clock, cursor_blink=False, tick_seconds=0, live=True)
+    try:
+        async with app.run_test(size=(120, 36)) as pilot:
+            await settle(pilot)
+            screen = app.main_screen
+            table = screen.query_one(QueueTable)
+            assert screen.first_page_shown and runtime.is_open
+            assert list(table.rows_by_id.values()) == queries.queue_page(db).rows
+            assert screen.total == queries.queue_count(db) and screen.rows_fetched == 100
+            assert screen.detail is not None  # the detail of the highlighted row loaded through SQLAlchemy
+            # Changes made after the first page reach this console through the change feed.
+            svc.assign(ctx_for(db, "tess", clock), keys["mail"], user="chen")
+            await eventually(pilot, lambda: row(app, keys["mail"]).assignee == "chen", 3.0, "change shown")
+            # Paging past the first page uses the normal path.
+            table.move_cursor(row=table.row_count - 1)
+            await pilot.press("down")
+            await settle(pilot)
+            assert screen.rows_fetched > 100 and screen.page_start == 100
+    finally:
+        runtime.db.dispose()
+        db.dispose()
+
+
+async def test_tabs_line_is_mounted_when_the_terminal_becomes_small(desk):
+    from textual.widgets import Tabs
+
+    from tests.tui.scenario import make_app
+
+    db, _ = desk
+    app = make_app(db, "ines", Clock())
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        screen = app.main_screen
+        assert not screen.query("#pane-tabs")  # not needed on a large terminal
+        await pilot.resize_terminal(80, 24)
+        await settle(pilot)
+        assert screen.has_class("-narrow") and screen.query_one("#pane-tabs", Tabs).display
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen.has_class("-show-incident")
+        assert screen.query_one("#pane-tabs", Tabs).active == "show-incident"
