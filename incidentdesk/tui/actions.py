@@ -21,6 +21,7 @@ from incidentdesk.tui.format import PRIORITY_STYLE
 from incidentdesk.tui.formspec import FormField, FormSpec
 
 if TYPE_CHECKING:
+    from incidentdesk.config import Config
     from incidentdesk.services.context import ServiceContext
     from incidentdesk.store.queries import GroupView, IncidentDetail, PersonView
 
@@ -94,7 +95,7 @@ class Action:
     label: str
     description: str
     # Builds the dialog for the selected incident (None: no dialog, run at once).
-    form: Callable[[IncidentDetail | None, Pickers, ServiceContext], FormSpec] | None
+    form: Callable[[IncidentDetail | None, Pickers, Config], FormSpec] | None
     # Calls the service; returns a short message for the notification.
     run: Callable[[ServiceContext, IncidentDetail | None, dict], str]
     needs_incident: bool = True
@@ -106,7 +107,7 @@ def _subject(d: IncidentDetail | None) -> str:
 
 # --- dialogs -----------------------------------------------------------------------------
 
-def new_form(d, pickers: Pickers, ctx: ServiceContext) -> FormSpec:
+def new_form(d, pickers: Pickers, config: Config) -> FormSpec:
     services = [(s, s) for s in pickers.services]
     categories = [(c, c) for c in pickers.categories]
     return FormSpec("New incident", [
@@ -126,7 +127,7 @@ def new_form(d, pickers: Pickers, ctx: ServiceContext) -> FormSpec:
         FormField("device_user", "Device / user", placeholder="e.g. laptop LT-2231, user j.doe"),
         FormField("recent_changes", "Recent changes", placeholder="e.g. CHG-1182 config push 09:10"),
         FormField("group", "Group", "select", pickers.group_options()),
-    ], submit_label="Log incident", preview=priority_preview(ctx.config.priority_matrix))
+    ], submit_label="Log incident", preview=priority_preview(config.priority_matrix))
 
 
 def run_new(ctx, d, v) -> str:
@@ -143,12 +144,12 @@ def run_new(ctx, d, v) -> str:
 
 
 def _single(title: str, name: str, label: str, required: bool, kind: str = "area", submit: str = "Save"):
-    def form(d, pickers, ctx) -> FormSpec:
+    def form(d, pickers, config) -> FormSpec:
         return FormSpec(title, [FormField(name, label, kind, required=required)], subject=_subject(d), submit_label=submit)
     return form
 
 
-def assign_form(d, pickers, ctx) -> FormSpec:
+def assign_form(d, pickers, config) -> FormSpec:
     return FormSpec("Assign", [
         FormField("user", "Person", "select", pickers.people_options(), value=d.assignee if d else None),
         FormField("group", "Group", "select", pickers.group_options(), value=d.group if d else None),
@@ -156,16 +157,16 @@ def assign_form(d, pickers, ctx) -> FormSpec:
     ], subject=_subject(d), submit_label="Assign")
 
 
-def reprioritise_form(d, pickers, ctx) -> FormSpec:
+def reprioritise_form(d, pickers, config) -> FormSpec:
     return FormSpec("Reprioritise", [
         FormField("impact", "Impact", "select", LEVELS, required=True, value=d.impact),
         FormField("urgency", "Urgency", "select", LEVELS, required=True, value=d.urgency),
         FormField("severity", "Severity", "select", SEVERITIES, required=True, value=d.severity),
         FormField("reason", "Reason", "area", required=True),
-    ], subject=_subject(d), submit_label="Reprioritise", preview=priority_preview(ctx.config.priority_matrix))
+    ], subject=_subject(d), submit_label="Reprioritise", preview=priority_preview(config.priority_matrix))
 
 
-def escalate_form(d, pickers, ctx) -> FormSpec:
+def escalate_form(d, pickers, config) -> FormSpec:
     groups = [g for g in pickers.group_options() if not d or g[1] != d.group]
     return FormSpec("Escalate", [
         FormField("kind", "Kind", "select", _enum_options(EscalationKind), required=True, value="functional",
@@ -178,7 +179,7 @@ def escalate_form(d, pickers, ctx) -> FormSpec:
     ], subject=_subject(d), submit_label="Escalate")
 
 
-def hold_form(d, pickers, ctx) -> FormSpec:
+def hold_form(d, pickers, config) -> FormSpec:
     if d is not None and d.status == "on_hold":
         return FormSpec("Resume", [FormField("comment", "Comment", "text")], subject=_subject(d), submit_label="Resume")
     return FormSpec("Put on hold", [FormField("reason", "Reason", "text", required=True,
@@ -186,7 +187,7 @@ def hold_form(d, pickers, ctx) -> FormSpec:
                     subject=_subject(d), submit_label="Hold")
 
 
-def resolve_form(d, pickers, ctx) -> FormSpec:
+def resolve_form(d, pickers, config) -> FormSpec:
     return FormSpec("Resolve", [
         FormField("code", "Resolution code", "select", _enum_options(ResolutionCode), required=True,
                   value="permanent_fix"),
@@ -194,7 +195,7 @@ def resolve_form(d, pickers, ctx) -> FormSpec:
     ], subject=_subject(d), submit_label="Resolve")
 
 
-def close_form(d, pickers, ctx) -> FormSpec:
+def close_form(d, pickers, config) -> FormSpec:
     return FormSpec("Close", [
         FormField("confirmed", "User confirmed the fix", "check", value=True),
         FormField("csat", "CSAT (1-5)", "select", [(str(i), str(i)) for i in range(5, 0, -1)], placeholder="not given"),

@@ -455,7 +455,8 @@ class MainScreen(Screen):
         if action.form is None:
             self.run_action(action, detail, {})
             return
-        spec = action.form(detail if action.needs_incident else None, self.pickers, self.app.runtime.ctx)
+        # Dialogs need only the settings: building one never opens the database on the UI thread.
+        spec = action.form(detail if action.needs_incident else None, self.pickers, self.app.runtime.config)
         spec.errors = dict(errors or {})
         spec.notice = notice
 
