@@ -61,19 +61,8 @@ def parse_grouped(data, source: str, *, version: str | None, extra_alert_fields:
     truncated = r.integer(data, "truncatedAlerts", "")
     if truncated is not None and truncated < 0:
         r.fail("'truncatedAlerts' must not be negative")
-    raw_alerts = data.get("alerts")
-    if raw_alerts is None:
-        r.fail("'alerts' is missing")
-        raw_alerts = []
-    elif not isinstance(raw_alerts, list):
-        r.fail(f"'alerts' must be an array, not {type_name(raw_alerts)}")
-        raw_alerts = []
     alerts = []
-    for i, item in enumerate(raw_alerts):
-        where = f"alerts[{i}]"
-        if not isinstance(item, dict):
-            r.fail(f"'{where}' must be an object, not {type_name(item)}")
-            continue
+    for where, item in r.objects(data, "alerts", required=True):
         a_status = r.string(item, "status", where, required=True)
         if a_status is not None and a_status not in STATUSES:
             r.fail(f"'{where}.status' must be firing or resolved, not {shorten(a_status, 40)!r}")

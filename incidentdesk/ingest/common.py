@@ -87,6 +87,25 @@ class Reader:
         self.fail(f"{where} must be a JSON object" if value is not None else f"{where} is missing")
         return None
 
+    def objects(self, data: dict, key: str, *, required: bool = False) -> list[tuple[str, dict]]:
+        """The objects of the array `data[key]` with where each sits (`key[i]`); each wrong one is reported."""
+        value = data.get(key)
+        if value is None:
+            if required:
+                self.fail(f"'{key}' is missing")
+            return []
+        if not isinstance(value, list):
+            self.fail(f"'{key}' must be an array, not {type_name(value)}")
+            return []
+        found = []
+        for i, item in enumerate(value):
+            where = f"{key}[{i}]"
+            if isinstance(item, dict):
+                found.append((where, item))
+            else:
+                self.fail(f"'{where}' must be an object, not {type_name(item)}")
+        return found
+
     def string(self, data: dict, key: str, where: str, *, required: bool = False, nonempty: bool = False,
                max_len: int | None = None) -> str | None:
         value = data.get(key)

@@ -88,18 +88,8 @@ def parse_events_v2(data, *, body_digest: str = "") -> AlertBatch:
 
 
 def _list_of_objects(r: Reader, data: dict, key: str, fields: tuple[str, ...], required: tuple[str, ...]) -> list[dict]:
-    value = data.get(key)
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        r.fail(f"'{key}' must be an array, not {type_name(value)}")
-        return []
     out = []
-    for i, item in enumerate(value):
-        where = f"{key}[{i}]"
-        if not isinstance(item, dict):
-            r.fail(f"'{where}' must be an object, not {type_name(item)}")
-            continue
+    for where, item in r.objects(data, key):
         entry = {}
         for f in fields:
             text = r.string(item, f, where, required=f in required)
