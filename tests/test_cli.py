@@ -241,3 +241,56 @@ def test_real_subprocess(tmp_path):
     bad = run("close", "INC-000001")
     assert bad.returncode == 1 and bad.stdout == ""
     assert bad.stderr.count("\n") == 1 and bad.stderr.startswith("incidentdesk: cannot close INC-000001: it is new")
+
+
+def test_major_and_stand_down(staffed):
+    staffed("users", "add", "boss", "--role", "incident_manager")
+    key = _new(staffed, "--group", "Service Desk")
+    other = _new(staffed, "--group", "Service Desk", title="printer jam")
+    staffed("--as", "ann", "take", key)
+    line = staffed.fails("--as", "ann", "major", key, "--reason", "big")
+    assert "ann (responder) may not declare INC-000001 a major incident" in line
+    line = staffed.fails("--as", "cap", "major", key, "--reason", "big", "--commander", "ann")
+    assert "never doubles as the resolver" in line and "name another commander" in line
+    assert "unknown person 'ghost'" in staffed.fails("--as", "cap", "major", key, "--reason", "big", "--commander", "ghost")
+    assert "--reason" in staffed.fails("--as", "cap", "major", key)
+    version = staffed.json("show", key, "--json")["version"]
+    _, out, _ = staffed("--as", "cap", "major", key, "--reason", "EU checkout down", "--commander", "bob",
+                        "--version", str(version))
+    assert out.strip() == f"{key}: done"
+    assert "already a major incident" in staffed.fails("--as", "boss", "major", key, "--reason", "again")
+
+    rows = staffed.json("list", "--json", "--major")
+    assert [(r["key"], r["is_major"]) for r in rows] == [(key, True)]
+    assert {r["key"]: r["is_major"] for r in staffed.json("list", "--json")} == {key: True, other: False}
+    _, out, _ = staffed("list", "--major")
+    assert key in out and "MAJOR Mail down" in out and other not in out
+    d = staffed.json("show", key, "--json")
+    assert (d["is_major"], d["commander"], d["version"]) == (True, "bob", version + 1)
+    assert d["major_declared_at"] == d["timeline"][0]["at"]
+    assert (d["timeline"][0]["kind"], d["timeline"][0]["actor"], d["timeline"][0]["text"]) == (
+        "major_declared", "cap", "EU checkout down")
+    _, out, _ = staffed("show", key)
+    assert "MAJOR INCIDENT: commander bob, declared" in out
+
+    assert "bob is the commander" in staffed.fails("--as", "cap", "assign", key, "--user", "bob")
+    line = staffed.fails("--as", "cap", "stand-down", key, "--reason", "contained")
+    assert "cap (triage captain) may not stand down" in line and "incident manager role" in line
+    staffed("--as", "ann", "comment", key, "still on it")
+    line = staffed.fails("--as", "boss", "stand-down", key, "--reason", "contained", "--version", str(version + 1))
+    assert f"{key} was changed by ann at " in line and "nothing was saved" in line
+    staffed("--as", "boss", "stand-down", key, "--reason", "contained")
+    d = staffed.json("show", key, "--json")
+    assert (d["is_major"], d["commander"], d["major_declared_at"]) == (False, None, None)
+    assert d["timeline"][0]["kind"] == "major_stood_down" and d["timeline"][0]["before"]["commander"] == "bob"
+    assert staffed.json("list", "--json", "--major") == []
+    _, out, _ = staffed("list", "--major")
+    assert out.strip() == "no incidents match"
+    assert "is not a major incident" in staffed.fails("--as", "boss", "stand-down", key, "--reason", "again")
+
+    staffed("resolve", other, "--code", "workaround", "--notes", "ok")
+    staffed("close", other)
+    assert "cannot declare major INC-000002: it is closed" in staffed.fails("--as", "cap", "major", other,
+                                                                            "--reason", "late")
+    _, out, _ = staffed("audit", "verify")
+    assert "intact" in out

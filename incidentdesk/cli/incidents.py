@@ -1,4 +1,4 @@
-"""Subcommands that work on incidents: new, list, show and every lifecycle action."""
+"""Subcommands that work on incidents: new, list, show, every lifecycle action, major / stand-down."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from incidentdesk.domain.errors import ValidationError
 from incidentdesk.domain.priority import parse_priority
 from incidentdesk.domain.text import one_line
 from incidentdesk.services import incidents as svc
+from incidentdesk.services import major as major_svc
 from incidentdesk.store import queries
 
 LEVELS = ("high", "medium", "low")
@@ -42,7 +43,7 @@ def cmd_list(args) -> int:
     rt = runtime(args)
     flt = queries.QueueFilter(
         open_only=not args.all, status=args.status, priority=parse_priority(args.priority) if args.priority else None,
-        group=args.group, assignee=args.assignee, text=args.search or "",
+        group=args.group, assignee=args.assignee, text=args.search or "", major=args.major,
     )
     rows: list[queries.QueueRow] = []
     cursor = None
@@ -58,7 +59,8 @@ def cmd_list(args) -> int:
     for r in rows:
         who = r.assignee or "-"
         group = r.group or "-"
-        print(f"{r.key}  P{r.priority}  {r.status:<12} {who:<12} {group:<20} {one_line(r.title, 60)}")
+        mark = "MAJOR " if r.is_major else ""
+        print(f"{r.key}  P{r.priority}  {r.status:<12} {who:<12} {group:<20} {mark}{one_line(r.title, 60)}")
     if not rows:
         print("no incidents match")
     return 0
@@ -73,6 +75,8 @@ def cmd_show(args) -> int:
     d = detail
     print(f"{d.key}  P{d.priority} {d.severity}  {d.status.replace('_', ' ')}  {one_line(d.title)}")
     print(f"  impact {d.impact} × urgency {d.urgency}; assignee {d.assignee or '-'}; group {d.group or '-'} (tier {d.tier})")
+    if d.is_major:
+        print(f"  MAJOR INCIDENT: commander {d.commander or '-'}, declared {d.major_declared_at:%Y-%m-%d %H:%M} UTC")
     for label, value in (("service", d.affected_service), ("category", d.category), ("CI", d.ci),
                          ("description", d.description), ("symptoms", d.symptoms), ("impacted", d.impacted),
                          ("resolution", d.resolution_code and f"{d.resolution_code}: {d.resolution_notes}")):
@@ -126,6 +130,7 @@ def register(sub) -> None:
     p.add_argument("--assignee")
     p.add_argument("--search", help="text in the title or key")
     p.add_argument("--all", action="store_true", help="include resolved, closed and cancelled")
+    p.add_argument("--major", action="store_true", help="major incidents only")
     p.add_argument("--limit", type=int, default=100)
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_list)
@@ -182,6 +187,13 @@ def register(sub) -> None:
         (("--reason",), {"required": True}))
     add("cancel", "cancel (e.g. logged by mistake)",
         lambda rt, a: svc.cancel(rt.ctx, a.key, reason=a.reason, expected_version=a.expected_version),
+        (("--reason",), {"required": True}))
+    add("major", "declare a major incident, with a commander who is not its assignee (default: you)",
+        lambda rt, a: major_svc.declare_major(rt.ctx, a.key, reason=a.reason, commander=a.commander,
+                                              expected_version=a.expected_version),
+        (("--reason",), {"required": True}), (("--commander",), {"metavar": "LOGIN"}))
+    add("stand-down", "stand a major incident down (it stays an ordinary incident)",
+        lambda rt, a: major_svc.stand_down_major(rt.ctx, a.key, reason=a.reason, expected_version=a.expected_version),
         (("--reason",), {"required": True}))
     p = sub.add_parser("comment", help="add a comment to the timeline")
     p.add_argument("key")

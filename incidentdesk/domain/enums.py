@@ -41,6 +41,8 @@ class Severity(StrEnum):
 class Source(StrEnum):
     MANUAL = "manual"
     ALERT = "alert"
+    MAJOR_DECLARED = "major_declared"
+    MAJOR_STOOD_DOWN = "major_stood_down"
     PHONE = "phone"
     EMAIL = "email"
     CLI = "cli"
@@ -88,6 +90,8 @@ class EventKind(StrEnum):
     COMMENT = "comment"
     SLA = "sla"
     ALERT = "alert"
+    MAJOR_DECLARED = "major_declared"
+    MAJOR_STOOD_DOWN = "major_stood_down"
 
 
 def parse_enum(enum_cls, value: str, what: str):

@@ -2,7 +2,8 @@
 
 new -> acknowledged -> in progress <-> on hold -> resolved -> closed; resolved -> reopened
 (back to in progress, within a window); any open status -> cancelled. Actions that do not
-move the status (assign, comment, escalate, reprioritise) are allowed on open incidents only.
+move the status (assign, comment, escalate, reprioritise, declaring or standing down a major
+incident) are allowed on open incidents only.
 """
 
 from datetime import datetime, timedelta
@@ -25,13 +26,13 @@ TRANSITIONS: dict[str, dict[Status, Status]] = {
 }
 
 # Actions that leave the status alone but need a live incident.
-OPEN_ONLY_ACTIONS = ("assign", "take", "escalate", "reprioritise")
+OPEN_ONLY_ACTIONS = ("assign", "take", "escalate", "reprioritise", "declare_major", "stand_down_major")
 
 ACTION_WORDS = {
     "acknowledge": "acknowledge", "start": "start work", "hold": "put on hold", "resume": "resume",
     "resolve": "resolve", "close": "close", "reopen": "reopen", "cancel": "cancel",
     "assign": "assign", "take": "take", "escalate": "escalate", "reprioritise": "reprioritise",
-    "comment": "comment",
+    "declare_major": "declare major", "stand_down_major": "stand down", "comment": "comment",
 }
 
 

@@ -16,6 +16,7 @@ from incidentdesk.domain.priority import derive_priority
 from incidentdesk.domain.roles import Actor
 from incidentdesk.services import directory
 from incidentdesk.services import incidents as svc
+from incidentdesk.services import major as major_svc
 from incidentdesk.services.context import ServiceContext, load_actor
 from incidentdesk.store.models import Incident
 
@@ -118,6 +119,15 @@ FIXES = [
 ]
 
 
+MAJOR_COUNT = 3
+COMMANDERS = ("ines", "marco")  # the demo set's incident managers
+MAJOR_REASONS = [
+    "Customer-facing outage across the EU; revenue impact. Bridge opened, comms every 30 min.",
+    "Whole business unit cannot work; several teams needed. Commander coordinates, resolvers keep fixing.",
+    "Repeated failures with growing impact; executives asking for updates.",
+]
+
+
 class _Clock:
     """The demo's time: moves forward step by step but never past `limit` (now), so no
     event of a young incident lands in the future."""
@@ -162,7 +172,9 @@ def load_demo(ctx: ServiceContext, count: int = 300, seed: int = 7) -> str:
     keys = []
     for i in range(count):
         keys.append(_one_incident(ctx, rng, anchor, i, count, actors, members))
-    return f"demo: {len(GROUPS)} groups, {len(PEOPLE) + 1} people, {len(SERVICES)} services, {len(keys)} incidents"
+    majors = _declare_majors(ctx, actors, anchor, random.Random(seed + 1))  # own stream: the rest stays as it was
+    return (f"demo: {len(GROUPS)} groups, {len(PEOPLE) + 1} people, {len(SERVICES)} services, {len(keys)} incidents "
+            f"({majors} major)")
 
 
 def _one_incident(ctx, rng, anchor, i, count, actors, members) -> str:
@@ -255,3 +267,23 @@ def _one_incident(ctx, rng, anchor, i, count, actors, members) -> str:
     clock.advance(rng, 60, 60 * 24)
     svc.close(as_(reporter), key, confirmed=rng.random() < 0.8, csat=rng.choice([None, 3, 4, 5, 5, 4, 2]))
     return key
+
+
+def _declare_majors(ctx: ServiceContext, actors: dict[str, Actor], anchor: datetime, rng: random.Random) -> int:
+    """The first open P1/P2 incidents being worked become major: a triage captain declares each, naming an
+    incident manager who is not its assignee as commander (through the service, so the timeline has it)."""
+    with ctx.db.read() as s:
+        chosen = s.execute(
+            select(Incident.key, Incident.assignee, Incident.updated_at)
+            .where(Incident.is_open.is_(True), Incident.priority <= 2, Incident.type == "incident",
+                   Incident.assignee.is_not(None))  # being worked: a resolver and, beside them, a commander
+            .order_by(Incident.priority, Incident.sla_due_at, Incident.id).limit(MAJOR_COUNT)
+        ).all()
+    for i, (key, assignee, updated_at) in enumerate(chosen):
+        commander = next(c for c in COMMANDERS[i % 2:] + COMMANDERS[:i % 2] if c != assignee)
+        clock = _Clock(updated_at, limit=anchor)
+        clock.advance(rng, 1, 10)
+        declarer = actors[("tess", "omar")[i % 2]]
+        major_svc.declare_major(replace(ctx, actor=declarer, clock=clock), key, reason=MAJOR_REASONS[i],
+                                commander=commander)
+    return len(chosen)

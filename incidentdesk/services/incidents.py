@@ -16,7 +16,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from incidentdesk.domain import lifecycle
+from incidentdesk.domain import lifecycle, major
 from incidentdesk.domain.enums import (
     OPEN_STATUSES, EscalationKind, EventKind, IncidentType, Level, ResolutionCode, Role, Severity, Source, Status,
     parse_enum,
@@ -81,6 +81,13 @@ def _group_by_name(session: Session, name: str | None) -> Group | None:
         known = ", ".join(session.scalars(select(Group.name).order_by(Group.name)).all()) or "none yet"
         raise ValidationError(f"unknown group {name!r}: known groups are {known}", field="group")
     return group
+
+
+def _known_user(session: Session, login: str, field: str) -> User:
+    user = session.scalar(select(User).where(User.login == login))
+    if user is None:
+        raise ValidationError(f"unknown person {login!r}: add them with `incidentdesk users add`", field=field)
+    return user
 
 
 def _apply_sla(ctx: ServiceContext, incident: Incident) -> None:
@@ -203,8 +210,8 @@ def apply_acknowledge(s: Session, ctx: ServiceContext, inc: Incident, now: datet
     inc.acknowledged_at = now
     inc.sla_due_at = inc.resolution_due_at
     sla = sla_sync.on_acknowledged(ctx.config, inc, now)
-    if inc.assignee is None:
-        inc.assignee = ctx.actor.login
+    if inc.assignee is None and not major.is_commander(ctx.actor.login, inc.commander, inc.is_major):
+        inc.assignee = ctx.actor.login  # the commander acknowledges without taking the incident
     append_event(s, inc, ctx.actor, EventKind.ACKNOWLEDGED, now, text=_clean(comment),
                  before={"status": str(before)}, after={"status": str(after), "assignee": inc.assignee, **sla})
 
@@ -243,9 +250,8 @@ def assign(ctx: ServiceContext, key: str, *, user: str | None = None, group: str
             inc.group = new_group
             inc.tier = new_group.tier
         if user is not None:
-            known = s.scalar(select(User).where(User.login == user))
-            if known is None:
-                raise ValidationError(f"unknown person {user!r}: add them with `incidentdesk users add`", field="assignee")
+            _known_user(s, user, "assignee")
+            major.check_assignee(user, inc.commander, inc.is_major, inc.key)
             inc.assignee = user
         elif group:
             member_logins = {m.login for m in inc.group.members}

@@ -33,13 +33,13 @@ FIRST_PAGE_SQL = (
     "groups.name, incidents.tier, incidents.created_at, incidents.updated_at, incidents.acknowledged_at, "
     "incidents.response_due_at, incidents.resolution_due_at, incidents.sla_due_at, incidents.version, "
     "incidents.response_sla_state, incidents.resolution_sla_state, incidents.sla_paused_at, "
-    "incidents.next_sla_check_at, incidents.is_open \n"
+    "incidents.next_sla_check_at, incidents.is_open, incidents.is_major \n"
     "FROM incidents LEFT OUTER JOIN groups ON incidents.group_id = groups.id \n"
     "WHERE incidents.is_open IS 1 ORDER BY incidents.priority ASC, incidents.sla_due_at ASC, incidents.id ASC\n"
     " LIMIT 101 OFFSET 0"
 )
 _UTC_COLUMNS = (12, 13, 14, 15, 16, 17, 21, 22)  # positions of the UTCDateTime columns in a row
-_IS_OPEN = 23
+_BOOL_COLUMNS = (23, 24)  # is_open, is_major: SQLite returns 0/1
 _PLAIN_URL = re.compile(r"sqlite(\+pysqlite)?:///(?P<path>[^?#%~]+)")
 BUSY_TIMEOUT_S = 10.0
 
@@ -90,7 +90,8 @@ def _queue_row(raw: tuple) -> QueueRow:
     values = list(raw)
     for i in _UTC_COLUMNS:
         values[i] = utc_from_sqlite(values[i])
-    values[_IS_OPEN] = bool(values[_IS_OPEN])
+    for i in _BOOL_COLUMNS:
+        values[i] = bool(values[i])
     return QueueRow(*values)
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON, BigInteger, Boolean, Float, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint, column, false,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from incidentdesk.domain.audit import sealed_fields
@@ -75,6 +77,9 @@ class Service(Base):
     description: Mapped[str] = mapped_column(Text, default="")
 
 
+MAJOR_PREDICATE = column("is_major").is_(True)
+
+
 class Incident(Base):
     __tablename__ = "incidents"
 
@@ -139,6 +144,11 @@ class Incident(Base):
     reopen_count: Mapped[int] = mapped_column(Integer, default=0)
     user_confirmed: Mapped[bool | None] = mapped_column(Boolean)
     csat: Mapped[int | None] = mapped_column(Integer)
+    # major incident (services/major.py): declared explicitly, with a commander who is never the assignee.
+    # Set together and cleared together on stand-down; the declaration stays in the timeline.
+    is_major: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    major_declared_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    commander: Mapped[str | None] = mapped_column(String(64))
     # integrity
     version: Mapped[int] = mapped_column(Integer, default=1)
     event_count: Mapped[int] = mapped_column(Integer, default=0)
@@ -159,6 +169,11 @@ class Incident(Base):
         Index("ix_incidents_status_queue", "status", "priority", "sla_due_at", "id"),
         Index("ix_incidents_assignee_queue", "assignee", "is_open", "priority", "sla_due_at", "id"),
         Index("ix_incidents_created", "created_at"),
+        # The major queue: open majors in the default sort, read in index order. Partial (majors are few),
+        # and its predicate is exactly what queries._filtered emits (`is_major IS 1` / `IS true`): neither
+        # SQLite nor PostgreSQL will use an index `WHERE is_major` for that.
+        Index("ix_incidents_major_queue", "is_open", "priority", "sla_due_at", "id",
+              sqlite_where=MAJOR_PREDICATE, postgresql_where=MAJOR_PREDICATE),
     )
 
 

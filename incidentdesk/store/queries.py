@@ -35,7 +35,7 @@ _ROW_COLUMNS = (
     Incident.assignee, Group.name, Incident.tier, Incident.created_at, Incident.updated_at,
     Incident.acknowledged_at, Incident.response_due_at, Incident.resolution_due_at, Incident.sla_due_at,
     Incident.version, Incident.response_sla_state, Incident.resolution_sla_state, Incident.sla_paused_at,
-    Incident.next_sla_check_at, Incident.is_open,
+    Incident.next_sla_check_at, Incident.is_open, Incident.is_major,
 )
 
 
@@ -45,6 +45,8 @@ def _filtered(db_session, flt: QueueFilter) -> Select:
     conds = []
     if flt.open_only and not flt.status:
         conds.append(Incident.is_open.is_(True))
+    if flt.major:  # `IS true` as the partial index ix_incidents_major_queue is defined (store/models.py)
+        conds.append(Incident.is_major.is_(True))
     if flt.status:
         conds.append(Incident.status == flt.status)
     if flt.priority:
@@ -257,6 +259,9 @@ class IncidentDetail:
     sla_paused_at: datetime | None = None
     next_sla_check_at: datetime | None = None
     is_open: bool = True
+    is_major: bool = False
+    commander: str | None = None
+    major_declared_at: datetime | None = None
 
     def to_json(self) -> dict:
         def conv(value):
@@ -373,6 +378,7 @@ def row_to_json(row: QueueRow) -> dict:
         "key": row.key, "title": row.title, "type": row.type, "status": row.status, "priority": f"P{row.priority}",
         "impact": row.impact, "urgency": row.urgency, "severity": row.severity, "assignee": row.assignee, "group": row.group, "tier": row.tier,
         "created_at": row.created_at.isoformat(), "sla_due_at": row.sla_due_at.isoformat(), "version": row.version,
+        "is_major": row.is_major,
     }
 
 

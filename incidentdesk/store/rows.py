@@ -37,6 +37,7 @@ class QueueFilter:
     text: str = ""
     type: str | None = None
     sort: str = "priority"
+    major: bool = False  # major incidents only
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ class QueueRow:
     sla_paused_at: datetime | None = None
     next_sla_check_at: datetime | None = None
     is_open: bool = True
+    is_major: bool = False
 
     def cursor(self, sort: str = "priority") -> tuple:
         names, _ = SORT_KEYS[sort]

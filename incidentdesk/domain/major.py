@@ -1,0 +1,48 @@
+"""Major incidents: who may declare and stand one down, and the commander who is never the resolver.
+
+ITIL: a major incident is declared explicitly, and its incident commander coordinates (people,
+stakeholder updates, decisions) while someone else fixes it. So the commander may not be the
+incident's assignee, neither when it is declared nor by a later assignment.
+"""
+
+from __future__ import annotations
+
+from incidentdesk.domain.enums import Role
+from incidentdesk.domain.errors import ValidationError
+from incidentdesk.domain.roles import Actor, require
+
+DECLARE_ROLE = Role.TRIAGE_CAPTAIN      # whoever keeps the queue moving can call a major incident
+STAND_DOWN_ROLE = Role.INCIDENT_MANAGER  # calling it off is a management decision
+
+_NOT_RESOLVER = "the commander coordinates and never doubles as the resolver"
+
+
+def require_declare(actor: Actor, key: str) -> None:
+    require(actor, DECLARE_ROLE, f"declare {key} a major incident")
+
+
+def require_stand_down(actor: Actor, key: str) -> None:
+    require(actor, STAND_DOWN_ROLE, f"stand down major incident {key}")
+
+
+def check_commander(commander: str, assignee: str | None, key: str) -> None:
+    """A new commander must not be the person the incident is assigned to."""
+    if assignee is not None and commander == assignee:
+        raise ValidationError(
+            f"{commander} is assigned {key}, and {_NOT_RESOLVER}: name another commander or reassign {key} first",
+            field="commander",
+        )
+
+
+def check_assignee(assignee: str | None, commander: str | None, is_major: bool, key: str) -> None:
+    """On a major incident, the commander may not become the assignee."""
+    if is_major and assignee is not None and assignee == commander:
+        raise ValidationError(
+            f"{assignee} is the commander of major incident {key}, and {_NOT_RESOLVER}: "
+            "assign someone else (or stand the major incident down first)",
+            field="assignee",
+        )
+
+
+def is_commander(login: str, commander: str | None, is_major: bool) -> bool:
+    return is_major and commander is not None and login == commander
