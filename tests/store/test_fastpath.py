@@ -110,7 +110,10 @@ def test_unknown_schema_is_still_refused(desk):
 
 def test_console_start_up_does_not_import_sqlalchemy(desk):
     path, _, _ = desk
+    # The way `incidentdesk` starts the console: the command-line module first, then the runtime.
     code = ("import sys\n"
+            "import incidentdesk.cli\n"
+            f"assert incidentdesk.cli._console_only(['--db', {f'sqlite:///{path}'!r}]) is not None\n"
             "from incidentdesk.config import Config\n"
             "from incidentdesk.runtime import open_runtime\n"
             "import incidentdesk.tui.app\n"
