@@ -27,14 +27,14 @@ class Runtime:
 
     def __init__(self, config: Config, db: Database | None = None, ctx: ServiceContext | None = None, *,
                  opener=None, actor: Actor | None = None, display_name: str | None = None,
-                 first_page_reader=None) -> None:
+                 first_page: tuple[Page, int] | None = None) -> None:
         self.config = config
         self._db = db
         self._ctx = ctx
         self._opener = opener  # () -> (Database, ServiceContext), when deferred
         self._actor = actor
         self._display_name = display_name
-        self._first_page_reader = first_page_reader  # () -> (Page, last change id); used at most once
+        self._first_page = first_page  # (Page, last change id) read at start-up; used at most once
         self.feed_since: int | None = None  # where the change feed starts, if the first page was read early
         self._lock = threading.Lock()
 
@@ -81,13 +81,10 @@ class Runtime:
         """The first page read without SQLAlchemy, once, while the database is not open yet; else None."""
         from incidentdesk.store.fastpath import FIRST_PAGE_FILTER
 
-        reader, self._first_page_reader = self._first_page_reader, None
-        if reader is None or self._ctx is not None or flt != FIRST_PAGE_FILTER:
+        first, self._first_page = self._first_page, None
+        if first is None or self._ctx is not None or flt != FIRST_PAGE_FILTER:
             return None
-        try:
-            page, self.feed_since = reader()
-        except Exception:  # the normal path will say what is wrong, if anything is
-            return None
+        page, self.feed_since = first
         return page
 
 
@@ -135,9 +132,16 @@ def _deferred_sqlite_runtime(url: str, acting_as: str | None, config: Config) ->
                 return None
             actor = resolve_actor(None, config, acting_as, load=lambda login, real_login=None:
                                   fastpath.load_actor(conn, login, real_login))
+            # The page is read here, on the main thread before the event loop starts (about 3 ms):
+            # in a worker it would take 100 ms and more, waiting for the GIL at each sqlite3 call
+            # while the main thread lays out the first screen.
+            try:
+                first = fastpath.read_first_page(conn)
+            except sqlite3.Error:  # the worker will read it the normal way
+                first = None
         finally:
             conn.close()
     except (sqlite3.Error, ValueError):  # e.g. locked, or a role this code does not know: the normal path says
         return None
     return Runtime(config, opener=lambda: _open(url, acting_as, config, actor), actor=actor,
-                   display_name=f"sqlite:{url.split(':///', 1)[1]}", first_page_reader=lambda: fastpath.first_page(path))
+                   display_name=f"sqlite:{url.split(':///', 1)[1]}", first_page=first)

@@ -103,12 +103,17 @@ def first_page(path: Path) -> tuple[Page, int]:
     """
     conn = connect(path)
     try:
-        conn.execute("BEGIN")
-        try:
-            rows = [_queue_row(r) for r in conn.execute(FIRST_PAGE_SQL).fetchall()]
-            last_change = int(conn.execute("SELECT COALESCE(MAX(id), 0) FROM change_log").fetchone()[0])
-        finally:
-            conn.execute("ROLLBACK")
+        return read_first_page(conn)
     finally:
         conn.close()
+
+
+def read_first_page(conn: sqlite3.Connection) -> tuple[Page, int]:
+    """first_page on an open connection (one read transaction)."""
+    conn.execute("BEGIN")
+    try:
+        rows = [_queue_row(r) for r in conn.execute(FIRST_PAGE_SQL).fetchall()]
+        last_change = int(conn.execute("SELECT COALESCE(MAX(id), 0) FROM change_log").fetchone()[0])
+    finally:
+        conn.execute("ROLLBACK")
     return Page(rows[:FIRST_PAGE_LIMIT], len(rows) > FIRST_PAGE_LIMIT), last_change

@@ -27,15 +27,19 @@ if TYPE_CHECKING:
 
 
 class _Services:
-    """services.incidents, imported when the first action runs (not while the console starts)."""
+    """A services module, imported when the first action runs (not while the console starts)."""
+
+    def __init__(self, module: str) -> None:
+        self._module = module
 
     def __getattr__(self, name: str):
-        from incidentdesk.services import incidents
+        import importlib
 
-        return getattr(incidents, name)
+        return getattr(importlib.import_module(f"incidentdesk.services.{self._module}"), name)
 
 
-svc = _Services()
+svc = _Services("incidents")
+major = _Services("major")
 
 
 @dataclass
@@ -203,6 +207,19 @@ def close_form(d, pickers, config) -> FormSpec:
     ], subject=_subject(d), submit_label="Close")
 
 
+def major_form(d, pickers, config) -> FormSpec:
+    if d is not None and d.is_major:
+        return FormSpec("Stand down major incident", [
+            FormField("reason", "Reason", "area", required=True, help="why normal handling is enough now"),
+        ], subject=_subject(d), submit_label="Stand down")
+    people = [p for p in pickers.people_options() if not d or p[1] != d.assignee]
+    return FormSpec("Declare major incident", [
+        FormField("commander", "Incident commander", "select", people, placeholder="me",
+                  help="coordinates the response; not the person fixing it (the assignee)"),
+        FormField("reason", "Reason", "area", required=True, help="the business impact that makes it major"),
+    ], subject=_subject(d), submit_label="Declare major")
+
+
 # --- service calls -----------------------------------------------------------------------
 
 def _hold_or_resume(ctx, d, v) -> str:
@@ -211,6 +228,15 @@ def _hold_or_resume(ctx, d, v) -> str:
         return f"{d.key} on hold"
     svc.resume(ctx, d.key, comment=v.get("comment") or "", expected_version=d.version)
     return f"{d.key} resumed"
+
+
+def _major_or_stand_down(ctx, d, v) -> str:
+    if d.is_major:
+        major.stand_down_major(ctx, d.key, reason=v.get("reason") or "", expected_version=d.version)
+        return f"{d.key} stood down: no longer a major incident"
+    major.declare_major(ctx, d.key, reason=v.get("reason") or "", commander=v.get("commander") or None,
+                        expected_version=d.version)
+    return f"{d.key} declared a major incident"
 
 
 ACTIONS: list[Action] = [
@@ -249,6 +275,8 @@ ACTIONS: list[Action] = [
            lambda ctx, d, v: (svc.close(ctx, d.key, confirmed=bool(v.get("confirmed")), csat=_int_or_none(v.get("csat")),
                                         comment=v.get("comment") or "", expected_version=d.version),
                               f"{d.key} closed")[1]),
+    Action("major", "M", "Major incident", "declare a major incident with a commander, or stand it down",
+           major_form, _major_or_stand_down),
     Action("reopen", "o", "Reopen", "reopen a resolved incident with a reason",
            _single("Reopen", "reason", "Reason", True, "area", "Reopen"),
            lambda ctx, d, v: (svc.reopen(ctx, d.key, reason=v.get("reason") or "", expected_version=d.version),

@@ -138,7 +138,7 @@ class IncidentDeskApp(App):
         nav = [(self.key_for(bid, key) if bid else key, text) for bid, key, text in NAVIGATION]
         queue = [
             (self.key_for("queue.filter", "/"), "filter: free text, status, priority, sort, closed too"),
-            (self.key_for("queue.scope", "f"), "cycle scope: all, mine, my groups, unassigned, at risk/breached"),
+            (self.key_for("queue.scope", "f"), "cycle scope: all, mine, my groups, unassigned, at risk/breached, major"),
             (self.key_for("queue.sort", "S"), "cycle sort: priority, newest, updated, due"),
             (self.key_for("queue.refresh", "ctrl+r"), "re-read the queue and the incident"),
         ]
@@ -149,7 +149,15 @@ class IncidentDeskApp(App):
             (self.key_for("app.quit", "q"), "quit"),
             ("ctrl+s / esc", "in a dialog: save / cancel"),
         ]
-        return [("Incident actions", actions), ("Moving around", nav), ("Queue", queue), ("Console", app)]
+        legend = [
+            ("P1 … P4", "priority from impact × urgency; P1 is the most urgent"),
+            ("P1★", "a major incident (scope `major` lists them)"),
+            ("!12m03s", "SLA at risk: time left, shown amber"),
+            ("+5m00s", "SLA breached: time since, counting up, shown red"),
+            ("‖1h05m", "SLA clock paused while on hold"),
+        ]
+        return [("Incident actions", actions), ("Moving around", nav), ("Queue", queue), ("Console", app),
+                ("Reading the queue", legend)]
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

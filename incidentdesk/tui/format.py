@@ -30,8 +30,16 @@ def literal(text: str | None, style: str = "", *, single_line: bool = True, limi
     return Text(value, style=style, no_wrap=single_line, overflow="ellipsis" if single_line else "fold")
 
 
-def priority_text(priority: int) -> Text:
-    return Text(f"P{priority}", style=PRIORITY_STYLE.get(priority, ""))
+MAJOR_MARK = "★"
+MAJOR_STYLE = "bold red"
+
+
+def priority_text(priority: int, *, major: bool = False) -> Text:
+    """`P1`; a major incident is marked `P1★`, so it shows without colour too (NO_COLOR)."""
+    text = Text(f"P{priority}", style=PRIORITY_STYLE.get(priority, ""))
+    if major:
+        text.append(MAJOR_MARK, style=MAJOR_STYLE)
+    return text
 
 
 def status_text(status: str) -> Text:
@@ -41,7 +49,8 @@ def status_text(status: str) -> Text:
 def sla_text(cd: Countdown, *, compact: bool = False) -> Text:
     """A countdown as the console shows it: amber at risk, red and counting up once breached.
 
-    A paused clock (on hold for a pausing reason) shows what is left, frozen, marked ‖.
+    Colour is never the only cue (NO_COLOR, colour-blind readers): at risk is marked `!`,
+    breached `+` (counting up), and a paused clock (on hold for a pausing reason) `‖`.
     """
     if not cd.running:
         return Text(cd.state.label, style="green" if cd.state is SlaState.MET else BREACHED)
@@ -49,7 +58,9 @@ def sla_text(cd: Countdown, *, compact: bool = False) -> Text:
         return Text(("‖" if compact else "paused ") + format_duration(cd.seconds), style="magenta")
     if cd.state is SlaState.BREACHED:
         return Text("+" + format_duration(abs(cd.seconds)), style=BREACHED)
-    return Text(format_duration(cd.seconds), style=AT_RISK if cd.state is SlaState.AT_RISK else "")
+    if cd.state is SlaState.AT_RISK:
+        return Text("!" + format_duration(cd.seconds), style=AT_RISK)
+    return Text(format_duration(cd.seconds))
 
 
 def incident_countdown(item, now: datetime) -> Countdown:

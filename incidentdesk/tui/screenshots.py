@@ -35,6 +35,8 @@ SHOTS = {
     "timeline-120x36": ((120, 36), ["j", "j", "j", "enter", "ctrl+right"]),
     "new-incident-100x40": ((100, 40), ["n"]),
     "help-120x36": ((120, 36), ["question_mark"]),
+    "major-scope-120x36": ((120, 36), ["f"] * 5),  # all, mine, my groups, unassigned, at risk, major
+    "wide-200x60": ((200, 60), ["j", "j"]),
 }
 
 

@@ -45,7 +45,8 @@ def ctx_for(db: Database, login: str, clock: Clock, config: Config | None = None
     return ServiceContext(db, config or Config(), load_actor(db, login), clock)
 
 
-def build(db: Database, clock: Clock, *, extra: int = 0, markup: bool = False, long_timeline: bool = False) -> dict:
+def build(db: Database, clock: Clock, *, extra: int = 0, markup: bool = False, long_timeline: bool = False,
+          major: bool = False) -> dict:
     """A small desk: groups, people, a handful of incidents in different states. Returns keys by name."""
     root = ServiceContext(db, Config(), load_actor(db, "root-setup"), clock)
     directory.add_user(root, "root-setup", role=Role.ADMIN)
@@ -98,6 +99,10 @@ def build(db: Database, clock: Clock, *, extra: int = 0, markup: bool = False, l
                      summary="Restarted gp-gw-eu1 twice, failover to eu2 fails with TLS errors; logs in comments.")
         svc.escalate(tess, keys["vpn"], kind="hierarchical", summary="All remote staff down for 30 minutes; "
                      "need a decision on rollback of CHG-1182.", reason="business impact")
+    if major:
+        from incidentdesk.services.major import declare_major
+
+        declare_major(tess, keys["vpn"], reason="All remote staff cut off", commander="ines")
     if markup:
         for i, title in enumerate(MARKUP_TITLES):
             keys[f"markup{i}"] = svc.log_incident(ana, svc.Intake(title=title, impact="high", urgency="medium",

@@ -88,7 +88,12 @@ async def test_filters_scope_text_and_status(desk, tui_clock):
         await pilot.press("f")  # at risk / breached (the P1 VPN response target has passed)
         await settle(pilot)
         assert keys["vpn"] in shown_keys(app) and keys["printer"] not in shown_keys(app)
+        await pilot.press("f")  # major: none declared in this desk
+        await settle(pilot)
+        assert shown_keys(app) == []
         await pilot.press("f")  # back to all
+        await settle(pilot)
+        assert len(shown_keys(app)) == 5
         await pilot.press("slash")
         assert isinstance(app.screen, FilterScreen)
         await pilot.press(*"outlook")

@@ -46,6 +46,15 @@ def test_main_160x48(snap_compare):
     assert snap_compare(snapshot_app("main160"), terminal_size=(160, 48), run_before=_run("j"))
 
 
+def test_main_200x60_side_by_side(snap_compare):
+    app = snapshot_app("main200", long_timeline=True, major=True)
+
+    async def pick(pilot):
+        await _select(pilot, app.snapshot_keys["vpn"])
+
+    assert snap_compare(app, terminal_size=(200, 60), run_before=_run(pick))
+
+
 def test_new_incident_form_with_validation_errors(snap_compare):
     async def bad_start(pilot):
         pilot.app.screen.query_one("#f-started_at").value = "yesterday-ish"

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Container, Vertical, VerticalScroll
+from textual.containers import Container, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Static, Tab, TabbedContent, TabPane, Tabs
+from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from incidentdesk.domain.errors import DomainError, EditConflict, StorageUnavailable, ValidationError
@@ -28,12 +29,15 @@ from incidentdesk.tui.messages import (
 )
 from incidentdesk.tui.widgets.chrome.footer import DeskFooter
 from incidentdesk.tui.widgets.chrome.header import ConnectionBanner, DeskHeader
-from incidentdesk.tui.widgets.detail.panels import DetailPanel, EscalationsPanel, SlaPanel, TimelinePanel
 from incidentdesk.tui.widgets.queue.table import QueueTable
 
-SCOPES = ("all", "mine", "my groups", "unassigned", "at risk")
+if TYPE_CHECKING:
+    from textual.widgets import TabbedContent, Tabs
+
+SCOPES = ("all", "mine", "my groups", "unassigned", "at risk", "major")
 SORTS = tuple(SORT_KEYS)
 AT_RISK_WINDOW = timedelta(minutes=30)
+SIDE_WIDTH = 200  # from this many columns the queue and the incident sit side by side
 
 
 def _queries():
@@ -58,7 +62,7 @@ class MainScreen(Screen):
     BINDINGS = [
         *action_bindings(),
         Binding("slash", "filter", "Filter", id="queue.filter"),
-        Binding("f", "cycle_scope", "Scope", id="queue.scope", tooltip="all / mine / my groups / unassigned / at risk"),
+        Binding("f", "cycle_scope", "Scope", id="queue.scope", tooltip="all / mine / my groups / unassigned / at risk / major"),
         Binding("S", "cycle_sort", "Sort", show=False, id="queue.sort"),
         Binding("ctrl+r", "refresh", "Refresh", show=False, id="queue.refresh"),
         Binding("escape", "back", "Back", show=False, id="queue.back"),
@@ -87,6 +91,7 @@ class MainScreen(Screen):
         self.first_page_shown = False
         self._counted: QueueFilter | None = None  # the filter the shown total belongs to
         self._detail_timer = None
+        self._side_tab_hidden = False
 
     # --- layout ----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -102,21 +107,11 @@ class MainScreen(Screen):
             with Vertical(id="queue-pane"):
                 yield Static(id="queue-status")
                 yield QueueTable(app.clock, id="queue")
-            with TabbedContent(id="incident-pane"):
-                with TabPane("Detail", id="tab-detail"):
-                    with VerticalScroll(id="detail-scroll"):
-                        yield SlaPanel(app.clock, id="sla")
-                        yield DetailPanel(id="detail")
-                with TabPane("Timeline", id="tab-timeline"):
-                    with VerticalScroll(id="timeline-scroll"):
-                        yield TimelinePanel(id="timeline")
-                with TabPane("Escalations", id="tab-escalations"):
-                    with VerticalScroll(id="escalations-scroll"):
-                        yield EscalationsPanel(id="escalations")
+            # The incident pane is mounted after the first page is on screen (_mount_incident_pane).
+            yield Vertical(id="incident-column")
         yield DeskFooter()
 
     def on_mount(self) -> None:
-        self.query_one(DetailPanel).show(None)
         self._apply_layout()
         self.query_one(QueueTable).focus()
         self.tick()
@@ -131,6 +126,8 @@ class MainScreen(Screen):
 
     @staticmethod
     def _pane_tabs() -> Tabs:
+        from textual.widgets import Tab, Tabs
+
         return Tabs(Tab("Queue", id="show-queue"), Tab("Incident", id="show-incident"), id="pane-tabs")
 
     def _apply_layout(self) -> None:
@@ -139,9 +136,47 @@ class MainScreen(Screen):
         if narrow and not self.query("#pane-tabs"):
             self.mount(self._pane_tabs(), before="#body")
         self.set_class(narrow, "-narrow")
-        self.set_class(not narrow and width >= 200, "-side")
+        self._set_side(not narrow and width >= SIDE_WIDTH)
         if not narrow:
             self.remove_class("-show-incident")
+
+    def _set_side(self, side: bool) -> None:
+        """Very wide: queue left; detail above timeline/escalations right, with no detail tab to switch to.
+
+        The side detail is a second pair of panels, mounted the first time the terminal is this wide
+        (so start-up at ordinary sizes does not pay for it) and kept in step by _show_detail.
+        """
+        self.set_class(side, "-side")
+        pane = self.incident_pane
+        if pane is None or side == (self._side_tab_hidden):
+            return
+        if side:
+            if not self.query("#side-detail"):
+                from incidentdesk.tui.widgets.detail.pane import side_detail
+
+                self.query_one("#incident-column").mount(side_detail(self.app.clock), before=pane)
+                self.call_after_refresh(self._show_detail, self.detail)
+            if pane.active == "tab-detail":
+                pane.active = "tab-timeline"
+            pane.hide_tab("tab-detail")
+        else:
+            pane.show_tab("tab-detail")
+        self._side_tab_hidden = side
+
+    @property
+    def incident_pane(self) -> TabbedContent | None:
+        """None until mounted, just after the first page is on screen."""
+        panes = self.query("#incident-pane")
+        return panes.first() if panes else None
+
+    async def _mount_incident_pane(self) -> None:
+        if self.incident_pane is not None:
+            return
+        from incidentdesk.tui.widgets.detail.pane import incident_pane
+
+        await self.query_one("#incident-column").mount(incident_pane(self.app.clock))
+        self._set_side(self.has_class("-side"))
+        self._show_detail(self.detail)
 
     @property
     def table(self) -> QueueTable:
@@ -153,7 +188,8 @@ class MainScreen(Screen):
         now = self.app.clock()
         self.query_one(DeskHeader).tick(now)
         self.table.tick()
-        self.query_one(SlaPanel).tick()
+        for panel in self.query("SlaPanel"):
+            panel.tick()
 
     # --- the queue -------------------------------------------------------------------------
     def queue_filter(self) -> QueueFilter:
@@ -166,6 +202,7 @@ class MainScreen(Screen):
             groups=tuple(sorted(actor.groups)) if self.scope == "my groups" else (),
             unassigned=self.scope == "unassigned",
             at_risk_at=self.app.clock() if self.scope == "at risk" else None,
+            major=self.scope == "major",
             text=self.text,
             sort=self.sort,
         )
@@ -198,23 +235,27 @@ class MainScreen(Screen):
                 if self.first_page_shown:  # at start-up the count waits for the first page
                     self._counted = self._count_key()
                     self.fetch_count(self.queue_filter(), self.generation)
-        self.fetch_page(self.queue_filter(), mode, cursor, keep_id, self.generation)
+        flt = self.queue_filter()
+        runtime = self.app.runtime
+        # At start-up the first page was read with the settings (Runtime.early_first_page: no I/O here).
+        page = runtime.early_first_page(flt) if mode == "first" and not runtime.is_open else None
+        if page is not None:
+            self.post_message(PageLoaded(page.rows, page.has_more, mode, cursor, keep_id, self.generation))
+            return
+        self.fetch_page(flt, mode, cursor, keep_id, self.generation)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="queue")
     def fetch_page(self, flt: QueueFilter, mode: str, cursor, keep_id, generation: int) -> None:
         runtime = self.app.runtime
         try:
-            # At start-up the first page may come from plain sqlite3, before SQLAlchemy is imported.
-            page = runtime.early_first_page(flt) if mode == "first" and not runtime.is_open else None
-            if page is None:
-                if mode == "after":
-                    page = _queries().queue_page(runtime.db, flt, after=cursor)
-                elif mode == "before":
-                    page = _queries().queue_page(runtime.db, flt, before=cursor)
-                elif mode == "last":
-                    page = _queries().queue_last_page(runtime.db, flt)
-                else:
-                    page = _queries().queue_page(runtime.db, flt)
+            if mode == "after":
+                page = _queries().queue_page(runtime.db, flt, after=cursor)
+            elif mode == "before":
+                page = _queries().queue_page(runtime.db, flt, before=cursor)
+            elif mode == "last":
+                page = _queries().queue_last_page(runtime.db, flt)
+            else:
+                page = _queries().queue_page(runtime.db, flt)
         except DomainError as exc:
             self.post_message(ReadFailed(exc, "queue"))
             return
@@ -280,6 +321,7 @@ class MainScreen(Screen):
         self._update_status()
 
     def _after_first_page(self) -> None:
+        self.call_later(self._mount_incident_pane)
         self.fetch_count(self.queue_filter(), self.generation)
         self.fetch_pickers()
         self.app.first_page_shown()
@@ -349,12 +391,17 @@ class MainScreen(Screen):
             self.start_action(action, values, notice=notice)
 
     def _show_detail(self, detail) -> None:
-        self.query_one(DetailPanel).show(detail)
-        self.query_one(SlaPanel).show(detail)
-        self.query_one(TimelinePanel).show(detail)
-        self.query_one(EscalationsPanel).show(detail)
-        pane = self.query_one("#incident-pane", TabbedContent)
-        pane.border_title = f"{detail.key}" if detail else "Incident"
+        for panel in self.query("DetailPanel"):
+            panel.show(detail)
+        for panel in self.query("SlaPanel"):
+            panel.show(detail)
+        for panel in self.query("TimelinePanel"):
+            panel.show(detail)
+        for panel in self.query("EscalationsPanel"):
+            panel.show(detail)
+        pane = self.incident_pane
+        if pane is not None:
+            pane.border_title = f"{detail.key}" if detail else "Incident"
 
     @on(DataTable.RowSelected, "#queue")
     def _selected(self, msg: DataTable.RowSelected) -> None:
@@ -362,19 +409,25 @@ class MainScreen(Screen):
         if self.has_class("-narrow"):
             self._show_pane("incident")
         else:
-            self.query_one("#incident-pane TabbedContent, #incident-pane Tabs").focus()
+            self._focus_incident_tabs()
 
     def _show_pane(self, which: str) -> None:
         self.set_class(which == "incident", "-show-incident")
-        tabs = self.query_one("#pane-tabs", Tabs)
+        tabs = self.query_one("#pane-tabs")
         tabs.active = f"show-{which}"
         if which == "queue":
             self.table.focus()
         else:
-            self.query_one("#incident-pane Tabs").focus()
+            self._focus_incident_tabs()
 
-    @on(Tabs.TabActivated, "#pane-tabs")
-    def _pane_tab(self, msg: Tabs.TabActivated) -> None:
+    def _focus_incident_tabs(self) -> None:
+        tabs = self.query("#incident-pane Tabs")
+        if tabs:
+            tabs.first().focus()
+
+    def on_tabs_tab_activated(self, msg: Tabs.TabActivated) -> None:
+        if msg.tabs.id != "pane-tabs":
+            return
         which = "incident" if msg.tab.id == "show-incident" else "queue"
         if self.has_class("-show-incident") != (which == "incident"):
             self._show_pane(which)
@@ -386,10 +439,12 @@ class MainScreen(Screen):
             self.table.focus()
 
     def action_next_tab(self) -> None:
-        self.query_one("#incident-pane Tabs", Tabs).action_next_tab()
+        for tabs in self.query("#incident-pane Tabs"):
+            tabs.action_next_tab()
 
     def action_previous_tab(self) -> None:
-        self.query_one("#incident-pane Tabs", Tabs).action_previous_tab()
+        for tabs in self.query("#incident-pane Tabs"):
+            tabs.action_previous_tab()
 
     # --- filters and sorts -----------------------------------------------------------------
     def action_cycle_scope(self) -> None:

@@ -67,8 +67,10 @@ class DetailPanel(Static):
         if d is None:
             self.update(Text("No incident selected.", style="dim"))
             return
-        head = Text.assemble(Text(d.key, style="bold"), "  ", priority_text(d.priority), "  ", status_text(d.status),
-                             Text(f"  {d.type}", style="dim"))
+        head = Text.assemble(Text(d.key, style="bold"), "  ", priority_text(d.priority, major=d.is_major), "  ",
+                             status_text(d.status), Text(f"  {d.type}", style="dim"))
+        if d.is_major:
+            head.append_text(Text.assemble("  ", Text(" MAJOR INCIDENT ", style="bold reverse red")))
         title = literal(d.title, "bold", single_line=False)
         grid = _grid()
         rows = [
@@ -83,6 +85,10 @@ class DetailPanel(Static):
             ("Created", Text(clock_text(d.created_at))),
             ("Updated", Text.assemble(Text(clock_text(d.updated_at)), Text(" by ", style="dim"), literal(d.updated_by))),
         ]
+        if d.is_major:
+            rows.insert(0, ("Commander", Text.assemble(
+                literal(d.commander or "—", "bold"), Text(f"  major since {short_time(d.major_declared_at)}",
+                                                        style="dim"))))
         if d.hold_reason:
             rows.insert(0, ("On hold", literal(d.hold_reason, "magenta", single_line=False)))
         for label, value in rows:

@@ -83,7 +83,7 @@ class QueueTable(DataTable):
 
     def _cells(self, row, now: datetime) -> list:
         return [
-            Text(row.key, no_wrap=True), priority_text(row.priority), status_text(row.status),
+            Text(row.key, no_wrap=True), priority_text(row.priority, major=row.is_major), status_text(row.status),
             literal(row.title), owner_text(row), row_countdown(row, now),
         ]
 
@@ -112,10 +112,18 @@ class QueueTable(DataTable):
         return done
 
     def tick(self) -> None:
-        """Refresh only the countdown cells, from the rows in memory (no query)."""
+        """Refresh the countdown cells whose text changed, from the rows in memory (no query).
+
+        Any update_cell invalidates the table's whole render cache, so cells that read the same
+        as a second ago ("3h04m" for a minute) are left alone.
+        """
         now = self._clock()
         for row_id, row in self.rows_by_id.items():
-            self.update_cell(str(row_id), "sla", row_countdown(row, now))
+            key = str(row_id)
+            text = row_countdown(row, now)
+            shown = self.get_cell(key, "sla")
+            if shown.plain != text.plain or shown.style != text.style:
+                self.update_cell(key, "sla", text)
 
     def selected(self):
         if not self.rows_by_id or self.cursor_row < 0:
