@@ -4,8 +4,8 @@
 
 Compared in the same run against a baseline: a bare Textual app with one DataTable holding
 one page (100 rows) of the same columns. Each measurement runs in a fresh child process:
-start = process spawn until the first page is on screen (the child prints READY; both children
-detect it the same way: a 5 ms poll for "the table has its rows", then the next screen refresh); memory =
+start = process spawn until the first page is on screen (the child prints READY when the first
+frame is composed after the table has its rows; both children detect it the same way); memory =
 the child's peak RSS (ru_maxrss); key latency = a `down` / `pagedown` key event until the next
 frame is composed: `down` inside the view, `down` at the last row in view (it scrolls), and
 `pagedown` from the top (so it moves a screenful in both apps). Targets:
@@ -22,6 +22,7 @@ import os
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -37,29 +38,32 @@ SETTLE_S = 0.2
 
 # --- children ------------------------------------------------------------------------------
 
-async def _ready_when(app, shown) -> None:
-    """Print READY once `shown()` holds and the screen has refreshed after it (same for both apps).
+def _watch_ready(app, shown) -> threading.Event:
+    """Print READY when the first frame is composed after `shown()` holds: the page is on screen.
 
-    Started from the auto-pilot, which Textual runs right after the app is mounted; nothing here
-    waits for the process to go idle, so background work (the count, pick lists) that does not
-    delay the first page does not count against start-up either.
+    Installed before the app runs, the same way in both apps: App._display is called with each
+    composed frame (headless too) and `shown()` is checked there, so work the console queues
+    after its first page (the incident pane, the count) does not count against start-up.
     """
+    ready = threading.Event()
+    display = app._display
+
+    def watching_display(screen, renderable) -> None:
+        display(screen, renderable)
+        if renderable is not None and not ready.is_set() and shown():
+            app._display = display
+            print("READY", flush=True)
+            ready.set()
+
+    app._display = watching_display
+    return ready
+
+
+async def _until(event: threading.Event) -> None:
     import asyncio
 
-    done = asyncio.Event()
-
-    def ready() -> None:
-        print("READY", flush=True)
-        done.set()
-
-    def check() -> None:
-        if shown():
-            timer.stop()
-            app.call_after_refresh(ready)
-
-    timer = app.set_interval(0.005, check)
-    check()
-    await done.wait()
+    while not event.is_set():
+        await asyncio.sleep(0.005)
 
 
 async def _on_screen(app) -> None:
@@ -171,13 +175,21 @@ def child_baseline() -> None:
 
     result = {}
 
+    app = Empty()
+
+    def shown() -> bool:
+        tables = app.query(DataTable)
+        return bool(tables) and tables.first().row_count > 0
+
+    ready = _watch_ready(app, shown)
+
     async def auto(pilot):
-        await _ready_when(pilot.app, lambda: pilot.app.query_one(DataTable).row_count > 0)
+        await _until(ready)
         await pilot.pause()
         result.update(await _keys(pilot))
         pilot.app.exit()
 
-    Empty().run(headless=True, size=SIZE, auto_pilot=auto)
+    app.run(headless=True, size=SIZE, auto_pilot=auto)
     print("RESULT " + json.dumps(result), flush=True)
 
 
@@ -195,9 +207,16 @@ def child_console(url: str, config_file: str) -> None:
     app = None
     plain_run = tui_app.IncidentDeskApp.run
 
+    def shown() -> bool:  # first page on screen = interactive
+        screen = getattr(app, "main_screen", None)
+        return screen is not None and screen.first_page_shown
+
+    ready = None
+
     def run_headless(self, **_):
-        nonlocal app
+        nonlocal app, ready
         app = self
+        ready = _watch_ready(app, shown)
         return plain_run(self, headless=True, size=SIZE, auto_pilot=auto)
 
     tui_app.IncidentDeskApp.run = run_headless
@@ -209,11 +228,7 @@ def child_console(url: str, config_file: str) -> None:
     async def auto(pilot):
         app = pilot.app
 
-        def shown() -> bool:  # first page on screen = interactive
-            screen = getattr(app, "main_screen", None)
-            return screen is not None and screen.first_page_shown
-
-        await _ready_when(app, shown)
+        await _until(ready)
         screen = app.main_screen
         # Keys are timed in the steady state, as on the baseline: the count and pick lists done.
         await others_done()

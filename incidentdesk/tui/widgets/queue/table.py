@@ -90,6 +90,8 @@ class QueueTable(DataTable):
     def show_rows(self, rows: Sequence, cursor_row: int = 0) -> None:
         """Replace the page; keys are incident ids so live updates can find their row."""
         now = self._clock()
+        if self.size.width and self._widths()["title"] != self._title_width:
+            self._build_columns()  # laid out since mount: size the columns now, not again on_resize
         self.clear()
         self.rows_by_id = {}
         for row in rows:
