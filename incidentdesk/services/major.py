@@ -44,7 +44,8 @@ def declare_major(ctx: ServiceContext, key: str, *, reason: str, commander: str 
         inc.commander = commander
         inc.major_declared_at = now
         append_event(s, inc, ctx.actor, EventKind.MAJOR_DECLARED, now, text=reason,
-                     before={"is_major": False, "commander": None},
+                     # the assignee, unchanged, is kept on both sides: who resolves vs who commands
+                     before={"is_major": False, "commander": None, "assignee": inc.assignee},
                      after={"is_major": True, "commander": commander, "assignee": inc.assignee})
         return inc.version + 1
 

@@ -56,7 +56,7 @@ def test_declare_and_stand_down(team, clock):
     assert (d.is_major, d.commander, d.major_declared_at, d.assignee) == (True, "mgr", declared_at, "ann")
     ev = d.timeline[0]
     assert (ev.kind, ev.actor, ev.seq, ev.at, ev.text) == ("major_declared", "cap", 3, declared_at, "EU checkout down [31m")
-    assert ev.before == {"is_major": False, "commander": None}
+    assert ev.before == {"is_major": False, "commander": None, "assignee": "ann"}  # unchanged: no change shown
     assert ev.after == {"is_major": True, "commander": "mgr", "assignee": "ann"}
     [row] = queries.rows_for_keys(team.db, [key])
     assert row.is_major is True

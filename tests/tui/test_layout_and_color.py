@@ -40,8 +40,8 @@ async def test_200x60_shows_queue_detail_and_timeline_together(tmp_path, tui_clo
             assert _visible(widget), widget
         # queue on the left, detail above the timeline on the right, each using the space
         assert queue.region.right <= side.region.x and side.region.bottom <= timeline.region.y
-        assert queue.region.width >= 90 and queue.region.height >= 50
-        assert side.region.width >= 90 and timeline.region.width >= 90
+        assert queue.region.width >= 104 and queue.region.height >= 50  # full column widths
+        assert side.region.width >= 80 and timeline.region.width >= 80
         assert not screen.query_one("#incident-pane").query_one("ContentTab#--content-tab-tab-detail").display
         # both copies of the detail show the selected incident
         assert "VPN gateway unreachable" in _plain(side) and "MAJOR INCIDENT" in _plain(side)

@@ -143,7 +143,7 @@ class TimelinePanel(Static):
         table = Table(expand=True, show_edge=False, pad_edge=False, box=None, header_style="bold")
         table.add_column("When", no_wrap=True, width=16)
         table.add_column("Who", no_wrap=True, max_width=14)
-        table.add_column("What", no_wrap=True, width=13)
+        table.add_column("What", no_wrap=True, width=16)  # "major_stood_down"
         table.add_column("Details", ratio=1)
         for e in d.timeline:
             who = literal(e.actor)

@@ -61,7 +61,7 @@ class QueueTable(DataTable):
 
     def _widths(self) -> dict[str, int]:
         widths = dict(FIXED)
-        if self.size.width and self.size.width < 110:
+        if self.size.width and self.size.width < 104:
             widths.update(owner=14, status=11, key=10)
         # cells have one space of padding each side; leave room for the scrollbar
         widths["title"] = max(12, self.size.width - sum(widths.values()) - 2 * len(ORDER) - 2)
