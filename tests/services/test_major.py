@@ -7,25 +7,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from incidentdesk.domain.enums import Role
 from incidentdesk.domain.errors import EditConflict, InvalidTransition, PermissionDenied, ValidationError
-from incidentdesk.services import directory
 from incidentdesk.services import incidents as svc
 from incidentdesk.services.major import declare_major, stand_down_major
 from incidentdesk.store import queries
 from incidentdesk.store.models import ChangeLog, TimelineEvent
-
-
-@pytest.fixture
-def team(db, make_ctx):
-    admin = make_ctx("adm", Role.ADMIN)
-    directory.add_group(admin, "Service Desk", tier=1)
-    directory.add_group(admin, "Platform SRE", tier=2)
-    ann = make_ctx("ann", Role.RESPONDER, groups=("Service Desk",))
-    bob = make_ctx("bob", Role.RESPONDER, groups=("Platform SRE",))
-    cap = make_ctx("cap", Role.TRIAGE_CAPTAIN, groups=("Service Desk",))
-    mgr = make_ctx("mgr", Role.INCIDENT_MANAGER)
-    return type("Team", (), dict(admin=admin, ann=ann, bob=bob, cap=cap, mgr=mgr, db=db))
 
 
 def _log(ctx, **kw):
