@@ -17,7 +17,7 @@ from rich.text import Text
 from incidentdesk.domain.enums import EscalationKind, IncidentType, Level, ResolutionCode, Severity
 from incidentdesk.domain.errors import ValidationError
 from incidentdesk.domain.priority import derive_priority
-from incidentdesk.tui.format import PRIORITY_STYLE
+from incidentdesk.tui.format import palette
 from incidentdesk.tui.formspec import FormField, FormSpec
 
 if TYPE_CHECKING:
@@ -71,7 +71,7 @@ def priority_preview(matrix) -> Callable[[dict], Text | None]:
         if not values.get("impact") or not values.get("urgency"):
             return None
         prio = derive_priority(Level(values["impact"]), Level(values["urgency"]), matrix)
-        return Text.assemble(("Resulting priority: ", "bold"), (f"P{prio}", PRIORITY_STYLE[prio] or "bold"))
+        return Text.assemble(("Resulting priority: ", "bold"), (f"P{prio}", palette().priority[prio] or "bold"))
     return preview
 
 

@@ -6,6 +6,7 @@ the terminal never sees control characters.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from rich.text import Text
@@ -14,13 +15,43 @@ from incidentdesk.domain.sla_state import Countdown, SlaState, format_duration
 from incidentdesk.domain.sla_state import countdown as sla_countdown
 from incidentdesk.domain.text import one_line, strip_control
 
-PRIORITY_STYLE = {1: "bold red", 2: "dark_orange", 3: "", 4: "dim"}
-STATUS_STYLE = {
-    "new": "bold", "acknowledged": "cyan", "in_progress": "green", "on_hold": "magenta",
-    "resolved": "dim green", "closed": "dim", "cancelled": "dim",
-}
-AT_RISK = "bold dark_orange"
-BREACHED = "bold red"
+@dataclass(frozen=True)
+class Palette:
+    priority: dict[int, str]
+    status: dict[str, str]
+    at_risk: str
+    breached: str
+    met: str
+    paused: str
+    major: str
+
+
+COLOUR = Palette(
+    priority={1: "bold red", 2: "dark_orange", 3: "", 4: "dim"},
+    status={"new": "bold", "acknowledged": "cyan", "in_progress": "green", "on_hold": "magenta",
+            "resolved": "dim green", "closed": "dim", "cancelled": "dim"},
+    at_risk="bold dark_orange", breached="bold red", met="green", paused="magenta", major="bold red",
+)
+# NO_COLOR: the terminal gets greys only, in which red on a dark background all but disappears;
+# emphasis comes from weight and reverse video instead (the text cues are the same in both).
+MONOCHROME = Palette(
+    priority={1: "bold reverse", 2: "bold", 3: "", 4: "dim"},
+    status={"new": "bold", "resolved": "dim", "closed": "dim", "cancelled": "dim"},
+    at_risk="bold", breached="bold reverse", met="", paused="italic", major="bold",
+)
+_palette = COLOUR
+
+
+def use_palette(no_color: bool) -> None:
+    """Chosen by the app at start-up from NO_COLOR (one console per process)."""
+    global _palette
+    _palette = MONOCHROME if no_color else COLOUR
+
+
+def palette() -> Palette:
+    return _palette
+
+
 OPEN = ("new", "acknowledged", "in_progress", "on_hold")
 
 
@@ -31,19 +62,18 @@ def literal(text: str | None, style: str = "", *, single_line: bool = True, limi
 
 
 MAJOR_MARK = "★"
-MAJOR_STYLE = "bold red"
 
 
 def priority_text(priority: int, *, major: bool = False) -> Text:
     """`P1`; a major incident is marked `P1★`, so it shows without colour too (NO_COLOR)."""
-    text = Text(f"P{priority}", style=PRIORITY_STYLE.get(priority, ""))
+    text = Text(f"P{priority}", style=_palette.priority.get(priority, ""))
     if major:
-        text.append(MAJOR_MARK, style=MAJOR_STYLE)
+        text.append(MAJOR_MARK, style=_palette.major)
     return text
 
 
 def status_text(status: str) -> Text:
-    return Text(status.replace("_", " "), style=STATUS_STYLE.get(status, ""))
+    return Text(status.replace("_", " "), style=_palette.status.get(status, ""))
 
 
 def sla_text(cd: Countdown, *, compact: bool = False) -> Text:
@@ -53,13 +83,13 @@ def sla_text(cd: Countdown, *, compact: bool = False) -> Text:
     breached `+` (counting up), and a paused clock (on hold for a pausing reason) `‖`.
     """
     if not cd.running:
-        return Text(cd.state.label, style="green" if cd.state is SlaState.MET else BREACHED)
+        return Text(cd.state.label, style=_palette.met if cd.state is SlaState.MET else _palette.breached)
     if cd.paused:
-        return Text(("‖" if compact else "paused ") + format_duration(cd.seconds), style="magenta")
+        return Text(("‖" if compact else "paused ") + format_duration(cd.seconds), style=_palette.paused)
     if cd.state is SlaState.BREACHED:
-        return Text("+" + format_duration(abs(cd.seconds)), style=BREACHED)
+        return Text("+" + format_duration(abs(cd.seconds)), style=_palette.breached)
     if cd.state is SlaState.AT_RISK:
-        return Text("!" + format_duration(cd.seconds), style=AT_RISK)
+        return Text("!" + format_duration(cd.seconds), style=_palette.at_risk)
     return Text(format_duration(cd.seconds))
 
 
@@ -85,9 +115,9 @@ def target_text(detail, which: str, now: datetime) -> Text:
         if stopped is not None or not detail.is_open:
             breached_at = getattr(detail, f"{which}_breached_at")
             if state is SlaState.BREACHED:
-                shown = Text(f"breached {short_time(breached_at or due)}", style=BREACHED)
+                shown = Text(f"breached {short_time(breached_at or due)}", style=_palette.breached)
             else:
-                shown = Text(f"met {short_time(stopped)}" if stopped else state.label, style="green")
+                shown = Text(f"met {short_time(stopped)}" if stopped else state.label, style=_palette.met)
         else:  # resolution clock running behind an unacknowledged response target
             if now >= due:
                 state = SlaState.BREACHED

@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from rich.style import Style
 from rich.terminal_theme import SVG_EXPORT_THEME
 from textual.filter import Monochrome
 
+from incidentdesk.tui.format import priority_text, use_palette
 from incidentdesk.tui.widgets.detail.panels import DetailPanel, TimelinePanel
 from incidentdesk.tui.widgets.queue.table import QueueTable
 from tests.tui.conftest import settle
@@ -69,14 +71,16 @@ def _grey(colour: str) -> bool:
     return max(r, g, b) - min(r, g, b) <= 2
 
 
-async def _screenshot(db, clock) -> tuple[str, dict[str, str], object]:
+async def _screenshot(db, clock) -> tuple[str, dict[str, str], object, list[str]]:
     app = make_app(db, "tess", clock)
     async with app.run_test(size=(160, 48)) as pilot:
         await settle(pilot)
         table = app.main_screen.query_one(QueueTable)
         cells = {r.key: table.get_cell(str(r.id), "sla").plain + " " + table.get_cell(str(r.id), "prio").plain
                  for r in table.rows_by_id.values()}
-        return app.export_screenshot(), cells, app
+        styles = [Style.normalize(str(t.style)) for r in table.rows_by_id.values()
+                  for t in (table.get_cell(str(r.id), "sla"), table.get_cell(str(r.id), "prio"))]
+        return app.export_screenshot(), cells, app, styles
 
 
 async def test_no_color_renders_in_greys_and_keeps_every_cue(tmp_path, tui_clock, monkeypatch):
@@ -85,14 +89,19 @@ async def test_no_color_renders_in_greys_and_keeps_every_cue(tmp_path, tui_clock
     # the P1's response target (15 min) is long gone; the P2's (30 min) is 80% used: at risk
     tui_clock.advance(minutes=9)
 
-    coloured, cells, app = await _screenshot(db, tui_clock)
+    coloured, cells, app, styles = await _screenshot(db, tui_clock)
+    assert any(Style.parse(st).color is not None for st in styles)
     assert not app.no_color and any(not _grey(c) for c in _fills(coloured))  # the control: colour is there
 
     monkeypatch.setenv("NO_COLOR", "1")
-    mono, mono_cells, app = await _screenshot(db, tui_clock)
+    mono, mono_cells, app, mono_styles = await _screenshot(db, tui_clock)
     assert app.no_color and any(isinstance(f, Monochrome) for f in app._filters)
+    # In greys red on dark is all but invisible: emphasis is weight and reverse video, not colour.
+    assert all(Style.parse(st).color is None for st in mono_styles), mono_styles
+    assert "reverse" in Style.normalize(priority_text(1).style) and Style.parse(str(priority_text(1).style)).bold
     assert all(_grey(c) for c in _fills(mono)), sorted(c for c in _fills(mono) if not _grey(c))
     assert mono_cells == cells  # the same text: nothing was said by colour alone
+    use_palette(False)  # as the next app in this process would
     vpn_sla, vpn_prio = cells[keys["vpn"]].split()
     assert vpn_prio == "P1★" and vpn_sla.startswith("+")  # major; breached, counting up
     assert any(c.startswith("!") for c in cells.values()), cells  # at risk is marked, not only amber

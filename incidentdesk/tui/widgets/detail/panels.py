@@ -18,7 +18,9 @@ from textual.widgets import Static
 if TYPE_CHECKING:
     from incidentdesk.store.queries import IncidentDetail
 
-from incidentdesk.tui.format import clock_text, literal, priority_text, short_time, status_text, target_text
+from incidentdesk.tui.format import (
+    clock_text, literal, palette, priority_text, short_time, status_text, target_text,
+)
 
 
 def _grid() -> Table:
@@ -70,7 +72,7 @@ class DetailPanel(Static):
         head = Text.assemble(Text(d.key, style="bold"), "  ", priority_text(d.priority, major=d.is_major), "  ",
                              status_text(d.status), Text(f"  {d.type}", style="dim"))
         if d.is_major:
-            head.append_text(Text.assemble("  ", Text(" MAJOR INCIDENT ", style="bold reverse red")))
+            head.append_text(Text.assemble("  ", Text(" MAJOR INCIDENT ", style=f"{palette().major} reverse")))
         title = literal(d.title, "bold", single_line=False)
         grid = _grid()
         rows = [
@@ -90,7 +92,7 @@ class DetailPanel(Static):
                 literal(d.commander or "—", "bold"), Text(f"  major since {short_time(d.major_declared_at)}",
                                                         style="dim"))))
         if d.hold_reason:
-            rows.insert(0, ("On hold", literal(d.hold_reason, "magenta", single_line=False)))
+            rows.insert(0, ("On hold", literal(d.hold_reason, palette().paused, single_line=False)))
         for label, value in rows:
             grid.add_row(label, value)
         intake = _grid()
@@ -127,7 +129,7 @@ def _alerts_table(d: IncidentDetail) -> Table:
     for a in d.alerts:
         labels = " ".join(f"{k}={v}" for k, v in sorted((a.labels or {}).items()))
         what = Text.assemble(literal(a.summary or a.fingerprint), Text("  "), literal(labels, "dim"))
-        style = "red" if a.status == "firing" else "green"
+        style = palette().breached if a.status == "firing" else palette().met
         table.add_row(Text(a.status, style=style), Text(str(a.occurrences)), Text(short_time(a.last_seen_at), style="dim"),
                       what)
     return table
