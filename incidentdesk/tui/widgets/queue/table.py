@@ -82,10 +82,13 @@ class QueueTable(DataTable):
             self.show_rows(rows, cursor_row=cursor)
 
     def _cells(self, row, now: datetime) -> list:
-        return [
+        cells = [
             Text(row.key, no_wrap=True), priority_text(row.priority, major=row.is_major), status_text(row.status),
             literal(row.title), owner_text(row), row_countdown(row, now),
         ]
+        for cell in cells:
+            cell.end = ""  # as DataTable's own cells: no trailing newline to render and crop away
+        return cells
 
     def show_rows(self, rows: Sequence, cursor_row: int = 0) -> None:
         """Replace the page; keys are incident ids so live updates can find their row."""
@@ -123,6 +126,7 @@ class QueueTable(DataTable):
         for row_id, row in self.rows_by_id.items():
             key = str(row_id)
             text = row_countdown(row, now)
+            text.end = ""
             shown = self.get_cell(key, "sla")
             if shown.plain != text.plain or shown.style != text.style:
                 self.update_cell(key, "sla", text)
