@@ -148,7 +148,7 @@ class MainScreen(Screen):
         """
         self.set_class(side, "-side")
         pane = self.incident_pane
-        if pane is None or side == (self._side_tab_hidden):
+        if pane is None or side == self._side_tab_hidden:
             return
         if side:
             if not self.query("#side-detail"):
