@@ -41,8 +41,6 @@ class Severity(StrEnum):
 class Source(StrEnum):
     MANUAL = "manual"
     ALERT = "alert"
-    MAJOR_DECLARED = "major_declared"
-    MAJOR_STOOD_DOWN = "major_stood_down"
     PHONE = "phone"
     EMAIL = "email"
     CLI = "cli"
