@@ -32,6 +32,17 @@ async def settle(pilot, rounds: int = 3) -> None:
         await pilot.pause()
 
 
+def plain_text(widget, width: int = 200) -> str:
+    """What a Static shows, as plain text (no styles), to assert on."""
+    import io
+
+    from rich.console import Console
+
+    console = Console(width=width, record=True, file=io.StringIO(), color_system=None)
+    console.print(widget.content)
+    return console.export_text()
+
+
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"

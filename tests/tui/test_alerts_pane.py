@@ -13,10 +13,9 @@ from incidentdesk.ingest.settings import settings_from_config
 from incidentdesk.services.alerts import apply_batch
 from incidentdesk.tui.widgets.detail.panels import DetailPanel
 from tests.ingest.payloads import am_alert, am_payload
-from tests.tui.conftest import settle
+from tests.tui.conftest import plain_text, settle
 from tests.tui.scenario import make_app
 from tests.tui.test_actions import select_key
-from tests.tui.test_queue import _plain
 
 pytestmark = pytest.mark.anyio
 
@@ -33,7 +32,7 @@ async def test_alerts_are_listed_in_the_detail(desk, tui_clock):
     async with app.run_test(size=(160, 60)) as pilot:
         await settle(pilot)
         await select_key(pilot, key)
-        text = _plain(app.main_screen.query_one(DetailPanel))
+        text = plain_text(app.main_screen.query_one(DetailPanel))
         assert "Alerts (2 occurrences)" in text
         assert "DiskFull" in text and "[bold red]Disk[/]" in text  # literal, not styled
         assert "firing" in text

@@ -12,10 +12,9 @@ from textual.filter import Monochrome
 from incidentdesk.tui.format import priority_text, use_palette
 from incidentdesk.tui.widgets.detail.panels import DetailPanel, TimelinePanel
 from incidentdesk.tui.widgets.queue.table import QueueTable
-from tests.tui.conftest import settle
+from tests.tui.conftest import plain_text, settle
 from tests.tui.scenario import build, make_app, open_db
 from tests.tui.test_actions import select_key
-from tests.tui.test_major import _plain
 
 pytestmark = pytest.mark.anyio
 
@@ -46,7 +45,7 @@ async def test_200x60_shows_queue_detail_and_timeline_together(tmp_path, tui_clo
         assert side.region.width >= 80 and timeline.region.width >= 80
         assert not screen.query_one("#incident-pane").query_one("ContentTab#--content-tab-tab-detail").display
         # both copies of the detail show the selected incident
-        assert "VPN gateway unreachable" in _plain(side) and "MAJOR INCIDENT" in _plain(side)
+        assert "VPN gateway unreachable" in plain_text(side) and "MAJOR INCIDENT" in plain_text(side)
 
         await pilot.resize_terminal(160, 48)
         await settle(pilot)

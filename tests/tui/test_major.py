@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-
 import pytest
 from textual.widgets import Select
 
@@ -11,19 +9,12 @@ from incidentdesk.store import queries
 from incidentdesk.tui.screens.form import FormScreen
 from incidentdesk.tui.widgets.detail.panels import DetailPanel
 from incidentdesk.tui.widgets.queue.table import QueueTable
-from tests.tui.conftest import settle
+from tests.tui.conftest import plain_text, settle
 from tests.tui.scenario import build, make_app, open_db
 from tests.tui.test_actions import notes, select_key, submit, type_into
 
 pytestmark = pytest.mark.anyio
 
-
-def _plain(widget) -> str:
-    from rich.console import Console
-
-    console = Console(width=160, record=True, file=io.StringIO(), color_system=None)
-    console.print(widget.content)
-    return console.export_text()
 
 
 def _prio_cell(table: QueueTable, key: str) -> str:
@@ -51,7 +42,7 @@ async def test_declare_and_stand_down_on_the_major_key(desk, tui_clock):
         assert d.is_major and d.commander == "tess"
         assert d.timeline[0].kind == "major_declared" and d.timeline[0].actor == "ines"
         assert _prio_cell(table, keys["mail"]) == "P2★"  # the row repainted in place
-        shown = _plain(app.main_screen.query_one(DetailPanel))
+        shown = plain_text(app.main_screen.query_one(DetailPanel))
         assert "MAJOR INCIDENT" in shown and "Commander" in shown and "tess" in shown
 
         await pilot.press("M")
@@ -61,7 +52,7 @@ async def test_declare_and_stand_down_on_the_major_key(desk, tui_clock):
         d = queries.incident_detail(db, keys["mail"])
         assert not d.is_major and d.timeline[0].kind == "major_stood_down"
         assert _prio_cell(table, keys["mail"]) == "P2"
-        assert "MAJOR INCIDENT" not in _plain(app.main_screen.query_one(DetailPanel))
+        assert "MAJOR INCIDENT" not in plain_text(app.main_screen.query_one(DetailPanel))
 
 
 async def test_declaring_needs_a_triage_captain_and_standing_down_a_manager(tmp_path, tui_clock):
@@ -119,6 +110,6 @@ async def test_major_scope_lists_only_major_incidents(tmp_path, tui_clock):
         await settle(pilot)
         assert [r.key for r in table.rows_by_id.values()] == [keys["vpn"]]
         assert _prio_cell(table, keys["vpn"]) == "P1★"
-        assert "major" in _plain(screen.query_one("#queue-status")) and "1–1 of 1" in _plain(
+        assert "major" in plain_text(screen.query_one("#queue-status")) and "1–1 of 1" in plain_text(
             screen.query_one("#queue-status"))
     db.dispose()

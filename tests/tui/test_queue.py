@@ -9,7 +9,7 @@ from incidentdesk.store import queries
 from incidentdesk.tui.screens.filter import FilterScreen
 from incidentdesk.tui.widgets.detail.panels import DetailPanel, TimelinePanel
 from incidentdesk.tui.widgets.queue.table import QueueTable
-from tests.tui.conftest import settle
+from tests.tui.conftest import plain_text, settle
 from tests.tui.scenario import MARKUP_TITLES, Clock, build, ctx_for, make_app, open_db
 
 pytestmark = pytest.mark.anyio
@@ -156,11 +156,11 @@ async def test_untrusted_text_is_shown_literally_and_does_nothing(tmp_path):
             await pilot.pause(0.2)
             await settle(pilot)
             assert plain in screen_text(app)  # on screen, as typed
-            detail_text = _plain(app.main_screen.query_one(DetailPanel))
+            detail_text = plain_text(app.main_screen.query_one(DetailPanel))
             assert plain in detail_text
             app.main_screen.query_one("#incident-pane").active = "tab-timeline"
             await pilot.pause()
-            assert plain in _plain(app.main_screen.query_one(TimelinePanel))
+            assert plain in plain_text(app.main_screen.query_one(TimelinePanel))
             app.main_screen.query_one("#incident-pane").active = "tab-detail"
         # click on the title cell of the [@click] incident: nothing happens
         click_id = next(r.id for r in table.rows_by_id.values() if r.key == keys["markup0"])
@@ -195,10 +195,3 @@ def screen_text(app) -> str:
     text = re.sub(r"<[^>]+>", "", svg)
     return html.unescape(text).replace("\xa0", " ")
 
-
-def _plain(widget) -> str:
-    from rich.console import Console
-
-    console = Console(width=200, record=True, file=open("/dev/null", "w"), color_system=None)
-    console.print(widget.content)
-    return console.export_text()
