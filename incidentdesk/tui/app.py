@@ -154,8 +154,8 @@ class IncidentDeskApp(App):
         legend = [
             ("P1 … P4", "priority from impact × urgency; P1 is the most urgent"),
             ("P1★", "a major incident (scope `major` lists them)"),
-            ("!12m03s", "SLA at risk: time left, shown amber"),
-            ("+5m00s", "SLA breached: time since, counting up, shown red"),
+            ("!12m03s", "SLA at risk: time left (amber; bold under NO_COLOR)"),
+            ("+5m00s", "SLA breached: time since, counting up (red; reversed under NO_COLOR)"),
             ("‖1h05m", "SLA clock paused while on hold"),
         ]
         return [("Incident actions", actions), ("Moving around", nav), ("Queue", queue), ("Console", app),
