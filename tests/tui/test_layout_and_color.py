@@ -51,6 +51,8 @@ async def test_200x60_shows_queue_detail_and_timeline_together(tmp_path, tui_clo
         await settle(pilot)
         assert not screen.has_class("-side") and not _visible(screen.query_one("#side-detail"))
         assert screen.query_one("ContentTab#--content-tab-tab-detail").display
+        # the Detail tab is back and shows the selected incident (its panel sat idle while wide)
+        assert "VPN gateway unreachable" in plain_text(screen.query_one("#detail", DetailPanel))
     db.dispose()
 
 

@@ -155,13 +155,18 @@ class MainScreen(Screen):
                 from incidentdesk.tui.widgets.detail.pane import side_detail
 
                 self.query_one("#incident-column").mount(side_detail(self.app.clock), before=pane)
-                self.call_after_refresh(self._show_detail, self.detail)
             if pane.active == "tab-detail":
                 pane.active = "tab-timeline"
             pane.hide_tab("tab-detail")
         else:
             pane.show_tab("tab-detail")
         self._side_tab_hidden = side
+        self.call_after_refresh(self._show_detail, self.detail)  # into the detail now in use
+
+    def _detail_panels(self, *kinds: str):
+        """The detail panels in use: beside the tabs on very wide terminals, else in the Detail tab."""
+        where = "#side-detail" if self._side_tab_hidden else "#detail-scroll"
+        return self.query(", ".join(f"{where} {kind}" for kind in kinds))
 
     @property
     def incident_pane(self) -> TabbedContent | None:
@@ -188,7 +193,7 @@ class MainScreen(Screen):
         now = self.app.clock()
         self.query_one(DeskHeader).tick(now)
         self.table.tick()
-        for panel in self.query("SlaPanel"):
+        for panel in self._detail_panels("SlaPanel"):
             panel.tick()
 
     # --- the queue -------------------------------------------------------------------------
@@ -391,9 +396,7 @@ class MainScreen(Screen):
             self.start_action(action, values, notice=notice)
 
     def _show_detail(self, detail) -> None:
-        for panel in self.query("DetailPanel"):
-            panel.show(detail)
-        for panel in self.query("SlaPanel"):
+        for panel in self._detail_panels("DetailPanel", "SlaPanel"):
             panel.show(detail)
         for panel in self.query("TimelinePanel"):
             panel.show(detail)
