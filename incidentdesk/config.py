@@ -91,7 +91,54 @@ def load_config(path: Path | None = None) -> Config:
             data = tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
         raise ValidationError(f"{path} is not valid TOML ({exc}); fix the file and retry") from exc
+    warn_if_secrets_exposed(path, data)
     return parse_config(data)
+
+
+_SECRET_KEYS = ("token", "password", "secret", "routing_key", "api_key")
+
+
+def _secrets_in(data, where: str = "") -> list[str]:
+    """Where `data` holds a secret: a token/password/... value, or a database URL with a password."""
+    found = []
+    for key, value in (data.items() if isinstance(data, dict) else ()):
+        name = f"{where}.{key}" if where else str(key)
+        if isinstance(value, dict):
+            found += _secrets_in(value, name)
+        elif isinstance(value, str) and value and (
+                str(key).lower() in _SECRET_KEYS or (str(key).lower() == "url" and _url_has_password(value))):
+            found.append(name)
+    return found
+
+
+def _url_has_password(url: str) -> bool:
+    authority = url.split("://", 1)[-1].split("/", 1)[0]
+    return "@" in authority and ":" in authority.rsplit("@", 1)[0]
+
+
+def warn_if_secrets_exposed(path: Path, data: dict, stream=None) -> bool:
+    """Warn (one line on stderr) when the config holds secrets and others may read or write it.
+
+    A warning, not a refusal: every command reads this file, and a console that will not start
+    helps nobody on call. The tokens are exposed already, so the line says to rotate them too.
+    """
+    import stat
+    import sys
+
+    from incidentdesk.store.files import loose_bits, who_may
+
+    secrets = _secrets_in(data)
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    bits = loose_bits(mode, 0o600)
+    if not secrets or not bits:
+        return False
+    print(f"incidentdesk: warning: {path} holds secrets ({', '.join(secrets[:3])}) and is {who_may(bits)} "
+          f"(mode {stat.S_IMODE(mode):04o}): run `chmod 600 {path}`, and replace the tokens others could read",
+          file=stream or sys.stderr)
+    return True
 
 
 def resolve_database_url(cli_url: str | None, config: Config) -> str:

@@ -120,11 +120,13 @@ def _deferred_sqlite_runtime(url: str, acting_as: str | None, config: Config) ->
     import sqlite3
 
     from incidentdesk.store import fastpath
+    from incidentdesk.store.files import check_database_file
     from incidentdesk.store.migrate import head_revision
 
     path = fastpath.sqlite_file(url)
     if path is None:
         return None
+    check_database_file(path, config.sqlite_group_shared)  # an unsafe file is refused before it is read
     try:
         conn = fastpath.connect(path)
         try:

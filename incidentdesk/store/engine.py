@@ -6,7 +6,6 @@ on the write lock (busy timeout) instead of failing on a lock upgrade half-way t
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from incidentdesk.domain.errors import StorageUnavailable, ValidationError
+from incidentdesk.store.files import check_database_file
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -27,16 +27,6 @@ def _sqlite_path(url) -> Path | None:
     if not database or database == ":memory:" or database.startswith("file:"):
         return None
     return Path(database).expanduser()
-
-
-def _create_private_file(path: Path, group_shared: bool) -> None:
-    """Create the database file before SQLite does, so it never exists with looser permissions."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    mode = 0o660 if group_shared else 0o600
-    if not path.exists():
-        fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, mode)
-        os.close(fd)
-        os.chmod(path, mode)
 
 
 def _install_sqlite_hooks(engine: Engine) -> None:
@@ -128,7 +118,7 @@ def open_database(url: str, *, group_shared: bool = False, echo: bool = False) -
     if parsed.get_backend_name() == "sqlite":
         path = _sqlite_path(parsed)
         if path is not None:
-            _create_private_file(path, group_shared)
+            check_database_file(path, group_shared)  # refuses unsafe modes, a dangling link; creates it private
         engine = create_engine(parsed, echo=echo, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000})
         _install_sqlite_hooks(engine)
         writer_bind = engine.execution_options(sqlite_immediate=True)

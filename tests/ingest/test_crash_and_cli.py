@@ -37,6 +37,7 @@ token = "{ROUTING_KEY}"
 def test_kill_9_mid_stream_loses_nothing_acknowledged(db, tmp_path):
     conf = tmp_path / "incidentdesk.toml"
     conf.write_text(CONFIG)
+    conf.chmod(0o600)  # it holds tokens: readable by others, it would earn a warning line on stderr first
     proc = subprocess.Popen(
         [sys.executable, "-m", "incidentdesk", "--db", db.url, "--config", str(conf), "receive", "--port", "0"],
         stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
@@ -102,6 +103,7 @@ def test_kill_9_mid_stream_loses_nothing_acknowledged(db, tmp_path):
 def test_cli_ingest_from_file_and_stdin(sqlite_db, tmp_path, capsys, monkeypatch):
     conf = tmp_path / "incidentdesk.toml"
     conf.write_text(CONFIG)
+    conf.chmod(0o600)  # it holds tokens (see test_kill_9_mid_stream_loses_nothing_acknowledged)
     payload = tmp_path / "am.json"
     payload.write_text(json.dumps(am_payload([am_alert("fp-cli")])))
     base = ["--db", sqlite_db.url, "--config", str(conf), "ingest"]

@@ -90,6 +90,7 @@ def test_foreign_tables_without_version_are_refused(tmp_path):
     path = tmp_path / "other.db"
     with sqlite3.connect(path) as conn:
         conn.execute("CREATE TABLE customers (id integer)")
+    os.chmod(path, 0o600)  # sqlite3 creates it 0644, which incidentdesk refuses (tests/store/test_files.py)
     db = open_database(f"sqlite:///{path}")
     try:
         with pytest.raises(SchemaError, match="no incidentdesk schema version"):
