@@ -1,4 +1,7 @@
-"""Subcommands for the database, the audit trail, people and the demo data."""
+"""Subcommands for the database, the audit trail, people and the demo data.
+
+Stored text (logins, names, groups) is printed with printable(): no escape sequence reaches the terminal.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,9 @@ from pathlib import Path
 from incidentdesk import config as cfg
 from incidentdesk.cli.common import runtime
 from incidentdesk.config import load_config, resolve_database_url
-from incidentdesk.services import directory
+from incidentdesk.domain.text import printable
+from incidentdesk.services import audit, directory
+from incidentdesk.store import audit as audit_store
 from incidentdesk.store import migrate, queries
 from incidentdesk.store.engine import open_database
 
@@ -39,15 +44,49 @@ def cmd_db_current(args) -> int:
 
 def cmd_audit_verify(args) -> int:
     rt = runtime(args)
-    problems = 0
-    for problem in queries.verify_audit(rt.db):
-        problems += 1
-        print(str(problem))
+    verdict = audit.verify(rt.db, rt.config, checkpoint_file=args.checkpoint_file)
+    for problem in verdict.problems:
+        print(printable(str(problem)))
+    for note in verdict.notes:
+        print(f"audit: note: {printable(note)}", file=sys.stderr)
     total = queries.count_incidents(rt.db)
-    if problems:
-        print(f"audit: {problems} problem(s) found in the timelines of {total} incidents", file=sys.stderr)
+    records = audit_store.trail_length(rt.db)
+    against = f"; checked against the checkpoint of {verdict.checkpoint_at}" if verdict.checkpoint_at else ""
+    if verdict.problems:
+        print(f"audit: {len(verdict.problems)} problem(s) found in the timelines of {total} incidents and the "
+              f"directory trail ({records} records){against}", file=sys.stderr)
         return 1
-    print(f"audit: the timelines of {total} incidents are intact")
+    print(f"audit: the timelines of {total} incidents are intact, and so is the directory trail "
+          f"({records} records){against}")
+    return 0
+
+
+def cmd_audit_checkpoint(args) -> int:
+    rt = runtime(args)
+    body, files = audit.write_checkpoint(rt.db, rt.config, checkpoint_file=args.file,
+                                         to_syslog=True if args.syslog else None)
+    inc = body["incidents"]
+    print(f"audit: checkpoint of {body['at']} written to {files.checkpoint_file} (signed with {files.key_file}): "
+          f"{inc['count']} incidents up to number {inc['max_number']}, directory trail {body['trail']['seq']} records")
+    return 0
+
+
+def _change(before: dict | None, after: dict | None) -> str:
+    if before is None:
+        return ", ".join(f"{k}={v!r}" for k, v in sorted((after or {}).items()))
+    return ", ".join(f"{k} {before.get(k)!r} -> {v!r}" for k, v in sorted((after or {}).items())
+                     if before.get(k) != v)
+
+
+def cmd_audit_people(args) -> int:
+    rt = runtime(args)
+    rows = audit_store.directory_history(rt.db, subject=args.subject, limit=args.limit)
+    for r in rows:
+        who = r.actor if r.actor == r.real_actor else f"{r.actor} (as {r.real_actor})"
+        print(printable(f"#{r.seq:<5} {r.at:%Y-%m-%d %H:%M:%S} {who:<16} {r.kind:<15} {r.subject_type} "
+                        f"{r.subject}: {_change(r.before, r.after)}"))
+    if not rows:
+        print("no directory changes recorded" + (f" for {printable(args.subject)}" if args.subject else ""))
     return 0
 
 
@@ -67,28 +106,30 @@ def cmd_paths(args) -> int:
 def cmd_users_add(args) -> int:
     rt = runtime(args)
     directory.add_user(rt.ctx, args.login, role=args.role, name=args.name or "", groups=args.group or [])
-    print(f"{args.login}: {args.role}")
+    print(f"{printable(args.login)}: {args.role}")
     return 0
 
 
 def cmd_users_list(args) -> int:
     rt = runtime(args)
     for p in queries.list_people(rt.db):
-        print(f"{p.login:<16} {p.role:<18} {', '.join(p.groups)}")
+        name = "" if p.name == p.login else p.name
+        print(f"{printable(p.login):<16} {p.role:<18} {printable(', '.join(p.groups)):<32} {printable(name)}".rstrip())
     return 0
 
 
 def cmd_groups_add(args) -> int:
     rt = runtime(args)
     directory.add_group(rt.ctx, args.name, tier=args.tier, manager=args.manager)
-    print(f"{args.name}: tier {args.tier}")
+    print(f"{printable(args.name)}: tier {args.tier}")
     return 0
 
 
 def cmd_groups_list(args) -> int:
     rt = runtime(args)
     for g in queries.list_groups(rt.db):
-        print(f"{g.name:<24} tier {g.tier}  manager {g.manager or '-':<12} {len(g.members)} members")
+        print(f"{printable(g.name):<24} tier {g.tier}  manager {printable(g.manager) or '-':<12} "
+              f"{len(g.members)} members")
     return 0
 
 
@@ -109,7 +150,21 @@ def register(sub) -> None:
 
     p = sub.add_parser("audit", help="audit trail checks")
     asub = p.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
-    asub.add_parser("verify", help="check every timeline's hash chain").set_defaults(handler=cmd_audit_verify)
+    p = asub.add_parser("verify", help="check every hash chain, every row against its chain, and the latest "
+                        "signed checkpoint")
+    p.add_argument("--checkpoint-file", metavar="FILE", help="checkpoints to check against (default: [audit] "
+                   "checkpoint_file, or audit-checkpoints.jsonl in the data dir)")
+    p.set_defaults(handler=cmd_audit_verify)
+    p = asub.add_parser("checkpoint", help="sign the chains' heads with the audit key and append them to the "
+                        "checkpoint file (kept outside the database)")
+    p.add_argument("--file", metavar="FILE", help="checkpoint file (default: as for verify)")
+    p.add_argument("--syslog", action="store_true", help="also log a summary to syslog (auth facility)")
+    p.set_defaults(handler=cmd_audit_checkpoint)
+    p = asub.add_parser("people", help="the directory trail: every change to people, roles, groups, "
+                        "categories and services")
+    p.add_argument("subject", nargs="?", help="only this login, group, category or service")
+    p.add_argument("--limit", type=int, metavar="N", help="only the newest N changes")
+    p.set_defaults(handler=cmd_audit_people)
 
     sub.add_parser("paths", help="where the config and database live").set_defaults(handler=cmd_paths)
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from incidentdesk.cli.common import print_json, runtime
+from incidentdesk.domain.enums import Status, parse_enum
 from incidentdesk.domain.errors import ValidationError
 from incidentdesk.domain.priority import parse_priority
-from incidentdesk.domain.text import one_line
+from incidentdesk.domain.text import printable
 from incidentdesk.services import incidents as svc
 from incidentdesk.services import major as major_svc
 from incidentdesk.store import queries
@@ -41,8 +42,9 @@ def cmd_new(args) -> int:
 
 def cmd_list(args) -> int:
     rt = runtime(args)
+    status = str(parse_enum(Status, args.status, "status")) if args.status is not None else None
     flt = queries.QueueFilter(
-        open_only=not args.all, status=args.status, priority=parse_priority(args.priority) if args.priority else None,
+        open_only=not args.all, status=status, priority=parse_priority(args.priority) if args.priority else None,
         group=args.group, assignee=args.assignee, text=args.search or "", major=args.major,
     )
     rows: list[queries.QueueRow] = []
@@ -57,10 +59,10 @@ def cmd_list(args) -> int:
         print_json([queries.row_to_json(r) for r in rows])
         return 0
     for r in rows:
-        who = r.assignee or "-"
-        group = r.group or "-"
+        who = printable(r.assignee) or "-"
+        group = printable(r.group) or "-"
         mark = "MAJOR " if r.is_major else ""
-        print(f"{r.key}  P{r.priority}  {r.status:<12} {who:<12} {group:<20} {mark}{one_line(r.title, 60)}")
+        print(f"{r.key}  P{r.priority}  {r.status:<12} {who:<12} {group:<20} {mark}{printable(r.title, 60)}")
     if not rows:
         print("no incidents match")
     return 0
@@ -73,27 +75,29 @@ def cmd_show(args) -> int:
         print_json(detail.to_json())
         return 0
     d = detail
-    print(f"{d.key}  P{d.priority} {d.severity}  {d.status.replace('_', ' ')}  {one_line(d.title)}")
-    print(f"  impact {d.impact} × urgency {d.urgency}; assignee {d.assignee or '-'}; group {d.group or '-'} (tier {d.tier})")
+    print(f"{d.key}  P{d.priority} {d.severity}  {d.status.replace('_', ' ')}  {printable(d.title)}")
+    print(f"  impact {d.impact} × urgency {d.urgency}; assignee {printable(d.assignee) or '-'}; "
+          f"group {printable(d.group) or '-'} (tier {d.tier})")
     if d.is_major:
-        print(f"  MAJOR INCIDENT: commander {d.commander or '-'}, declared {d.major_declared_at:%Y-%m-%d %H:%M} UTC")
+        print(f"  MAJOR INCIDENT: commander {printable(d.commander) or '-'}, declared {d.major_declared_at:%Y-%m-%d %H:%M} UTC")
     for label, value in (("service", d.affected_service), ("category", d.category), ("CI", d.ci),
                          ("description", d.description), ("symptoms", d.symptoms), ("impacted", d.impacted),
                          ("resolution", d.resolution_code and f"{d.resolution_code}: {d.resolution_notes}")):
         if value:
-            print(f"  {label}: {one_line(value)}")
+            print(f"  {label}: {printable(value)}")
     print(f"  response due {d.response_due_at:%Y-%m-%d %H:%M} UTC, resolution due {d.resolution_due_at:%Y-%m-%d %H:%M} UTC")
     if d.escalations:
         print("escalations:")
         for e in d.escalations:
-            print(f"  {e.at:%Y-%m-%d %H:%M} {e.kind} by {e.actor} -> {e.to_group or '-'} {e.to_person or ''}: {one_line(e.summary, 80)}")
+            print(f"  {e.at:%Y-%m-%d %H:%M} {e.kind} by {printable(e.actor)} -> {printable(e.to_group) or '-'} "
+                  f"{printable(e.to_person)}: {printable(e.summary, 80)}")
     if d.alerts:
         print(f"alerts ({d.alert_count} occurrences):")
         for a in d.alerts:
-            print(f"  {a.last_seen_at:%Y-%m-%d %H:%M} {a.status:<8} x{a.occurrences:<4} {one_line(a.summary, 80)}")
+            print(f"  {a.last_seen_at:%Y-%m-%d %H:%M} {printable(a.status):<8} x{a.occurrences:<4} {printable(a.summary, 80)}")
     print("timeline:")
     for e in d.timeline:
-        print(f"  {e.at:%Y-%m-%d %H:%M:%S} {e.actor:<12} {e.kind:<14} {one_line(e.text, 80)}")
+        print(f"  {e.at:%Y-%m-%d %H:%M:%S} {printable(e.actor):<12} {e.kind:<14} {printable(e.text, 80)}")
     return 0
 
 
@@ -124,8 +128,8 @@ def register(sub) -> None:
     p.set_defaults(handler=cmd_new)
 
     p = sub.add_parser("list", help="list incidents (open ones by default), priority then SLA due")
-    p.add_argument("--status")
-    p.add_argument("--priority")
+    p.add_argument("--status", help="new, acknowledged, in progress (or in_progress), on hold, resolved, closed, cancelled")
+    p.add_argument("--priority", help="P1..P4")
     p.add_argument("--group")
     p.add_argument("--assignee")
     p.add_argument("--search", help="text in the title or key")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import getpass
+import os
+import pwd
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -13,6 +14,7 @@ from incidentdesk.config import Config
 from incidentdesk.domain.enums import Role
 from incidentdesk.domain.errors import PermissionDenied
 from incidentdesk.domain.roles import Actor
+from incidentdesk.domain.names import check_login
 
 if TYPE_CHECKING:  # the console resolves its actor before SQLAlchemy is imported (store/fastpath)
     from incidentdesk.store.engine import Database
@@ -37,10 +39,17 @@ class ServiceContext:
 
 
 def os_login() -> str:
+    """The login of this process's uid, from the passwd database — never LOGNAME/USER.
+
+    Any user can set those variables (`LOGNAME=adm incidentdesk ...`); the uid is the kernel's.
+    A uid with no passwd entry (some containers) is "uid:<n>": still only that uid, a name no
+    passwd login can have (":" separates passwd fields), and an admin may give it a role.
+    """
+    uid = os.getuid()
     try:
-        return getpass.getuser()
-    except Exception:  # no passwd entry in some containers
-        return "unknown"
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return f"uid:{uid}"
 
 
 def load_actor(db: Database, login: str, real_login: str | None = None) -> Actor:
@@ -72,6 +81,7 @@ def resolve_actor(db: Database | None, config: Config, acting_as: str | None = N
         load = partial(load_actor, db)
     real = os_login()
     if acting_as and acting_as != real:
+        check_login(acting_as, "acting_as")
         if not config.allow_acting_as:
             raise PermissionDenied(
                 f"--as {acting_as} is not allowed: set allow_acting_as = true under [general] in incidentdesk.toml"

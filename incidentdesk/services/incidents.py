@@ -16,7 +16,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from incidentdesk.domain import lifecycle, major
+from incidentdesk.domain import limits, lifecycle, major
 from incidentdesk.domain.enums import (
     OPEN_STATUSES, EscalationKind, EventKind, IncidentType, Level, ResolutionCode, Role, Severity, Source, Status,
     parse_enum,
@@ -24,14 +24,15 @@ from incidentdesk.domain.enums import (
 from incidentdesk.domain.errors import EditConflict, NotFound, ValidationError
 from incidentdesk.domain.keys import format_key, parse_key
 from incidentdesk.domain.priority import derive_priority
-from incidentdesk.domain.roles import require, require_owner_or_captain
+from incidentdesk.domain.roles import require, require_may_change
 from incidentdesk.domain.text import strip_control
 from incidentdesk.services import sla_sync
 from incidentdesk.services.context import ServiceContext
 from incidentdesk.services.timeline import append_event
+from incidentdesk.store import audit as audit_store
 from incidentdesk.store.models import Escalation, Group, Incident, User
 
-MAX_TITLE = 500
+MAX_TITLE = limits.limit_of("title")
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,18 @@ def _apply_sla(ctx: ServiceContext, incident: Incident) -> None:
     sla_sync.on_logged(ctx.config, incident, ctx.now())
 
 
+def _require_may_change(ctx: ServiceContext, inc: Incident, doing: str, *, action: str | None = None,
+                        picking_up: bool = False) -> None:
+    """domain/roles.py's one rule for changing an incident, applied to this one.
+
+    `action`: its lifecycle step, checked first — "it is closed" says more than "it is not yours".
+    """
+    if action is not None:
+        lifecycle.next_status(action, Status(inc.status), inc.key)
+    require_may_change(ctx.actor, inc.assignee, inc.reporter, inc.group.name if inc.group else None, doing,
+                       inc.key, picking_up=picking_up)
+
+
 def _set_status(incident: Incident, status: Status) -> None:
     incident.status = str(status)
     incident.is_open = status in OPEN_STATUSES
@@ -109,12 +122,16 @@ def log_incident(ctx: ServiceContext, intake: Intake) -> str:
 def create_incident(s: Session, ctx: ServiceContext, intake: Intake) -> Incident:
     """Validate and add one incident inside the caller's transaction (log_incident, alert ingestion)."""
     title = _required(intake.title, "title", "a title")
-    if len(title) > MAX_TITLE:
-        raise ValidationError(f"the title is {len(title)} characters; keep it under {MAX_TITLE}", field="title")
+    source = parse_enum(Source, intake.source, "source")
+    # A person's too-long value is refused (the dialog keeps it); an alert's is cut, never refused.
+    bounded = limits.fit if source is Source.ALERT else limits.check
+    title = bounded("title", title)
+    service, category, ci, assignee = (bounded(f, _clean(v) or None) for f, v in (
+        ("affected_service", intake.affected_service), ("category", intake.category), ("ci", intake.ci),
+        ("assignee", intake.assignee)))
     impact = parse_enum(Level, intake.impact, "impact")
     urgency = parse_enum(Level, intake.urgency, "urgency")
     kind = parse_enum(IncidentType, intake.type, "type")
-    source = parse_enum(Source, intake.source, "source")
     priority = derive_priority(impact, urgency, ctx.config.priority_matrix)
     severity = parse_enum(Severity, intake.severity, "severity") if intake.severity else DEFAULT_SEVERITY[priority]
     now = ctx.now()
@@ -124,13 +141,13 @@ def create_incident(s: Session, ctx: ServiceContext, intake: Intake) -> Incident
     number = _next_incident_number(s)
     incident = Incident(
         id=number, key=format_key(kind, number), type=str(kind), title=title, description=_clean(intake.description),
-        affected_service=_clean(intake.affected_service) or None, symptoms=_clean(intake.symptoms),
+        affected_service=service, symptoms=_clean(intake.symptoms),
         started_at=intake.started_at, impacted=_clean(intake.impacted),
         steps_to_reproduce=_clean(intake.steps_to_reproduce), device_user=_clean(intake.device_user),
-        recent_changes=_clean(intake.recent_changes), category=_clean(intake.category) or None,
-        ci=_clean(intake.ci) or None, impact=str(impact), urgency=str(urgency), priority=priority,
+        recent_changes=_clean(intake.recent_changes), category=category,
+        ci=ci, impact=str(impact), urgency=str(urgency), priority=priority,
         severity=str(severity), status=str(Status.NEW), is_open=True, reporter=ctx.actor.login,
-        assignee=_clean(intake.assignee) or None, group=group,
+        assignee=assignee, group=group,
         tier=intake.tier or (group.tier if group else 1),
         source=str(source), created_at=now, updated_at=now, updated_by=ctx.actor.login,
         first_contact_resolution=False, reopen_count=0, event_count=0,
@@ -148,11 +165,18 @@ def create_incident(s: Session, ctx: ServiceContext, intake: Intake) -> Incident
 def _next_incident_number(s: Session) -> int:
     """The new incident's id, known before the INSERT so the row is written once with its key (version 1).
 
-    PostgreSQL: the id sequence. SQLite: max+1 is safe because writers hold the write lock (BEGIN IMMEDIATE).
+    max+1, so the series has no gaps and `audit verify` reports a missing number as a deleted
+    incident. SQLite writers hold the write lock (BEGIN IMMEDIATE); on PostgreSQL a sequence would
+    lose a number to every rolled-back transaction, so creators take a transaction-scoped lock
+    instead (the last lock any use case takes, so it cannot deadlock) and keep the sequence in step.
     """
-    if s.get_bind().dialect.name == "postgresql":
-        return int(s.scalar(text("SELECT nextval(pg_get_serial_sequence('incidents', 'id'))")))
-    return int(s.scalar(select(func.max(Incident.id))) or 0) + 1
+    postgres = s.get_bind().dialect.name == "postgresql"
+    if postgres:
+        audit_store.lock(s, audit_store.NUMBER_LOCK)
+    number = int(s.scalar(select(func.max(Incident.id))) or 0) + 1
+    if postgres:
+        s.execute(text("SELECT setval(pg_get_serial_sequence('incidents', 'id'), :n)"), {"n": number})
+    return number
 
 
 @contextmanager
@@ -200,6 +224,7 @@ def _transition(incident: Incident, action: str) -> tuple[Status, Status]:
 def acknowledge(ctx: ServiceContext, key: str, *, comment: str = "", expected_version: int | None = None) -> int:
     """Acknowledge: stops the response clock. Takes an unassigned incident for the actor."""
     with _editing(ctx, key, expected_version) as (s, inc, now):
+        _require_may_change(ctx, inc, "acknowledge", action="acknowledge", picking_up=True)
         apply_acknowledge(s, ctx, inc, now, comment=comment)
         return inc.version + 1
 
@@ -218,6 +243,7 @@ def apply_acknowledge(s: Session, ctx: ServiceContext, inc: Incident, now: datet
 
 def start_work(ctx: ServiceContext, key: str, *, expected_version: int | None = None) -> int:
     with _editing(ctx, key, expected_version) as (s, inc, now):
+        _require_may_change(ctx, inc, "start work on", action="start")
         before, after = _transition(inc, "start")
         if inc.acknowledged_at is None:
             inc.acknowledged_at = now
@@ -240,10 +266,7 @@ def assign(ctx: ServiceContext, key: str, *, user: str | None = None, group: str
         raise ValidationError("name a person (--user) or a group (--group) to assign to", field="assignee")
     with _editing(ctx, key, expected_version) as (s, inc, now):
         lifecycle.next_status("assign", Status(inc.status), inc.key)
-        taking_self = user == ctx.actor.login and inc.assignee in (None, ctx.actor.login) and not group
-        if not taking_self:
-            require_owner_or_captain(ctx.actor, inc.assignee, None if inc.assignee else inc.reporter,
-                                     "reassign", inc.key)
+        _require_may_change(ctx, inc, "reassign", picking_up=user == ctx.actor.login and not group)
         before = {"assignee": inc.assignee, "group": inc.group.name if inc.group else None, "tier": inc.tier}
         if group:
             new_group = _group_by_name(s, group)
@@ -269,7 +292,7 @@ def reprioritise(ctx: ServiceContext, key: str, *, reason: str, impact: Level | 
     reason = _required(reason, "reason", "a reason for the change")
     with _editing(ctx, key, expected_version) as (s, inc, now):
         lifecycle.next_status("reprioritise", Status(inc.status), inc.key)
-        require_owner_or_captain(ctx.actor, inc.assignee, inc.reporter, "reprioritise", inc.key)
+        _require_may_change(ctx, inc, "reprioritise")
         before = {"impact": inc.impact, "urgency": inc.urgency, "priority": f"P{inc.priority}", "severity": inc.severity}
         old_calendar = sla_sync.calendar_name_of(ctx.config, inc)
         if impact is not None:
@@ -296,7 +319,10 @@ def escalate(ctx: ServiceContext, key: str, *, kind: EscalationKind | str, summa
     summary = _required(summary, "summary", "a hand-off summary (what was tried, device/user details, logs)")
     if kind is EscalationKind.FUNCTIONAL and not to_group:
         raise ValidationError("a functional escalation needs the group to hand over to (--to)", field="to_group")
+    limits.check("to_person", _clean(to_person) or None)
     with _editing(ctx, key, expected_version) as (s, inc, now):
+        if kind is EscalationKind.FUNCTIONAL:  # it moves the incident and clears its assignee
+            _require_may_change(ctx, inc, "hand over")
         apply_escalate(s, ctx, inc, now, kind=kind, summary=summary, to_group=to_group, reason=reason,
                        to_person=to_person, automatic=automatic)
         return inc.version + 1
@@ -335,7 +361,9 @@ def apply_escalate(s: Session, ctx: ServiceContext, inc: Incident, now: datetime
 
 def hold(ctx: ServiceContext, key: str, *, reason: str, expected_version: int | None = None) -> int:
     reason = _required(reason, "reason", "a reason for the hold (e.g. waiting for user)")
+    limits.check("hold_reason", reason, parameter="reason")
     with _editing(ctx, key, expected_version) as (s, inc, now):
+        _require_may_change(ctx, inc, "put on hold", action="hold")
         before, after = _transition(inc, "hold")
         inc.hold_reason = reason
         sla = sla_sync.on_hold(ctx.config, inc, now, reason)
@@ -346,6 +374,7 @@ def hold(ctx: ServiceContext, key: str, *, reason: str, expected_version: int | 
 
 def resume(ctx: ServiceContext, key: str, *, comment: str = "", expected_version: int | None = None) -> int:
     with _editing(ctx, key, expected_version) as (s, inc, now):
+        _require_may_change(ctx, inc, "resume", action="resume")
         before, after = _transition(inc, "resume")
         held_for = inc.hold_reason
         inc.hold_reason = None
@@ -363,6 +392,7 @@ def resolve(ctx: ServiceContext, key: str, *, code: ResolutionCode | str, notes:
     code = parse_enum(ResolutionCode, code, "resolution code")
     notes = _required(notes, "notes", "resolution notes (what fixed it, or the workaround)")
     with _editing(ctx, key, expected_version) as (s, inc, now):
+        _require_may_change(ctx, inc, "resolve", action="resolve")
         apply_resolve(s, ctx, inc, now, code=code, notes=notes)
         return inc.version + 1
 
@@ -428,7 +458,7 @@ def apply_reopen(s: Session, ctx: ServiceContext, inc: Incident, now: datetime, 
 def cancel(ctx: ServiceContext, key: str, *, reason: str, expected_version: int | None = None) -> int:
     reason = _required(reason, "reason", "a reason to cancel (e.g. logged by mistake)")
     with _editing(ctx, key, expected_version) as (s, inc, now):
-        require_owner_or_captain(ctx.actor, inc.assignee, inc.reporter, "cancel", inc.key)
+        _require_may_change(ctx, inc, "cancel", action="cancel")
         before, after = _transition(inc, "cancel")
         sla_sync.on_closed_or_cancelled(inc)
         append_event(s, inc, ctx.actor, EventKind.CANCELLED, now, text=reason,

@@ -9,7 +9,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from incidentdesk.domain.audit import sealed_fields
+from incidentdesk.domain.audit import sealed_directory_fields, sealed_fields
 from incidentdesk.store.types import UTCDateTime
 
 NAMING = {
@@ -260,6 +260,35 @@ class AlertReceipt(Base):
     source: Mapped[str] = mapped_column(String(24))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     response: Mapped[dict] = mapped_column(JSON)
+
+
+class DirectoryEvent(Base):
+    """The directory trail: every change to people, roles, groups, categories and services.
+
+    Append-only and hash-chained like a timeline, but one chain for the whole database (the
+    services append under a lock). Each record's `after` is the subject's whole state after the
+    change, so replaying the trail gives the current directory (store/audit.py checks that).
+    """
+
+    __tablename__ = "directory_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, unique=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    actor: Mapped[str] = mapped_column(String(64))
+    real_actor: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(24))
+    subject_type: Mapped[str] = mapped_column(String(16))
+    subject: Mapped[str] = mapped_column(String(300))
+    before: Mapped[dict | None] = mapped_column(JSON)
+    after: Mapped[dict | None] = mapped_column(JSON)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+    def sealed_fields(self) -> dict:
+        return sealed_directory_fields(seq=self.seq, at=self.at, actor=self.actor, real_actor=self.real_actor,
+                                       kind=self.kind, subject_type=self.subject_type, subject=self.subject,
+                                       before=self.before, after=self.after)
 
 
 class ChangeLog(Base):

@@ -1,4 +1,4 @@
-"""Read side: the keyset-paged queue, one incident's detail, pickers and the audit walk.
+"""Read side: the keyset-paged queue, one incident's detail and pickers (the audit walk: store/audit.py).
 
 Results are plain frozen dataclasses so the UI never holds ORM objects or sessions. The
 queue is read one page at a time through an index; nothing here loads every row.
@@ -6,18 +6,18 @@ queue is read one page at a time through an index; nothing here loads every row.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from functools import lru_cache
 
 from sqlalchemy import Select, and_, bindparam, func, or_, select, tuple_
 
-from incidentdesk.domain.audit import ChainProblem, verify_chain
 from incidentdesk.domain.keys import parse_key
 from incidentdesk.domain.errors import NotFound, ValidationError
 from incidentdesk.store.engine import Database
 from incidentdesk.store.models import Alert, Category, Escalation, Group, Incident, Service, TimelineEvent, User
+from incidentdesk.store.audit import verify_audit  # noqa: F401  (re-exported: the audit walk lives there)
 from incidentdesk.store.rows import PAGE_SIZE, Page, QueueFilter, QueueRow  # noqa: F401  (re-exported)
 
 _AT_RISK_STATES = ("at_risk", "breached")
@@ -344,28 +344,6 @@ def list_categories(db: Database) -> list[str]:
 def list_services(db: Database) -> list[str]:
     with db.read() as s:
         return list(s.scalars(select(Service.name).order_by(Service.name)))
-
-
-def verify_audit(db: Database, batch: int = 500) -> Iterator[ChainProblem]:
-    """Walk every incident's timeline chain, a batch of incidents at a time."""
-    last_id = 0
-    with db.read() as s:
-        while True:
-            incidents = s.execute(
-                select(Incident.id, Incident.key, Incident.last_event_hash, Incident.event_count)
-                .where(Incident.id > last_id).order_by(Incident.id).limit(batch)
-            ).all()
-            if not incidents:
-                return
-            ids = [i.id for i in incidents]
-            by_incident: dict[int, list] = {i: [] for i in ids}
-            for e in s.scalars(select(TimelineEvent).where(TimelineEvent.incident_id.in_(ids))
-                               .order_by(TimelineEvent.incident_id, TimelineEvent.seq)):
-                by_incident[e.incident_id].append((e.seq, e.prev_hash, e.hash, e.sealed_fields()))
-            for inc in incidents:
-                yield from verify_chain(inc.key, by_incident[inc.id], inc.last_event_hash, inc.event_count)
-            last_id = ids[-1]
-            s.expunge_all()
 
 
 def count_incidents(db: Database) -> int:

@@ -365,12 +365,12 @@ def test_edit_conflict_refuses_stale_version(team, clock):
     svc.acknowledge(team.bob, key)
     before = _event_count(team.db)
     with pytest.raises(EditConflict) as info:
-        svc.hold(team.ann, key, reason="waiting", expected_version=seen)
+        svc.hold(team.cap, key, reason="waiting", expected_version=seen)
     assert str(info.value).startswith(f"{key} was changed by bob at {clock.now:%Y-%m-%d %H:%M:%S} UTC")
     assert (info.value.key, info.value.changed_by) == (key, "bob")
     d = _detail(team.db, key)
     assert _event_count(team.db) == before and d.status == "acknowledged" and d.version == seen + 1
-    svc.hold(team.ann, key, reason="waiting", expected_version=d.version)  # the fresh version works
+    svc.hold(team.cap, key, reason="waiting", expected_version=d.version)  # the fresh version works
 
 
 def test_directory_permissions(db, clock):
