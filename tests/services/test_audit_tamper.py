@@ -344,3 +344,18 @@ def test_concurrent_writers_cause_no_findings(desk, make_ctx):
         stop.set()
         thread.join(30)
     assert errors == []
+
+
+def test_checkpoint_to_syslog(desk, monkeypatch):
+    import hashlib
+    import syslog
+
+    sent: list[tuple[int, str]] = []
+    monkeypatch.setattr(syslog, "syslog", lambda priority, message: sent.append((priority, message)))
+    body, files = audit.write_checkpoint(desk.db, desk.config, to_syslog=True)
+    [(priority, message)] = sent
+    digest = hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+    entry = json.loads(files.checkpoint_file.read_text().splitlines()[-1])
+    assert priority == syslog.LOG_NOTICE
+    assert f"body sha256 {digest}" in message and f"signature {entry['signature']}" in message
+    assert "3 incidents up to number 3" in message
