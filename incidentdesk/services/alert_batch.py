@@ -49,6 +49,7 @@ class _Touched:
     reopened: bool = False
     raised: bool = False
     new_alerts: list[str] = field(default_factory=list)
+    fired_again: list[str] = field(default_factory=list)  # known alerts that had resolved
     notes: list[str] = field(default_factory=list)
     repeats: int = 0
     resolved: int = 0
@@ -155,6 +156,8 @@ class BatchApplier:
             t = self._touch(inc)
             self._reopen_if_resolved(inc, t, alert)
             labels_changed = row.labels != alert.labels
+            if row.status == "resolved" and not t.reopened:
+                t.fired_again.append(alert.labels.get("alertname") or alert.title)
             row.occurrences += 1
             row.last_seen_at = self.now
             row.status = "firing"
@@ -284,6 +287,9 @@ class BatchApplier:
             if t.new_alerts and not t.created:
                 lines.append(f"{len(t.new_alerts)} new alert(s) attached: {', '.join(t.new_alerts[:5])}"
                              + (" ..." if len(t.new_alerts) > 5 else ""))
+            if t.fired_again:
+                lines.append(f"{len(t.fired_again)} resolved alert(s) firing again: {', '.join(t.fired_again[:5])}"
+                             + (" ..." if len(t.fired_again) > 5 else ""))
             burst = t.previous_last_alert_at is None or self.now - t.previous_last_alert_at >= self.policy.burst_gap
             if t.repeats and (burst or t.reopened) and not t.created:
                 lines.append(f"alerts repeating ({inc.alert_count + occurrences} occurrences so far)")

@@ -146,6 +146,18 @@ def test_a_truncated_group_is_not_auto_resolved_until_no_alert_is_left_out(start
     assert "all 3 alert(s) resolved" in rx.incident(key).resolution_notes
 
 
+def test_a_resolved_alert_firing_again_on_an_open_incident_says_so(start_receiver, clock):
+    rx = start_receiver()
+    key = rx.am(am_payload([am_alert("fp-1"), am_alert("fp-2")])).json()["created"][0]
+    clock.advance(seconds=40)
+    rx.am(am_payload([am_alert("fp-1", status="resolved"), am_alert("fp-2")]))
+    clock.advance(seconds=40)
+    rx.am(am_payload([am_alert("fp-1"), am_alert("fp-2")]))  # inside the burst: no "repeating" line
+    assert rx.incident(key).is_open
+    assert rx.timeline(key)[-1].text == "1 resolved alert(s) firing again: DiskFull"
+    assert {a.fingerprint: a.status for a in rx.alerts(key)} == {"fp-1": "firing", "fp-2": "firing"}
+
+
 def test_a_truncated_group_with_auto_resolve_off_says_why(start_receiver):
     rx = start_receiver({"auto_resolve": False})
     payload = am_payload([am_alert("fp-1")])
