@@ -49,7 +49,8 @@ def cmd_ingest(args) -> int:
     if args.json:
         print_json(outcome)
     else:
-        what = "already applied (same payload), nothing changed" if outcome["replayed"] else "applied"
+        what = ("already applied moments ago (same payload, a retry): not counted again, last-seen moved"
+                if outcome["replayed"] else "applied")
         print(f"{len(batch.alerts)} alert(s) {what}; incidents: {', '.join(outcome['incidents']) or 'none'}"
               + (f"; new: {', '.join(outcome['created'])}" if outcome["created"] else "")
               + (f"; auto-resolved: {', '.join(outcome['auto_resolved'])}" if outcome["auto_resolved"] else "")

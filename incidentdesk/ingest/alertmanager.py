@@ -86,7 +86,7 @@ def parse_grouped(data, source: str, *, version: str | None, extra_alert_fields:
             generator_url=url, group_key=bounded(group_key, GROUP_KEY_LIMIT),
         ))
     r.check()
-    return AlertBatch(source=source, alerts=tuple(alerts))
+    return AlertBatch(source=source, alerts=tuple(alerts), truncated=truncated or 0)
 
 
 def parse_alertmanager(data) -> AlertBatch:

@@ -1,12 +1,14 @@
 """The receiver: a Starlette app (served by uvicorn) for Alertmanager, Grafana and Events API v2.
 
 Order of checks per request, so that nothing is read or stored for a caller who should not be
-heard: credentials (header tokens) -> declared size -> content type -> body (streamed, capped)
--> JSON -> payload shape -> one transaction. A 2xx is sent only after that transaction commits.
+heard: credentials (header tokens; a disabled integration gets 403) -> declared size -> content
+type -> body (streamed, capped in size and in time) -> JSON -> payload shape -> one transaction.
+A 2xx is sent only after that transaction commits. Every refusal is a JSON body naming the problem.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import logging
@@ -71,7 +73,15 @@ def _check_type(request: Request) -> None:
         raise _problem(415, f"the body must be sent as application/json, not {media or 'no content type'}")
 
 
-async def _read_body(request: Request, limit: int) -> bytes:
+def _refuse_disabled(integration: Integration) -> None:
+    if not integration.enabled:
+        raise _problem(403, f"the integration {integration.name!r} is disabled (enabled = false in "
+                            f"[ingest.integrations.{integration.name}]); nothing was stored")
+
+
+async def _read_body(request: Request, limit: int, timeout: float) -> bytes:
+    """The whole body within `timeout` seconds: a client that trickles it gets 408 and its connection
+    is closed, instead of holding a slot of the receiver for as long as it likes."""
     declared = request.headers.get("content-length")
     if declared is not None:
         if not declared.isdigit():
@@ -79,17 +89,22 @@ async def _read_body(request: Request, limit: int) -> bytes:
         if int(declared) > limit:
             raise _problem(413, f"the body is {int(declared)} bytes; the limit is {limit} bytes (max_body_bytes)")
     chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise _problem(413, f"the body is over the limit of {limit} bytes (max_body_bytes)")
-        chunks.append(chunk)
+    try:
+        async with asyncio.timeout(timeout):
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > limit:
+                    raise _problem(413, f"the body is over the limit of {limit} bytes (max_body_bytes)")
+                chunks.append(chunk)
+    except TimeoutError:
+        raise _problem(408, f"the body did not arrive within {timeout:g} s (body_timeout_seconds); nothing was "
+                            "stored: send it again", headers={"Connection": "close"}) from None
     return b"".join(chunks)
 
 
 def create_app(ctx: ServiceContext, settings: IngestSettings, *, dry_run: bool = False) -> Starlette:
     """`dry_run`: authenticate and parse, but never touch the database (sender tests, benchmarks)."""
-    limit = settings.max_body_bytes
+    limit, body_timeout = settings.max_body_bytes, settings.body_timeout
 
     def work(fmt: str, body: bytes, parse: Callable[[bytes, str], AlertBatch]) -> tuple[AlertBatch, dict]:
         digest = hashlib.sha256(fmt.encode() + b"\0" + body).hexdigest()
@@ -105,8 +120,9 @@ def create_app(ctx: ServiceContext, settings: IngestSettings, *, dry_run: bool =
                 missing = _bearer(request) is None
                 raise _problem(401, "missing bearer token" if missing else "wrong bearer token for this endpoint",
                                headers={"WWW-Authenticate": 'Bearer realm="incidentdesk"'})
+            _refuse_disabled(integration)
             _check_type(request)
-            body = await _read_body(request, limit)
+            body = await _read_body(request, limit, body_timeout)
             _, outcome = await run_in_threadpool(work, fmt, body, lambda b, _d: PARSERS[fmt](decode_json(b)))
             return JSONResponse({"status": "success", **outcome}, status_code=200)
         except Rejected as exc:
@@ -133,21 +149,25 @@ def create_app(ctx: ServiceContext, settings: IngestSettings, *, dry_run: bool =
 
         try:
             _check_type(request)
-            body = await _read_body(request, limit)
+            body = await _read_body(request, limit, body_timeout)
             data = decode_json(body)
             key = data.get("routing_key") if isinstance(data, dict) else None
-            if isinstance(data, dict) and _match(key if isinstance(key, str) else None,
-                                                  settings.for_format("events-v2")) is None:
+            integration = _match(key if isinstance(key, str) else None, settings.for_format("events-v2"))
+            if isinstance(data, dict) and integration is None:
                 return JSONResponse({"status": "unauthorized", "message": "Invalid routing key",
                                      "errors": ["'routing_key' is missing" if key is None else
                                                 "'routing_key' is not a key of a configured integration"]},
                                     status_code=401)
+            if integration is not None:
+                _refuse_disabled(integration)
             batch, _ = await run_in_threadpool(work, "events-v2", body,
                                                lambda _b, d: parse_events_v2(data, body_digest=d))
             return JSONResponse({"status": "success", "message": "Event processed", "dedup_key": batch.dedup_key},
                                 status_code=202)
         except Rejected as exc:
-            return invalid([exc.body["message"]], message=exc.body["message"], status=exc.status)
+            return JSONResponse({"status": "forbidden" if exc.status == 403 else "invalid event",
+                                 "message": exc.body["message"],
+                                 "errors": [exc.body["message"]]}, status_code=exc.status, headers=exc.headers)
         except PayloadError as exc:
             return invalid(exc.errors)
         except StorageUnavailable as exc:
@@ -157,8 +177,12 @@ def create_app(ctx: ServiceContext, settings: IngestSettings, *, dry_run: bool =
             return invalid([str(exc)])
 
     async def healthz(request: Request) -> JSONResponse:
+        """Up and the database reachable. Anyone may ask (load balancers, probes), so only the status is
+        said; which database, and why it is unreachable, only to a caller with an enabled integration's token."""
+        found = _match(_bearer(request), settings.integrations)
+        detailed = found is not None and found.enabled
         if dry_run:
-            return JSONResponse({"status": "ok", "database": "not used (dry run)"})
+            return JSONResponse({"status": "ok", **({"database": "not used (dry run)"} if detailed else {})})
 
         def ping() -> None:
             with ctx.db.read() as s:
@@ -166,11 +190,11 @@ def create_app(ctx: ServiceContext, settings: IngestSettings, *, dry_run: bool =
 
         try:
             await run_in_threadpool(ping)
-        except Exception as exc:  # any failure means "not healthy"; say which
-            return JSONResponse({"status": "unavailable", "database": ctx.db.display_name,
-                                 "message": str(exc).splitlines()[0] if str(exc) else type(exc).__name__},
-                                status_code=503)
-        return JSONResponse({"status": "ok", "database": ctx.db.display_name})
+        except Exception as exc:  # any failure means "not healthy"; say which to those allowed to know
+            details = {"database": ctx.db.display_name,
+                       "message": str(exc).splitlines()[0] if str(exc) else type(exc).__name__}
+            return JSONResponse({"status": "unavailable", **(details if detailed else {})}, status_code=503)
+        return JSONResponse({"status": "ok", **({"database": ctx.db.display_name} if detailed else {})})
 
     async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
         return JSONResponse({"status": "error", "message": exc.detail}, status_code=exc.status_code,

@@ -7,7 +7,7 @@ import json
 import math
 from datetime import UTC, datetime
 
-from incidentdesk.ingest.model import PayloadError
+from incidentdesk.ingest.model import MAX_LISTED_ERRORS, PayloadError
 
 ZERO_TIME_YEAR = 1  # Go's zero time (0001-01-01T00:00:00Z) means "not set" in Alertmanager payloads
 
@@ -69,17 +69,22 @@ def shorten(text: str, limit: int) -> str:
 
 
 class Reader:
-    """Collects every problem in one payload, so the 400 names them all at once."""
+    """Collects the problems of one payload, so the 400 names them at once: the first
+    MAX_LISTED_ERRORS by text, the rest only counted (`errors` is non-empty once any failed)."""
 
     def __init__(self) -> None:
         self.errors: list[str] = []
+        self.unlisted = 0
 
     def fail(self, message: str) -> None:
-        self.errors.append(message)
+        if len(self.errors) < MAX_LISTED_ERRORS:
+            self.errors.append(message)
+        else:
+            self.unlisted += 1
 
     def check(self) -> None:
         if self.errors:
-            raise PayloadError(self.errors)
+            raise PayloadError(self.errors, unlisted=self.unlisted)
 
     def obj(self, value, where: str) -> dict | None:
         if isinstance(value, dict):

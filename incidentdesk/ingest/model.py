@@ -12,11 +12,22 @@ Action = Literal["firing", "resolved", "acknowledge"]
 SOURCES = ("alertmanager", "events-v2", "grafana")
 
 
-class PayloadError(ValidationError):
-    """The payload is not what the sender's API defines; `errors` names each problem."""
+MAX_LISTED_ERRORS = 20
 
-    def __init__(self, errors: list[str]) -> None:
-        self.errors = list(errors) or ["invalid payload"]
+
+class PayloadError(ValidationError):
+    """The payload is not what the sender's API defines; `errors` names each problem.
+
+    At most MAX_LISTED_ERRORS are listed, then one line counting the rest: a body of half a
+    million bad items must not become a 25 MB answer (nor hold half a million strings in memory).
+    """
+
+    def __init__(self, errors: list[str], *, unlisted: int = 0) -> None:
+        listed = list(errors[:MAX_LISTED_ERRORS]) or ["invalid payload"]
+        unlisted += max(0, len(errors) - MAX_LISTED_ERRORS)
+        if unlisted:
+            listed.append(f"... and {unlisted:,} more problems (only the first {MAX_LISTED_ERRORS} are listed)")
+        self.errors = listed
         super().__init__("; ".join(self.errors[:5]) + (" ..." if len(self.errors) > 5 else ""))
 
 
@@ -49,3 +60,6 @@ class AlertBatch:
     # Events API v2: the routing key (a credential; never stored) and the dedup_key to answer with.
     routing_key: str | None = None
     dedup_key: str | None = None
+    # Alertmanager/Grafana `truncatedAlerts`: alerts of the group the sender left out (max_alerts).
+    # More of the group may be firing than the batch shows, so it never auto-resolves the incident.
+    truncated: int = 0

@@ -293,22 +293,29 @@ def reprioritise(ctx: ServiceContext, key: str, *, reason: str, impact: Level | 
     with _editing(ctx, key, expected_version) as (s, inc, now):
         lifecycle.next_status("reprioritise", Status(inc.status), inc.key)
         _require_may_change(ctx, inc, "reprioritise")
-        before = {"impact": inc.impact, "urgency": inc.urgency, "priority": f"P{inc.priority}", "severity": inc.severity}
-        old_calendar = sla_sync.calendar_name_of(ctx.config, inc)
-        if impact is not None:
-            inc.impact = str(parse_enum(Level, impact, "impact"))
-        if urgency is not None:
-            inc.urgency = str(parse_enum(Level, urgency, "urgency"))
-        if severity is not None:
-            inc.severity = str(parse_enum(Severity, severity, "severity"))
-        inc.priority = derive_priority(Level(inc.impact), Level(inc.urgency), ctx.config.priority_matrix)
-        sla = sla_sync.on_reprioritised(ctx.config, s, inc, now, old_calendar)
-        after = {"impact": inc.impact, "urgency": inc.urgency, "priority": f"P{inc.priority}", "severity": inc.severity}
-        if after == before:
-            raise ValidationError(f"{inc.key} already has these values; nothing to change", field="impact")
-        after.update(sla)
-        append_event(s, inc, ctx.actor, EventKind.REPRIORITISED, now, text=reason, before=before, after=after)
+        apply_reprioritise(s, ctx, inc, now, reason=reason, impact=impact, urgency=urgency, severity=severity)
         return inc.version + 1
+
+
+def apply_reprioritise(s: Session, ctx: ServiceContext, inc: Incident, now: datetime, *, reason: str,
+                       impact: Level | str | None = None, urgency: Level | str | None = None,
+                       severity: Severity | str | None = None) -> None:
+    """Reprioritise an incident already loaded in the caller's transaction (also a more severe alert joining)."""
+    before = {"impact": inc.impact, "urgency": inc.urgency, "priority": f"P{inc.priority}", "severity": inc.severity}
+    old_calendar = sla_sync.calendar_name_of(ctx.config, inc)
+    if impact is not None:
+        inc.impact = str(parse_enum(Level, impact, "impact"))
+    if urgency is not None:
+        inc.urgency = str(parse_enum(Level, urgency, "urgency"))
+    if severity is not None:
+        inc.severity = str(parse_enum(Severity, severity, "severity"))
+    inc.priority = derive_priority(Level(inc.impact), Level(inc.urgency), ctx.config.priority_matrix)
+    sla = sla_sync.on_reprioritised(ctx.config, s, inc, now, old_calendar)
+    after = {"impact": inc.impact, "urgency": inc.urgency, "priority": f"P{inc.priority}", "severity": inc.severity}
+    if after == before:
+        raise ValidationError(f"{inc.key} already has these values; nothing to change", field="impact")
+    after.update(sla)
+    append_event(s, inc, ctx.actor, EventKind.REPRIORITISED, now, text=reason, before=before, after=after)
 
 
 def escalate(ctx: ServiceContext, key: str, *, kind: EscalationKind | str, summary: str,

@@ -15,9 +15,10 @@ from sqlalchemy import func, select
 
 from incidentdesk.config import Config, parse_config
 from incidentdesk.ingest.app import create_app
+from incidentdesk.ingest.server import uvicorn_config
 from incidentdesk.ingest.settings import IngestSettings, settings_from_config
 from incidentdesk.services.alerts import monitoring_actor
-from incidentdesk.services.context import ServiceContext
+from incidentdesk.services.context import ServiceContext, utc_now
 from incidentdesk.store.engine import Database
 from incidentdesk.store.models import Alert, AlertReceipt, ChangeLog, Incident, TimelineEvent
 
@@ -81,7 +82,7 @@ class Receiver:
 
 
 def serve_in_thread(app, sock: socket.socket) -> tuple[uvicorn.Server, threading.Thread]:
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off"))
+    server = uvicorn.Server(uvicorn_config(app))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
@@ -101,15 +102,18 @@ def free_socket() -> socket.socket:
 
 @pytest.fixture
 def start_receiver(db, clock) -> Iterator[Callable[..., Receiver]]:
-    """start_receiver(ingest={...}) -> a running receiver with those [ingest] settings merged over the base."""
+    """start_receiver(ingest={...}) -> a running receiver with those [ingest] settings merged over the base.
+
+    It reads the test's `clock` unless `real_time=True` (for a real sender such as Alertmanager).
+    """
     running = []
 
-    def start(ingest: dict | None = None, config: dict | None = None) -> Receiver:
+    def start(ingest: dict | None = None, config: dict | None = None, *, real_time: bool = False) -> Receiver:
         raw = dict(config or {})
         raw["ingest"] = {**BASE_INGEST, **(ingest or {})}
         conf: Config = parse_config(raw)
         settings = settings_from_config(conf)
-        ctx = ServiceContext(db, conf, monitoring_actor("tester", settings.actor), clock)
+        ctx = ServiceContext(db, conf, monitoring_actor("tester", settings.actor), utc_now if real_time else clock)
         sock = free_socket()
         server, thread = serve_in_thread(create_app(ctx, settings), sock)
         client = httpx.Client(timeout=30)

@@ -60,3 +60,37 @@ def event(action: str = "trigger", dedup_key: str | None = "db-disk-1", *, routi
         body["links"] = [{"href": "http://runbooks.example/disk", "text": "runbook"}]
         body["images"] = [{"src": "http://graphs.example/disk.png"}]
     return body
+
+
+# ---- PagerDuty Events API v2, byte for byte as the official clients send it ----
+
+def pd_python_client(action: str, dedup_key: str | None, routing_key: str, *, summary: str = "", source: str = "",
+                     severity: str = "critical") -> tuple[bytes, dict]:
+    """python-pagerduty 7.x `EventsApiV2Client.trigger()/resolve()/acknowledge()`: the body it builds
+    (event_action, payload, dedup_key, then routing_key added by its auth method; httpx's compact JSON)
+    and its headers. No timestamp: a repeat is byte-identical."""
+    import json
+
+    event: dict = {"event_action": action}
+    if action == "trigger":
+        event["payload"] = {"summary": summary, "source": source, "severity": severity}
+    if dedup_key is not None:
+        event["dedup_key"] = dedup_key
+    event["routing_key"] = routing_key
+    body = json.dumps(event, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
+    return body, {"User-Agent": "python-pagerduty/7.2.0 httpx2/2.16.2 Python/3.11", "Content-Type": "application/json"}
+
+
+def pd_go_client(action: str, dedup_key: str | None, routing_key: str, *, summary: str = "", source: str = "",
+                 severity: str = "critical") -> tuple[bytes, dict]:
+    """go-pagerduty `ManageEventWithContext(V2Event{...})`: encoding/json of its struct, fields in
+    declaration order, empty ones omitted."""
+    import json
+
+    event: dict = {"routing_key": routing_key, "event_action": action}
+    if dedup_key:
+        event["dedup_key"] = dedup_key
+    if action == "trigger":
+        event["payload"] = {"summary": summary, "source": source, "severity": severity}
+    body = json.dumps(event, separators=(",", ":")).encode()
+    return body, {"Content-Type": "application/json", "User-Agent": "go-pagerduty/1.8.0"}

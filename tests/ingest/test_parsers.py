@@ -218,3 +218,36 @@ def test_fuzz_times(text):
     payload = copy.deepcopy(AM_BASE)
     payload["alerts"][0]["startsAt"] = text
     _either(parse_alertmanager, payload)
+
+
+def test_listed_problems_are_capped_with_a_count():
+    payload = am_payload([am_alert("fp1")])
+    payload["alerts"] = [1] * 1000 + [{"status": "nope"}]
+    with pytest.raises(PayloadError) as err:
+        parse_alertmanager(payload)
+    errors = err.value.errors
+    assert len(errors) == 21 and errors[0] == "'alerts[0]' must be an object, not a number"
+    # 1000 bad items + the last one's status, labels, startsAt and fingerprint problems, minus the 20 listed
+    assert errors[-1] == "... and 984 more problems (only the first 20 are listed)"
+    assert PayloadError(["a", "b"]).errors == ["a", "b"]  # a short list is left as it is
+
+
+def test_truncated_alerts_are_carried_into_the_batch():
+    payload = am_payload([am_alert("fp1")])
+    assert parse_alertmanager(payload).truncated == 0
+    payload["truncatedAlerts"] = 2
+    assert parse_alertmanager(payload).truncated == 2
+    graf = grafana_payload()
+    graf["truncatedAlerts"] = 3
+    assert parse_grafana(graf).truncated == 3
+
+
+def test_key_limits_are_the_columns_lengths():
+    """Keys are bounded (hashed, never just cut) to exactly what their columns hold on either backend."""
+    from incidentdesk.ingest import alertmanager, events_v2
+    from incidentdesk.store.models import Alert, Incident
+
+    assert alertmanager.FINGERPRINT_LIMIT == events_v2.KEY_LIMIT == Alert.__table__.c.fingerprint.type.length
+    assert alertmanager.KEY_LIMIT == events_v2.KEY_LIMIT == Incident.__table__.c.dedup_key.type.length
+    assert alertmanager.GROUP_KEY_LIMIT == Alert.__table__.c.group_key.type.length
+    assert alertmanager.MAX_TITLE <= Incident.__table__.c.title.type.length

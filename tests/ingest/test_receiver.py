@@ -15,13 +15,6 @@ from tests.ingest.payloads import am_alert, am_payload, event, grafana_payload
 NOTHING = {"incidents": 0, "alerts": 0, "events": 0, "receipts": 0, "changes": 0}
 
 
-def test_healthz_reports_the_database(start_receiver):
-    rx = start_receiver()
-    r = rx.client.get(f"{rx.url}/healthz")
-    assert r.status_code == 200
-    assert r.json()["status"] == "ok" and r.json()["database"] == rx.db.display_name
-
-
 def test_missing_or_wrong_credentials_get_401_and_store_nothing(start_receiver):
     rx = start_receiver()
     payload = am_payload([am_alert("fp1")])
@@ -91,7 +84,7 @@ def test_counter_only_updates_do_not_make_a_persons_edit_conflict(start_receiver
     assert rx.incident(key).status == "acknowledged" and rx.incident(key).alert_count == 2
 
 
-def test_a_retried_payload_changes_nothing(start_receiver):
+def test_a_retried_payload_changes_nothing_but_last_seen(start_receiver):
     rx = start_receiver()
     payload = am_payload([am_alert("fp-r1"), am_alert("fp-r2")])
     first = rx.am(payload)
@@ -99,7 +92,8 @@ def test_a_retried_payload_changes_nothing(start_receiver):
     second = rx.am(payload)
     assert second.status_code == 200 and second.json()["replayed"] is True
     assert second.json()["incidents"] == first.json()["incidents"]
-    assert rx.counts() == before
+    # one change-feed row, so consoles repaint the moved last-seen; nothing else is written
+    assert rx.counts() == {**before, "changes": before["changes"] + 1}
     # The same delivery retried five times at once (a sender that timed out): still one effect.
     burst = am_payload([am_alert("fp-r3", value="12%")], group="Other")
     with ThreadPoolExecutor(5) as pool:
@@ -125,11 +119,8 @@ def test_all_alerts_resolved_auto_resolves_and_a_repeat_reopens(start_receiver, 
     assert (inc.status, inc.resolution_code, inc.is_open) == ("resolved", "auto_resolved", False)
     assert "auto-resolved by monitoring" in inc.resolution_notes
     assert all(a.status == "resolved" and a.ends_at is not None for a in rx.alerts(key))
-    # A late copy of the old firing (same startsAt) is old news: ignored, no reopen.
-    clock.advance(minutes=1)
-    stale = rx.am(am_payload([am_alert("fp-1", value="50%")]))
-    assert stale.json()["ignored"] == 1 and rx.incident(key).status == "resolved"
     # It fires again (a new startsAt) inside the reopen window: the same incident reopens.
+    # (The same startsAt reopens too: see test_repeats.test_alertmanager_same_firing_after_resolve_reopens.)
     clock.advance(hours=2)
     again = rx.am(am_payload([am_alert("fp-1", starts="2026-11-23T11:00:00Z")]))
     assert again.json()["reopened"] == [key] and again.json()["created"] == []
