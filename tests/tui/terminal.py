@@ -87,3 +87,90 @@ def _quote(arg: str) -> str:
     import shlex
 
     return shlex.quote(arg)
+
+
+class PtyConsole:
+    """The console on a pseudo-terminal of its own, as sshd gives it: session leader, controlling tty.
+
+    Output is drained by a thread (a full pty would block the console); closing the master side is
+    what a dropped SSH link does: the kernel hangs the terminal up and sends SIGHUP.
+    """
+
+    def __init__(self, argv: list[str], env: dict[str, str], *, ignore_sighup: bool = False,
+                 size: tuple[int, int] = (120, 36)) -> None:
+        import fcntl
+        import pty
+        import signal
+        import struct
+        import termios
+        import threading
+
+        self.master, slave = pty.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", size[1], size[0], 0, 0))
+        self.cooked = termios.tcgetattr(slave)
+
+        def child_setup() -> None:  # after setsid: make the pty the controlling terminal
+            fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+            if ignore_sighup:
+                signal.signal(signal.SIGHUP, signal.SIG_IGN)
+
+        self.proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True,
+                                     start_new_session=True, preexec_fn=child_setup)
+        self.slave = slave  # kept open to read the terminal's modes after the console is gone
+        self.output = bytearray()
+        self._lock = threading.Lock()
+        self._reader = threading.Thread(target=self._drain, daemon=True)
+        self._reader.start()
+
+    def _drain(self) -> None:
+        while True:
+            try:
+                chunk = os.read(self.master, 65536)
+            except OSError:
+                return
+            if not chunk:
+                return
+            with self._lock:
+                self.output += chunk
+
+    def text(self) -> str:
+        with self._lock:
+            return self.output.decode("utf-8", "replace")
+
+    def wait_for(self, text: str, limit: float = 20.0) -> None:
+        deadline = time.monotonic() + limit
+        while text not in self.text():
+            if time.monotonic() > deadline or self.proc.poll() is not None:
+                raise AssertionError(f"{text!r} not shown within {limit} s (exit {self.proc.poll()}):\n"
+                                     f"{self.text()[-2000:]!r}")
+            time.sleep(0.1)
+
+    def mark(self) -> int:
+        with self._lock:
+            return len(self.output)
+
+    def since(self, mark: int) -> str:
+        with self._lock:
+            return bytes(self.output[mark:]).decode("utf-8", "replace")
+
+    def modes(self):
+        import termios
+
+        return termios.tcgetattr(self.slave)
+
+    def hang_up(self) -> None:
+        os.close(self.master)
+        self.master = -1
+        os.close(self.slave)
+        self.slave = -1
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(5)
+        for fd in (self.master, self.slave):
+            if fd >= 0:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
