@@ -151,7 +151,8 @@ class IncidentDeskApp(App):
             ("ctrl+p", "command palette: every action on the selected incident"),
             (self.key_for("app.theme", "ctrl+t"), "toggle light/dark theme"),
             (self.key_for("app.quit", "q"), "quit"),
-            ("ctrl+s / esc", "in a dialog: save / cancel"),
+            ("ctrl+s / esc", "in a dialog: save / cancel (asks before discarding typing)"),
+            ("enter / tab", "in a dialog: next field (Enter saves a one-line dialog, applies the filter)"),
         ]
         legend = [
             ("P1 … P4", "priority from impact × urgency; P1 is the most urgent"),
