@@ -56,10 +56,9 @@ class ChangeFeed:
     # -- public -----------------------------------------------------------------------
     def wait(self, timeout: float) -> Changes:
         try:
-            resync = self._ensure_connected()
-            changes = self._wait_sqlite(timeout) if self.db.backend == "sqlite" else self._wait_pg(timeout)
-            changes.resync = changes.resync or resync
-            return changes
+            if self._ensure_connected():
+                return Changes(resync=True)  # back after a loss: say so now, not after a wait
+            return self._wait_sqlite(timeout) if self.db.backend == "sqlite" else self._wait_pg(timeout)
         except StorageUnavailable:
             self._drop()
             raise

@@ -201,7 +201,7 @@ def resolve_form(d, pickers, config) -> FormSpec:
 
 def close_form(d, pickers, config) -> FormSpec:
     return FormSpec("Close", [
-        FormField("confirmed", "User confirmed the fix", "check", value=True),
+        FormField("confirmed", "User confirmed the fix", "check", value=False),
         FormField("csat", "CSAT (1-5)", "select", [(str(i), str(i)) for i in range(5, 0, -1)], placeholder="not given"),
         FormField("comment", "Comment", "text"),
     ], subject=_subject(d), submit_label="Close")

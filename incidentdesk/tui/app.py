@@ -16,11 +16,12 @@ from textual import work
 from textual.app import App
 from textual.binding import Binding
 
-from incidentdesk.domain.errors import DomainError
+from incidentdesk.domain.errors import DomainError, ValidationError
 from incidentdesk.runtime import Runtime
 from incidentdesk.tui.actions import ACTIONS, BY_NAME
 from incidentdesk.tui.commands import IncidentCommands
 from incidentdesk.tui.format import use_palette
+from incidentdesk.tui.lifecycle import ExitOnSignals, guard_timers
 from incidentdesk.tui.screens.help import NAVIGATION, HelpScreen
 from incidentdesk.tui.screens.main import MainScreen
 from incidentdesk.tui.widgets.chrome.header import ConnectionBanner
@@ -49,6 +50,7 @@ class IncidentDeskApp(App):
 
         Both are off by default so tests and snapshots stay deterministic; `run_app` turns them on.
         """
+        guard_timers()  # before any timer exists: a negative interval would spin the event loop
         super().__init__()
         use_palette(self.no_color)  # Textual read NO_COLOR just now (and turns colours to greys)
         self.runtime = runtime
@@ -149,7 +151,8 @@ class IncidentDeskApp(App):
             ("ctrl+p", "command palette: every action on the selected incident"),
             (self.key_for("app.theme", "ctrl+t"), "toggle light/dark theme"),
             (self.key_for("app.quit", "q"), "quit"),
-            ("ctrl+s / esc", "in a dialog: save / cancel"),
+            ("ctrl+s / esc", "in a dialog: save / cancel (asks before discarding typing)"),
+            ("enter / tab", "in a dialog: next field (Enter saves a one-line dialog, applies the filter)"),
         ]
         legend = [
             ("P1 … P4", "priority from impact × urgency; P1 is the most urgent"),
@@ -207,15 +210,31 @@ class IncidentDeskApp(App):
         self.main_screen.query_one(ConnectionBanner).set_state(ok, self.disconnected_since)
 
 
+def sweep_seconds_setting(console: dict) -> float:
+    """`[console] sla_sweep_seconds`: how often this console sweeps SLAs (0: never; the default 5)."""
+    value = console.get("sla_sweep_seconds", 5)
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = float("nan")
+    if not (seconds == 0 or 0.5 <= seconds <= 86_400):  # NaN fails both
+        raise ValidationError(f"sla_sweep_seconds = {value!r} under [console] in incidentdesk.toml: use a number "
+                              "of seconds from 0.5 to 86400, or 0 to leave sweeping to `incidentdesk sla sweep --loop`")
+    return seconds
+
+
 def run_app(args) -> int:
+    """Run the console; returns its exit status (128 + the signal after SIGTERM or SIGHUP)."""
     from incidentdesk.config import load_config
     from incidentdesk.runtime import open_runtime
 
     config = load_config(Path(args.config) if getattr(args, "config", None) else None)
+    sweep_seconds = sweep_seconds_setting(config.section("console"))
     runtime = open_runtime(args.db, args.acting_as, config=config)
     try:
-        console = config.section("console")
-        IncidentDeskApp(runtime, live=True, sweep_seconds=float(console.get("sla_sweep_seconds", 5))).run()
+        app = IncidentDeskApp(runtime, live=True, sweep_seconds=sweep_seconds)
+        with ExitOnSignals(app) as signals:
+            app.run()
     finally:
         runtime.db.dispose()
-    return 0
+    return signals.exit_code or app.return_code or 0

@@ -152,7 +152,9 @@ async def test_resolve_close_reopen_and_new(desk, tui_clock):
         await settle(pilot)
         await pilot.press("x")
         app.screen.query_one("#f-csat", Select).value = "4"
-        assert app.screen.query_one("#f-confirmed", Checkbox).value is True
+        box = app.screen.query_one("#f-confirmed", Checkbox)
+        assert box.value is False  # never pre-ticked: the user has to confirm
+        box.value = True
         await submit(pilot)
         d = detail(db, keys["printer"])
         assert d.status == "closed" and d.csat == 4 and d.user_confirmed is True and d.reopen_count == 1

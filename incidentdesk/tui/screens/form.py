@@ -3,6 +3,13 @@
 Validation messages appear under the field they are about; the dialog returns the typed
 values and the caller runs the service. When the service refuses (a conflict, a server-side
 validation error) the caller reopens this dialog with the same values, so nothing typed is lost.
+
+Keys (see screens/dialog.py for why saving waits for typed input):
+- ctrl+s saves, from any field; Esc cancels, asking first when anything was typed or changed.
+- Enter in a single-line field moves to the next field: it never submits a form of several
+  fields (it would log an incident with the defaults left unseen below). Only a dialog whose one
+  field is that line (acknowledge, hold, resume) saves on Enter: all of it is on screen.
+- The fields scroll; the title, the live preview and the Save / Cancel buttons stay in view.
 """
 
 from __future__ import annotations
@@ -12,16 +19,17 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
 
 from incidentdesk.tui.format import literal
 from incidentdesk.tui.formspec import FormField, FormSpec  # noqa: F401  (also imported from here)
+from incidentdesk.tui.screens.dialog import Dialog, TickBox
 
 
-class FormScreen(ModalScreen[dict | None]):
+class FormScreen(Dialog):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="form.cancel"),
+        # priority: no field may swallow it; Dialog.request_save waits for the keys typed before it
         Binding("ctrl+s", "submit", "Save", id="form.submit", priority=True),
     ]
 
@@ -33,44 +41,62 @@ class FormScreen(ModalScreen[dict | None]):
     def compose(self) -> ComposeResult:
         spec = self.spec
         with Vertical(id="dialog"):
-            yield Label(Text(spec.title, style="bold"), id="dialog-title")
-            if spec.subject:
-                yield Label(literal(spec.subject), id="dialog-subject")
-            notice = Static(literal(spec.notice, single_line=False), id="dialog-notice")
-            notice.display = bool(spec.notice)
-            yield notice
+            with Vertical(id="dialog-head"):
+                yield Label(Text(spec.title, style="bold"), id="dialog-title")
+                if spec.subject:
+                    yield Label(literal(spec.subject), id="dialog-subject")
+                notice = Static(literal(spec.notice, single_line=False), id="dialog-notice")
+                notice.display = bool(spec.notice)
+                yield notice
+            with Vertical(id="dialog-foot"):
+                if spec.preview is not None:
+                    yield Static(id="preview")
+                general = Static(id="error-general", classes="field-error")
+                general.display = False
+                yield general
+                with Horizontal(id="buttons"):
+                    hint = "enter: save" if self.enter_saves else "enter: next field · tab: move"
+                    yield Label(Text(hint, style="dim"), id="dialog-keys")
+                    yield Button(f"{spec.submit_label} (ctrl+s)", id="submit", variant="primary")
+                    yield Button("Cancel (esc)", id="cancel")
             with VerticalScroll(id="fields"):
                 for f in spec.fields:
                     yield from self._field(f)
-            if spec.preview is not None:
-                yield Static(id="preview")
-            general = Static(id="error-general", classes="field-error")
-            general.display = False
-            yield general
-            with Horizontal(id="buttons"):
-                yield Button(f"{spec.submit_label} (ctrl+s)", id="submit", variant="primary")
-                yield Button("Cancel (esc)", id="cancel")
+
+    @property
+    def enter_saves(self) -> bool:
+        """Enter saves only a dialog whose one field is a single line (all of it is in view)."""
+        return len(self.spec.fields) == 1 and self.spec.fields[0].kind in ("text", "int")
+
+    @staticmethod
+    def _start_value(f: FormField, value: object) -> object:
+        """What the field's widget starts with, as values() would read it back."""
+        if f.kind == "area":
+            return str(value or "")
+        if f.kind == "select":
+            known = [val for _, val in f.options]
+            if value in known:
+                return value
+            return known[0] if f.required and known else None
+        if f.kind == "check":
+            return bool(value)
+        return str(value) if value not in (None, "") else ""
 
     def _field(self, f: FormField) -> ComposeResult:
-        value = self.initial.get(f.name, f.value)
+        value = self._start_value(f, self.initial.get(f.name, f.value))
         label = f.label + (" *" if f.required else "")
         if f.kind != "check":
             yield Label(label, classes="field-label")
         wid = f"f-{f.name}"
         if f.kind == "area":
-            area = TextArea(str(value or ""), id=wid, classes="field-area", soft_wrap=True, show_line_numbers=False)
-            yield area
+            yield TextArea(value, id=wid, classes="field-area", soft_wrap=True, show_line_numbers=False)
         elif f.kind == "select":
-            options = [(lbl, val) for lbl, val in f.options]
-            known = {val for _, val in options}
-            yield Select(options, id=wid, allow_blank=not f.required,
-                         value=value if value in known else (Select.NULL if not f.required else options[0][1]),
-                         prompt=f.placeholder or "—")
+            yield Select(list(f.options), id=wid, allow_blank=not f.required,
+                         value=Select.NULL if value is None else value, prompt=f.placeholder or "—")
         elif f.kind == "check":
-            yield Checkbox(f.label, bool(value), id=wid)
+            yield TickBox(f.label, value, id=wid)
         else:
-            yield Input(str(value) if value not in (None, "") else "", id=wid, placeholder=f.placeholder,
-                        type="integer" if f.kind == "int" else "text")
+            yield Input(value, id=wid, placeholder=f.placeholder, type="integer" if f.kind == "int" else "text")
         if f.help:
             yield Label(Text(f.help, style="dim"), classes="field-help")
         error = Static(id=f"e-{f.name}", classes="field-error")
@@ -85,7 +111,9 @@ class FormScreen(ModalScreen[dict | None]):
                 widget.cursor_blink = False
         self.show_errors(self.spec.errors)
         self._update_preview()
-        first = next(iter(self.query("#fields Input, #fields TextArea, #fields Select, #fields Checkbox")), None)
+        invalid = [f for f in self.spec.fields if f.name in self.spec.errors]
+        first = self.query_one(f"#f-{invalid[0].name}") if invalid else \
+            next(iter(self.query("#fields Input, #fields TextArea, #fields Select, #fields Checkbox")), None)
         if first is not None:
             first.focus()
 
@@ -97,11 +125,18 @@ class FormScreen(ModalScreen[dict | None]):
                 out[f.name] = widget.text
             elif isinstance(widget, Select):
                 out[f.name] = None if widget.value is Select.NULL else widget.value
-            elif isinstance(widget, Checkbox):
-                out[f.name] = widget.value
-            else:
+            else:  # Input, TickBox
                 out[f.name] = widget.value
         return out
+
+    def is_dirty(self) -> bool:
+        """Anything typed or changed from what the dialog offers by itself (a reopened dialog's
+        prefilled text counts: it is what the user typed before the save was refused)."""
+        values = self.values()
+        return any(values[f.name] != self._start_value(f, f.value) for f in self.spec.fields)
+
+    def dialog_title(self) -> str:
+        return self.spec.title
 
     def check(self, values: dict) -> dict[str, str]:
         """Client-side checks only for what the form itself knows (required, number range)."""
@@ -149,24 +184,36 @@ class FormScreen(ModalScreen[dict | None]):
         self._update_preview()
 
     @on(Input.Submitted)
-    def _input_submitted(self) -> None:
-        self.action_submit()
+    def _input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if self.enter_saves:
+            self.request_save()
+        else:
+            self.focus_next()
 
     @on(Button.Pressed, "#submit")
     def _submit_pressed(self) -> None:
-        self.action_submit()
+        self.request_save()
 
     @on(Button.Pressed, "#cancel")
     def _cancel_pressed(self) -> None:
-        self.action_cancel()
+        self.request_cancel()
 
     def action_submit(self) -> None:
+        self.request_save()
+
+    def action_cancel(self) -> None:
+        self.request_cancel()
+
+    def collect(self) -> dict | None:
         values = self.values()
         errors = self.check(values)
         self.show_errors(errors)
-        if errors:
-            return
-        self.dismiss(values)
+        return None if errors else values
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    def refocus_after_refusal(self) -> None:
+        invalid = [f for f in self.spec.fields if f.name in self.check(self.values())]
+        if invalid:
+            self.query_one(f"#f-{invalid[0].name}").focus()
+            # the message sits below the field (and its help): bring it into view too
+            self.call_after_refresh(self.query_one(f"#e-{invalid[0].name}").scroll_visible, animate=False)
