@@ -133,7 +133,7 @@ def test_upgrade_from_0002_keeps_incidents_not_major(empty_url):
         with pytest.raises(migrate.SchemaError, match="older than this incidentdesk"):
             migrate.ensure_schema(db.engine)
         migrate.upgrade(db.engine)
-        assert migrate.current_revision(db.engine) == migrate.head_revision() == "0003_major_incidents"
+        assert migrate.current_revision(db.engine) == migrate.head_revision()
         every = queries.queue_page(db, queries.QueueFilter(open_only=False))
         assert [r.key for r in every.rows] == ["INC-000001", "INC-000002", "INC-000003"]
         assert [r.is_major for r in every.rows] == [False] * 3
