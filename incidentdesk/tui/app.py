@@ -20,7 +20,7 @@ from incidentdesk.domain.errors import DomainError
 from incidentdesk.runtime import Runtime
 from incidentdesk.tui.actions import ACTIONS, BY_NAME
 from incidentdesk.tui.commands import IncidentCommands
-from incidentdesk.tui.format import use_palette
+from incidentdesk.tui.format import use_palette, use_sla_settings
 from incidentdesk.tui.screens.help import NAVIGATION, HelpScreen
 from incidentdesk.tui.screens.main import MainScreen
 from incidentdesk.tui.widgets.chrome.header import ConnectionBanner
@@ -52,6 +52,7 @@ class IncidentDeskApp(App):
         super().__init__()
         use_palette(self.no_color)  # Textual read NO_COLOR just now (and turns colours to greys)
         self.runtime = runtime
+        use_sla_settings(runtime.config.sla)  # countdowns count on each policy's calendar
         self.live = live
         self.sweep_seconds = sweep_seconds
         self.clock = clock
