@@ -51,6 +51,12 @@ class Calendar:
             raise ValidationError(
                 f"calendar {self.name!r}: unknown time zone {self.time_zone!r}; use an IANA name such as "
                 "Europe/London or UTC", field="time_zone") from exc
+        # Calendars key the caches below, several lookups per countdown: hash the fields once.
+        object.__setattr__(self, "_hash", hash((self.name, self.time_zone, self.days, self.start_minute,
+                                                 self.end_minute, self.holidays)))
+
+    def __hash__(self) -> int:
+        return self._hash
 
     @property
     def is_24x7(self) -> bool:
@@ -164,7 +170,14 @@ class Calendar:
         return wall.astimezone(UTC)
 
     def _interval_on(self, day: date) -> tuple[datetime, datetime]:
-        return self._local(day, self.start_minute), self._local(day, self.end_minute)
+        """A day's working hours in UTC, remembered: time-zone arithmetic is the dear part of add/elapsed."""
+        key = (self, day)
+        interval = _INTERVALS.get(key)
+        if interval is None:
+            if len(_INTERVALS) >= _INTERVALS_MAX:
+                _INTERVALS.clear()
+            interval = _INTERVALS[key] = (self._local(day, self.start_minute), self._local(day, self.end_minute))
+        return interval
 
     def _intervals(self, start: datetime) -> Iterator[tuple[datetime, datetime]]:
         """Working intervals in UTC, in order, from the local day containing `start` on."""
@@ -178,6 +191,9 @@ class Calendar:
 # working_left's straight lines, by (calendar, due instant); a page of rows needs ~100.
 _LEFT_LINES: dict[tuple, tuple] = {}
 _LEFT_LINES_MAX = 4096
+# Working intervals by (calendar, local date): a few years of days for a few calendars.
+_INTERVALS: dict[tuple, tuple[datetime, datetime]] = {}
+_INTERVALS_MAX = 16384
 
 
 def _aware(value: datetime) -> None:
