@@ -142,6 +142,7 @@ def test_site_time_zone_comes_from_general_or_the_machine(monkeypatch):
 def test_the_machine_zone_is_named_from_etc_localtime_not_tz(monkeypatch):
     import os
 
+    monkeypatch.undo()                                     # the real function, not the suite's UTC pin
     from incidentdesk.config import machine_time_zone
 
     monkeypatch.setenv("TZ", "Asia/Tokyo")                 # one user's shell: not the host's hours
