@@ -10,14 +10,16 @@ import os
 import tomllib
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import cached_property
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
 
 from incidentdesk.domain.enums import Level
 from incidentdesk.domain.errors import ValidationError
 from incidentdesk.domain.priority import DEFAULT_MATRIX, matrix_from_config
-from incidentdesk.domain.sla import DEFAULT_TARGETS, SlaTarget, targets_from_config
+from incidentdesk.domain.sla import DEFAULT_TARGETS, SlaSettings, SlaTarget, settings_from_config, targets_from_config
 
 APP = "incidentdesk"
 ENV_DB = "INCIDENTDESK_DATABASE_URL"
@@ -30,6 +32,45 @@ def config_dir() -> Path:
 
 def data_dir() -> Path:
     return Path(platformdirs.user_data_dir(APP, appauthor=False))
+
+
+def machine_time_zone() -> str:
+    """The host's IANA time zone, from /etc/localtime (or /etc/timezone); "UTC" if it cannot be named.
+
+    Deliberately not the TZ variable: every console and sweeper on one jump host must count the
+    same business hours, whatever each user's shell says. Set `[general] time_zone` to be sure.
+    """
+    candidates = []
+    try:
+        target = os.path.realpath("/etc/localtime")
+        if "/zoneinfo/" in target:
+            candidates.append(target.split("/zoneinfo/", 1)[1])
+    except OSError:
+        pass
+    try:
+        candidates.append(Path("/etc/timezone").read_text().strip())
+    except OSError:
+        pass
+    for name in candidates:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            continue
+        return "UTC" if name in ("Etc/UTC", "Etc/Universal", "Etc/Zulu", "Universal", "Zulu") else name
+    return "UTC"
+
+
+def site_time_zone(value: object) -> str:
+    """`[general] time_zone`, checked; the machine's zone when absent."""
+    if value is None:
+        return machine_time_zone()
+    name = str(value).strip()
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(f"[general] time_zone {name!r} is not a time zone: use an IANA name such as "
+                              "Europe/London or UTC", field="time_zone") from None
+    return name
 
 
 def config_path() -> Path:
@@ -55,7 +96,14 @@ class Config:
     sqlite_group_shared: bool = False
     keys: dict[str, str] = field(default_factory=dict)
     theme: str = "textual-dark"
+    # The site's time zone: business-hours SLA calendars count in it unless they name their own.
+    time_zone: str = field(default_factory=lambda: machine_time_zone())
     raw: dict = field(default_factory=dict)
+
+    @cached_property
+    def sla(self) -> SlaSettings:
+        """Every `[sla]` setting, parsed once per Config, calendars in the site time zone."""
+        return settings_from_config(self.section("sla"), self.sla_targets, time_zone=self.time_zone)
 
     def section(self, name: str) -> dict:
         """A raw table from the file, for features that read their own settings."""
@@ -67,7 +115,7 @@ def parse_config(data: dict) -> Config:
     try:
         general = data.get("general", {})
         db = data.get("database", {})
-        return Config(
+        config = Config(
             database_url=db.get("url"),
             priority_matrix=matrix_from_config(data.get("priority_matrix")),
             sla_targets=targets_from_config(data.get("sla")),
@@ -76,8 +124,11 @@ def parse_config(data: dict) -> Config:
             sqlite_group_shared=bool(db.get("sqlite_group_shared", False)),
             keys={str(k): str(v) for k, v in data.get("keys", {}).items()},
             theme=str(general.get("theme", "textual-dark")),
+            time_zone=site_time_zone(general.get("time_zone")),
             raw=data,
         )
+        config.sla  # noqa: B018  (a bad [sla] table fails when the file is read, not at the first sweep)
+        return config
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
         raise ValidationError(f"incidentdesk.toml has an invalid value ({exc}); fix the file and retry") from exc
 

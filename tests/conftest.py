@@ -44,6 +44,14 @@ def _pg_reachable(url: str) -> str | None:
         return str(exc).splitlines()[0]
 
 
+@pytest.fixture(autouse=True)
+def _site_time_zone_utc(monkeypatch):
+    """Tests count business hours in UTC whatever the host's zone is (Config's default is the host's)."""
+    import incidentdesk.config
+
+    monkeypatch.setattr(incidentdesk.config, "machine_time_zone", lambda: "UTC")
+
+
 @pytest.fixture(scope="session")
 def pg_server_url() -> str:
     problem = _pg_reachable(PG_URL)

@@ -8,10 +8,12 @@ from incidentdesk.cli.common import print_json, runtime
 from incidentdesk.domain.enums import Status, parse_enum
 from incidentdesk.domain.errors import ValidationError
 from incidentdesk.domain.priority import parse_priority
+from incidentdesk.domain.sla_state import countdowns_of
 from incidentdesk.domain.text import printable
 from incidentdesk.services import incidents as svc
 from incidentdesk.services import major as major_svc
 from incidentdesk.store import queries
+from incidentdesk.store.sla_records import target_history
 
 LEVELS = ("high", "medium", "low")
 
@@ -58,11 +60,13 @@ def cmd_list(args) -> int:
     if args.json:
         print_json([queries.row_to_json(r) for r in rows])
         return 0
+    now = rt.ctx.now()
     for r in rows:
         who = printable(r.assignee) or "-"
         group = printable(r.group) or "-"
         mark = "MAJOR " if r.is_major else ""
-        print(f"{r.key}  P{r.priority}  {r.status:<12} {who:<12} {group:<20} {mark}{printable(r.title, 60)}")
+        sla = "; ".join(f"{which} {cd.brief()}" for which, cd in _countdowns(rt, r, now).items())
+        print(f"{r.key}  P{r.priority}  {r.status:<12} {who:<12} {group:<20} {mark}{printable(r.title, 60)}  [{sla}]")
     if not rows:
         print("no incidents match")
     return 0
@@ -85,7 +89,12 @@ def cmd_show(args) -> int:
                          ("resolution", d.resolution_code and f"{d.resolution_code}: {d.resolution_notes}")):
         if value:
             print(f"  {label}: {printable(value)}")
-    print(f"  response due {d.response_due_at:%Y-%m-%d %H:%M} UTC, resolution due {d.resolution_due_at:%Y-%m-%d %H:%M} UTC")
+    for which, cd in _countdowns(rt, d, rt.ctx.now()).items():
+        print(f"  {which} SLA: {cd.describe()}")
+    for h in target_history(rt.db, d.key):
+        breached = f" {h.breached_at:%Y-%m-%d %H:%M} UTC" if h.breached_at else ""
+        print(f"  earlier {h.target} target ({h.policy}, due {h.due_at:%Y-%m-%d %H:%M} UTC): {h.state.replace('_', ' ')}"
+              f"{breached}, replaced {h.superseded_at:%Y-%m-%d %H:%M} UTC")
     if d.escalations:
         print("escalations:")
         for e in d.escalations:
@@ -99,6 +108,12 @@ def cmd_show(args) -> int:
     for e in d.timeline:
         print(f"  {e.at:%Y-%m-%d %H:%M:%S} {printable(e.actor):<12} {e.kind:<14} {printable(e.text, 80)}")
     return 0
+
+
+def _countdowns(rt, item, now: datetime) -> dict:
+    """Each target's state and (working) time left, on the incident's policy calendar."""
+    calendar = rt.config.sla.policy_for(item.priority, item.type, item.category).calendar
+    return countdowns_of(item, now, calendar)
 
 
 def _action(fn):

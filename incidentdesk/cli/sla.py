@@ -15,7 +15,7 @@ def _report(result, *, quiet_when_idle: bool) -> None:
     if isinstance(result, DomainError):
         print(f"{stamp} sweep failed, retrying: {result}", file=sys.stderr, flush=True)
         return
-    if quiet_when_idle and not result.changes and not result.failures:
+    if quiet_when_idle and not result.changes and not result.failures and not result.repeats:
         return
     print(f"{stamp} {result.summary()}", flush=True)
     for key, event in result.changes:
@@ -24,6 +24,8 @@ def _report(result, *, quiet_when_idle: bool) -> None:
         print(f"  {key} escalated automatically to {to}", flush=True)
     for key, why in result.failures:
         print(f"  {key} automatic escalation failed: {why}", flush=True)
+    for key, event in result.repeats:
+        print(f"  {key} not escalated again on {event.replace('_', ' ')}: it was already", flush=True)
 
 
 def cmd_sweep(args) -> int:
@@ -35,7 +37,7 @@ def cmd_sweep(args) -> int:
             result = sla.sweep(rt.ctx, batch_size=args.batch)
             if args.json:
                 print_json({"due": result.examined, "changes": result.changes, "escalations": result.escalations,
-                            "failures": result.failures})
+                            "failures": result.failures, "not_escalated_again": result.repeats})
             else:
                 _report(result, quiet_when_idle=False)
             return 0

@@ -5,6 +5,9 @@ is due at 11:00 on Monday. Everything here works on aware datetimes and returns 
 hours are wall-clock hours in the calendar's IANA time zone, so a daylight-saving change
 moves them in UTC (09:00 London is 09:00Z in winter and 08:00Z in summer) while a working day
 keeps its length; a 00:00-24:00 day on a DST change really is 23 or 25 hours long.
+
+The built-in "business" calendar (Mon-Fri 09:00-17:00) and any configured calendar without a
+`time_zone` run in the site time zone (`[general] time_zone`, see config.py), not in UTC.
 """
 
 from __future__ import annotations
@@ -48,6 +51,12 @@ class Calendar:
             raise ValidationError(
                 f"calendar {self.name!r}: unknown time zone {self.time_zone!r}; use an IANA name such as "
                 "Europe/London or UTC", field="time_zone") from exc
+        # Calendars key the caches below, several lookups per countdown: hash the fields once.
+        object.__setattr__(self, "_hash", hash((self.name, self.time_zone, self.days, self.start_minute,
+                                                 self.end_minute, self.holidays)))
+
+    def __hash__(self) -> int:
+        return self._hash
 
     @property
     def is_24x7(self) -> bool:
@@ -100,6 +109,44 @@ class Calendar:
                 total += hi - lo
         return total
 
+    def working_left(self, now: datetime, due: datetime) -> timedelta:
+        """Working time from `now` until `due`; negative once `due` has passed (working time overdue).
+
+        What a countdown on this calendar shows: 4 business hours left on a Friday at 15:00 is
+        "4h", not the 66 wall-clock hours to Monday 11:00. The console asks this of every row every
+        second, so each (calendar, due) keeps a straight line valid until the next edge of a
+        working interval: inside working hours it moves one second per second, outside them it
+        stands still, and between edges no calendar arithmetic is done at all.
+        """
+        if self.is_24x7:
+            return due - now
+        key = (self, due)
+        line = _LEFT_LINES.get(key)
+        if line is None or not line[0] <= now < line[1]:
+            line = self._left_line(now, due)
+            if len(_LEFT_LINES) >= _LEFT_LINES_MAX:
+                _LEFT_LINES.clear()
+            _LEFT_LINES[key] = line
+        _, _, base, runs_from, overdue = line
+        moved = now - runs_from if now > runs_from else timedelta(0)
+        return -(base + moved) if overdue else base - moved
+
+    def _left_line(self, now: datetime, due: datetime) -> tuple:
+        """(valid from, valid until, value at `runs_from`, runs_from, overdue) for working_left."""
+        _aware(now)
+        _aware(due)
+        begin, end = next(((b, e) for b, e in self._intervals(now) if e > now), (None, None))
+        if now < due:
+            if begin is None or begin >= due:   # no working time left before the due instant
+                return now, due, timedelta(0), due, False
+            stop = min(end, due)
+            runs_from = max(begin, now)
+            return now, stop, (stop - runs_from) + self.elapsed(stop, due), runs_from, False
+        if begin is None:
+            return now, datetime.max.replace(tzinfo=UTC), self.elapsed(due, now), now, True
+        runs_from = max(begin, now)
+        return now, end, self.elapsed(due, now), runs_from, True
+
     def is_working(self, instant: datetime) -> bool:
         _aware(instant)
         local = instant.astimezone(self.zone)
@@ -123,7 +170,14 @@ class Calendar:
         return wall.astimezone(UTC)
 
     def _interval_on(self, day: date) -> tuple[datetime, datetime]:
-        return self._local(day, self.start_minute), self._local(day, self.end_minute)
+        """A day's working hours in UTC, remembered: time-zone arithmetic is the dear part of add/elapsed."""
+        key = (self, day)
+        interval = _INTERVALS.get(key)
+        if interval is None:
+            if len(_INTERVALS) >= _INTERVALS_MAX:
+                _INTERVALS.clear()
+            interval = _INTERVALS[key] = (self._local(day, self.start_minute), self._local(day, self.end_minute))
+        return interval
 
     def _intervals(self, start: datetime) -> Iterator[tuple[datetime, datetime]]:
         """Working intervals in UTC, in order, from the local day containing `start` on."""
@@ -134,6 +188,14 @@ class Calendar:
                 yield self._interval_on(current)
 
 
+# working_left's straight lines, by (calendar, due instant); a page of rows needs ~100.
+_LEFT_LINES: dict[tuple, tuple] = {}
+_LEFT_LINES_MAX = 4096
+# Working intervals by (calendar, local date): a few years of days for a few calendars.
+_INTERVALS: dict[tuple, tuple[datetime, datetime]] = {}
+_INTERVALS_MAX = 16384
+
+
 def _aware(value: datetime) -> None:
     if value.tzinfo is None:
         raise ValueError("calendar arithmetic needs aware datetimes")
@@ -141,6 +203,13 @@ def _aware(value: datetime) -> None:
 
 TWENTY_FOUR_SEVEN = Calendar()
 DEFAULT_BUSINESS = Calendar(name="business", days=WEEKDAYS, start_minute=9 * 60, end_minute=17 * 60)
+
+
+def business_calendar(time_zone: str = "UTC") -> Calendar:
+    """The built-in "business" calendar, Mon-Fri 09:00-17:00, in the site time zone."""
+    if time_zone == DEFAULT_BUSINESS.time_zone:
+        return DEFAULT_BUSINESS
+    return Calendar(name="business", time_zone=time_zone, days=WEEKDAYS, start_minute=9 * 60, end_minute=17 * 60)
 
 
 # -- parsing (from the [sla.calendars.NAME] tables of incidentdesk.toml) -------------------
@@ -177,8 +246,9 @@ def parse_days(values: Iterable[str] | str) -> frozenset[int]:
     return frozenset(days)
 
 
-def parse_calendar(name: str, table: Mapping) -> Calendar:
-    """A calendar from its TOML table; missing keys fall back to Mon-Fri 09:00-17:00 UTC.
+def parse_calendar(name: str, table: Mapping, default_zone: str = "UTC") -> Calendar:
+    """A calendar from its TOML table; missing keys fall back to Mon-Fri 09:00-17:00 in `default_zone`
+    (the site time zone).
 
     `type = "24x7"` gives a calendar that always runs.
     """
@@ -201,7 +271,7 @@ def parse_calendar(name: str, table: Mapping) -> Calendar:
                                   field="holidays") from None
     return Calendar(
         name=name,
-        time_zone=str(table.get("time_zone", table.get("timezone", "UTC"))),
+        time_zone=str(table.get("time_zone", table.get("timezone", default_zone))),
         days=parse_days(table.get("days", ["mon", "tue", "wed", "thu", "fri"])),
         start_minute=parse_clock_time(start_text, "start"),
         end_minute=parse_clock_time(end_text, "end"),

@@ -4,6 +4,9 @@ new -> acknowledged -> in progress <-> on hold -> resolved -> closed; resolved -
 (back to in progress, within a window); any open status -> cancelled. Actions that do not
 move the status (assign, comment, escalate, reprioritise, declaring or standing down a major
 incident) are allowed on open incidents only.
+
+The first response is recorded when it happens, whatever the status: an incident put on hold
+before anyone acknowledged it can be acknowledged on hold (it stays on hold).
 """
 
 from datetime import datetime, timedelta
@@ -15,7 +18,7 @@ S = Status
 
 # action -> {from status: to status}
 TRANSITIONS: dict[str, dict[Status, Status]] = {
-    "acknowledge": {S.NEW: S.ACKNOWLEDGED},
+    "acknowledge": {S.NEW: S.ACKNOWLEDGED, S.ON_HOLD: S.ON_HOLD},   # on hold: only if not yet acknowledged
     "start": {S.NEW: S.IN_PROGRESS, S.ACKNOWLEDGED: S.IN_PROGRESS},
     "hold": {S.NEW: S.ON_HOLD, S.ACKNOWLEDGED: S.ON_HOLD, S.IN_PROGRESS: S.ON_HOLD},
     "resume": {S.ON_HOLD: S.IN_PROGRESS},
@@ -36,10 +39,14 @@ ACTION_WORDS = {
 }
 
 
-def allowed_actions(status: Status) -> list[str]:
-    """Every action possible from this status, in a stable order (for menus and messages)."""
+def allowed_actions(status: Status, acknowledged: bool | None = None) -> list[str]:
+    """Every action possible from this status, in a stable order (for menus and messages).
+
+    On hold, "acknowledge" is offered only when told the incident was not acknowledged yet.
+    """
     status = Status(status)
-    actions = [a for a, moves in TRANSITIONS.items() if status in moves]
+    actions = [a for a, moves in TRANSITIONS.items() if status in moves
+               and not (a == "acknowledge" and status is S.ON_HOLD and acknowledged is not False)]
     if status in OPEN_STATUSES:
         actions += list(OPEN_ONLY_ACTIONS)
     actions.append("comment")
@@ -61,6 +68,16 @@ def next_status(action: str, status: Status, key: str = "the incident") -> Statu
     raise InvalidTransition(
         f"cannot {ACTION_WORDS.get(action, action)} {key}: it is {status.label}; from here you can {possible}"
     )
+
+
+def acknowledge_status(status: Status, acknowledged: bool, key: str = "the incident") -> Status:
+    """The status after acknowledging: new -> acknowledged; on hold stays on hold, once only."""
+    status = Status(status)
+    if status is S.ON_HOLD and acknowledged:
+        possible = ", ".join(ACTION_WORDS[a] for a in allowed_actions(status, acknowledged=True))
+        raise InvalidTransition(f"cannot acknowledge {key}: it is on hold and was acknowledged already; "
+                                f"from here you can {possible}")
+    return next_status("acknowledge", status, key)
 
 
 def check_reopen_window(resolved_at: datetime | None, now: datetime, window: timedelta, key: str) -> None:

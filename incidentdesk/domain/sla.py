@@ -1,18 +1,24 @@
 """SLA policies: a response and a resolution target per priority, counted on a calendar.
 
 A target is an amount of *working* time on the policy's calendar (see calendars.py): P1/P2
-run 24x7 by default, P3/P4 on business hours (Mon-Fri 09:00-17:00 UTC). A "business day"
-is one working day of the policy's calendar (8 h on the default business calendar, 24 h on
-24x7), so "3 business days" for P3 is 24 working hours.
+run 24x7 by default, P3/P4 on business hours (Mon-Fri 09:00-17:00 in the site time zone). A
+"business day" is one working day of the calendar the target is counted on (8 h on the
+default business calendar, 24 h on 24x7), and it stays a number of days until a policy puts
+it on a calendar: the default "3 business days" of P3 are 24 working hours on business hours
+and 72 on 24x7, exactly as an explicit "3bd" would be.
 
 The `[sla]` table of incidentdesk.toml (every key optional):
 
     [sla]
     at_risk_share = 0.75                  # share of a target elapsed before it is "at risk"
     pausing_reasons = ["waiting for user", "waiting for vendor"]   # hold reasons that stop the clock
+                                          # (whole reasons: "waiting for user: sent the form" pauses,
+                                          #  "waiting for username reset tool" does not)
+    reprioritise_from = "change"          # a new priority's targets count from the change, or
+                                          # "start": from the incident's start (see on_reprioritised)
 
     [sla.calendars.business]              # "24x7" always exists; "business" is predefined
-    time_zone = "Europe/London"
+    time_zone = "Europe/London"           # default: the site time zone ([general] time_zone)
     days = ["mon", "tue", "wed", "thu", "fri"]        # or "mon-fri"
     hours = "09:00-17:00"
     holidays = ["2026-12-25", "2026-12-28"]
@@ -47,7 +53,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from incidentdesk.domain.calendars import DEFAULT_BUSINESS, TWENTY_FOUR_SEVEN, Calendar, parse_calendar
+from incidentdesk.domain.calendars import (
+    DEFAULT_BUSINESS, TWENTY_FOUR_SEVEN, Calendar, business_calendar, parse_calendar,
+)
 from incidentdesk.domain.errors import ValidationError
 
 SLA_EVENTS = ("response_at_risk", "response_breached", "resolution_at_risk", "resolution_breached")
@@ -56,20 +64,39 @@ DEFAULT_AT_RISK_SHARE = 0.75
 
 
 @dataclass(frozen=True)
-class SlaTarget:
-    """Targets for one priority: working time on the named calendar."""
+class BusinessDays:
+    """A target length in working days of whichever calendar the target ends up counted on."""
 
-    response: timedelta
-    resolution: timedelta
+    days: float
+
+    def on(self, calendar: Calendar) -> timedelta:
+        return calendar.working_day * self.days
+
+
+Span = timedelta | BusinessDays
+
+
+def span_on(span: Span, calendar: Calendar) -> timedelta:
+    """A target length as working time on `calendar` (business days take that calendar's day)."""
+    return span.on(calendar) if isinstance(span, BusinessDays) else span
+
+
+@dataclass(frozen=True)
+class SlaTarget:
+    """Targets for one priority: working time (or working days) on the named calendar."""
+
+    response: Span
+    resolution: Span
     calendar: str = "24x7"
 
 
 DEFAULT_TARGETS: dict[int, SlaTarget] = {
     1: SlaTarget(timedelta(minutes=15), timedelta(hours=4), "24x7"),
     2: SlaTarget(timedelta(minutes=30), timedelta(hours=8), "24x7"),
-    3: SlaTarget(timedelta(hours=4), timedelta(hours=3 * 8), "business"),      # 4 h / 3 business days
-    4: SlaTarget(timedelta(hours=8), timedelta(hours=5 * 8), "business"),      # 1 / 5 business days
+    3: SlaTarget(timedelta(hours=4), BusinessDays(3), "business"),      # 4 h / 3 business days
+    4: SlaTarget(BusinessDays(1), BusinessDays(5), "business"),         # 1 / 5 business days
 }
+REPRIORITISE_FROM = ("change", "start")
 
 DEFAULT_CALENDARS: dict[str, Calendar] = {"24x7": TWENTY_FOUR_SEVEN, "business": DEFAULT_BUSINESS}
 
@@ -129,9 +156,22 @@ class SlaSettings:
     at_risk_share: float = DEFAULT_AT_RISK_SHARE
     pausing_reasons: tuple[str, ...] = DEFAULT_PAUSING_REASONS
     escalations: tuple[EscalationRule, ...] = ()
+    reprioritise_from: str = "change"
+    # policy_for's answers: the sweeper and the console's countdowns ask for the same few often.
+    _policies: dict = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def policy_for(self, priority: int, type_: str | None = None, category: str | None = None) -> Policy:
         """The first matching [[sla.policy]] override, else the priority's targets."""
+        key = (priority, type_, category)
+        policy = self._policies.get(key)
+        if policy is None:
+            policy = self._policy_for(priority, type_, category)
+            if len(self._policies) >= 4096:
+                self._policies.clear()
+            self._policies[key] = policy
+        return policy
+
+    def _policy_for(self, priority: int, type_: str | None, category: str | None) -> Policy:
         target, name = None, f"P{priority}"
         for override in self.overrides:
             if override.matches(priority, type_, category):
@@ -143,12 +183,17 @@ class SlaSettings:
         if calendar is None:
             raise ValidationError(f"SLA for {name} names an unknown calendar {target.calendar!r}; "
                                   f"known: {', '.join(sorted(self.calendars))}", field="calendar")
-        return Policy(name=name, response=target.response, resolution=target.resolution, calendar=calendar)
+        return Policy(name=name, response=span_on(target.response, calendar),
+                      resolution=span_on(target.resolution, calendar), calendar=calendar)
 
     def pauses(self, reason: str | None) -> bool:
-        """Whether a hold for `reason` stops the clock: it starts with a configured pausing reason."""
-        text = " ".join((reason or "").lower().split())
-        return any(text.startswith(p) for p in self.pausing_reasons)
+        """Whether a hold for `reason` stops the clock: it IS a configured pausing reason.
+
+        Whole reasons, compared without case or extra spaces, optionally followed by a colon and
+        details ("Waiting for user: asked for the logs"). Never a prefix: "waiting for username
+        reset tool" is not "waiting for user".
+        """
+        return normal_reason(reason) in self.pausing_reasons
 
     def rules_for(self, event: str, priority: int, type_: str | None) -> list[EscalationRule]:
         return [r for r in self.escalations if r.applies(event, priority, type_)]
@@ -162,6 +207,12 @@ class TargetClock:
     target: timedelta
     at_risk_at: datetime
     due_at: datetime
+
+
+def normal_reason(reason: str | None) -> str:
+    """A hold reason as pausing reasons are matched: the part before any ":", lower case, single spaces."""
+    head = (reason or "").split(":", 1)[0]
+    return " ".join(head.lower().split())
 
 
 def plan(policy: Policy, which: str, start: datetime, paused: timedelta, share: float) -> TargetClock:
@@ -185,8 +236,8 @@ _UNITS = {
 }
 
 
-def parse_duration(text: str | int | float, working_day: timedelta, what: str) -> timedelta:
-    """"15m", "4h", "3bd" (business days of `working_day` each); a bare number is minutes."""
+def parse_span(text: str | int | float, what: str) -> Span:
+    """"15m", "4h", "3bd" (business days, kept as days until a calendar is known); a bare number is minutes."""
     if isinstance(text, (int, float)) and not isinstance(text, bool):
         return timedelta(minutes=float(text))
     match = _DURATION.match(str(text).lower())
@@ -199,45 +250,51 @@ def parse_duration(text: str | int | float, working_day: timedelta, what: str) -
         return timedelta(minutes=amount)
     if unit == "h":
         return timedelta(hours=amount)
-    return working_day * amount
+    return BusinessDays(amount)
 
 
-def _target_value(row: Mapping, which: str, base: timedelta, working_day: timedelta, label: str) -> timedelta:
+def parse_duration(text: str | int | float, working_day: timedelta, what: str) -> timedelta:
+    """parse_span with business days of `working_day` each."""
+    span = parse_span(text, what)
+    return working_day * span.days if isinstance(span, BusinessDays) else span
+
+
+def _target_value(row: Mapping, which: str, base: Span, label: str) -> Span:
     if which in row:
-        value = parse_duration(row[which], working_day, f"{label}.{which}")
+        value = parse_span(row[which], f"{label}.{which}")
     elif f"{which}_minutes" in row:
         value = timedelta(minutes=float(row[f"{which}_minutes"]))
     elif f"{which}_hours" in row:
         value = timedelta(hours=float(row[f"{which}_hours"]))
     elif f"{which}_business_days" in row:
-        value = working_day * float(row[f"{which}_business_days"])
+        value = BusinessDays(float(row[f"{which}_business_days"]))
     else:
         return base
-    if value <= timedelta(0):
+    if (value.days <= 0) if isinstance(value, BusinessDays) else value <= timedelta(0):
         raise ValidationError(f"{label}.{which} must be more than zero", field=which)
     return value
 
 
 def _target_from(row: Mapping, base: SlaTarget, calendars: Mapping[str, Calendar], label: str) -> SlaTarget:
     calendar_name = str(row.get("calendar", base.calendar))
-    calendar = calendars.get(calendar_name)
-    if calendar is None:
+    if calendar_name not in calendars:
         raise ValidationError(f"{label} names an unknown calendar {calendar_name!r}; "
                               f"known: {', '.join(sorted(calendars))}", field="calendar")
-    day = calendar.working_day
     return SlaTarget(
-        response=_target_value(row, "response", base.response, day, label),
-        resolution=_target_value(row, "resolution", base.resolution, day, label),
+        response=_target_value(row, "response", base.response, label),
+        resolution=_target_value(row, "resolution", base.resolution, label),
         calendar=calendar_name,
     )
 
 
-def calendars_from_config(table: Mapping | None) -> dict[str, Calendar]:
-    calendars = dict(DEFAULT_CALENDARS)
+def calendars_from_config(table: Mapping | None, time_zone: str = "UTC") -> dict[str, Calendar]:
+    """The configured calendars over the built-in ones; "business" and any calendar without a
+    `time_zone` run in `time_zone` (the site's)."""
+    calendars = {"24x7": TWENTY_FOUR_SEVEN, "business": business_calendar(time_zone)}
     for name, row in ((table or {}).get("calendars") or {}).items():
         if not isinstance(row, Mapping):
             raise ValidationError(f"[sla.calendars.{name}] must be a table", field="calendars")
-        calendars[str(name)] = parse_calendar(str(name), row)
+        calendars[str(name)] = parse_calendar(str(name), row, default_zone=time_zone)
     return calendars
 
 
@@ -272,10 +329,12 @@ def _int_set(value, what: str) -> frozenset[int] | None:
     return frozenset(out)
 
 
-def settings_from_config(table: Mapping | None, targets: Mapping[int, SlaTarget] | None = None) -> SlaSettings:
-    """All SLA settings from the `[sla]` table (see the module docstring for the format)."""
+def settings_from_config(table: Mapping | None, targets: Mapping[int, SlaTarget] | None = None, *,
+                         time_zone: str = "UTC") -> SlaSettings:
+    """All SLA settings from the `[sla]` table (see the module docstring for the format); `time_zone`
+    is the site's, for the built-in business calendar and calendars that name none."""
     table = table or {}
-    calendars = calendars_from_config(table)
+    calendars = calendars_from_config(table, time_zone)
     targets = dict(targets) if targets is not None else targets_from_config(table, calendars)
     for prio, target in targets.items():
         if target.calendar not in calendars:
@@ -283,6 +342,11 @@ def settings_from_config(table: Mapping | None, targets: Mapping[int, SlaTarget]
     share = float(table.get("at_risk_share", DEFAULT_AT_RISK_SHARE))
     if not 0 < share <= 1:
         raise ValidationError(f"[sla] at_risk_share must be between 0 and 1, not {share}", field="at_risk_share")
+    reprioritise_from = str(table.get("reprioritise_from", "change")).strip().lower()
+    if reprioritise_from not in REPRIORITISE_FROM:
+        raise ValidationError(f"[sla] reprioritise_from = {reprioritise_from!r}; use \"change\" (a new priority's "
+                              "targets start when it changes) or \"start\" (from the incident's start)",
+                              field="reprioritise_from")
     reasons = table.get("pausing_reasons", list(DEFAULT_PAUSING_REASONS))
     if isinstance(reasons, str):
         reasons = [reasons]
@@ -316,15 +380,9 @@ def settings_from_config(table: Mapping | None, targets: Mapping[int, SlaTarget]
         ))
     return SlaSettings(
         targets=targets, calendars=calendars, overrides=tuple(overrides), at_risk_share=share,
-        pausing_reasons=tuple(" ".join(str(r).lower().split()) for r in reasons if str(r).strip()),
-        escalations=tuple(rules),
+        pausing_reasons=tuple(normal_reason(str(r)) for r in reasons if normal_reason(str(r))),
+        escalations=tuple(rules), reprioritise_from=reprioritise_from,
     )
-
-
-# -- kept for callers written before calendars: plain 24x7 arithmetic ----------------------
-
-def due_at(start: datetime, target: timedelta) -> datetime:
-    return start + target
 
 
 def due_times(start: datetime, priority: int, targets: Mapping[int, SlaTarget],
@@ -332,9 +390,6 @@ def due_times(start: datetime, priority: int, targets: Mapping[int, SlaTarget],
     """Response and resolution due times from `start`, on the target's calendar (no pauses)."""
     target = targets[priority]
     calendar = (calendars or DEFAULT_CALENDARS).get(target.calendar, TWENTY_FOUR_SEVEN)
-    return calendar.add(start, target.response), calendar.add(start, target.resolution)
+    return (calendar.add(start, span_on(target.response, calendar)),
+            calendar.add(start, span_on(target.resolution, calendar)))
 
-
-def next_due(acknowledged: bool, response_due: datetime, resolution_due: datetime) -> datetime:
-    """The deadline the queue sorts by: response until acknowledged, resolution after."""
-    return resolution_due if acknowledged else response_due

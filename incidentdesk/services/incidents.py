@@ -230,8 +230,13 @@ def acknowledge(ctx: ServiceContext, key: str, *, comment: str = "", expected_ve
 
 
 def apply_acknowledge(s: Session, ctx: ServiceContext, inc: Incident, now: datetime, *, comment: str = "") -> None:
-    """Acknowledge an incident already loaded in the caller's transaction (also used by alert ingestion)."""
-    before, after = _transition(inc, "acknowledge")
+    """Acknowledge an incident already loaded in the caller's transaction (also used by alert ingestion).
+
+    Also on hold, if nobody acknowledged it before the hold: the first response counts when it happens.
+    """
+    before = Status(inc.status)
+    after = lifecycle.acknowledge_status(before, inc.acknowledged_at is not None, inc.key)
+    _set_status(inc, after)
     inc.acknowledged_at = now
     inc.sla_due_at = inc.resolution_due_at
     sla = sla_sync.on_acknowledged(ctx.config, inc, now)
@@ -288,7 +293,8 @@ def assign(ctx: ServiceContext, key: str, *, user: str | None = None, group: str
 def reprioritise(ctx: ServiceContext, key: str, *, reason: str, impact: Level | str | None = None,
                  urgency: Level | str | None = None, severity: Severity | str | None = None,
                  expected_version: int | None = None) -> int:
-    """Change impact/urgency (and so priority) and/or severity; SLA targets are recomputed from the start."""
+    """Change impact/urgency (and so priority) and/or severity; a new priority replaces the running SLA
+    targets (from the change or from the start: `[sla] reprioritise_from`), the old ones kept in their history."""
     reason = _required(reason, "reason", "a reason for the change")
     with _editing(ctx, key, expected_version) as (s, inc, now):
         lifecycle.next_status("reprioritise", Status(inc.status), inc.key)
@@ -300,9 +306,13 @@ def reprioritise(ctx: ServiceContext, key: str, *, reason: str, impact: Level | 
 def apply_reprioritise(s: Session, ctx: ServiceContext, inc: Incident, now: datetime, *, reason: str,
                        impact: Level | str | None = None, urgency: Level | str | None = None,
                        severity: Severity | str | None = None) -> None:
-    """Reprioritise an incident already loaded in the caller's transaction (also a more severe alert joining)."""
+    """Reprioritise an incident already loaded in the caller's transaction (also a more severe alert joining).
+
+    The outgoing SLA targets are kept with the state they reached (services/sla_sync.py), so a breach
+    once recorded stays recorded and is never escalated twice.
+    """
     before = {"impact": inc.impact, "urgency": inc.urgency, "priority": f"P{inc.priority}", "severity": inc.severity}
-    old_calendar = sla_sync.calendar_name_of(ctx.config, inc)
+    outgoing = sla_sync.outgoing_targets(ctx.config, inc, now)
     if impact is not None:
         inc.impact = str(parse_enum(Level, impact, "impact"))
     if urgency is not None:
@@ -310,12 +320,14 @@ def apply_reprioritise(s: Session, ctx: ServiceContext, inc: Incident, now: date
     if severity is not None:
         inc.severity = str(parse_enum(Severity, severity, "severity"))
     inc.priority = derive_priority(Level(inc.impact), Level(inc.urgency), ctx.config.priority_matrix)
-    sla = sla_sync.on_reprioritised(ctx.config, s, inc, now, old_calendar)
+    sla = sla_sync.on_reprioritised(ctx.config, s, inc, now, outgoing)
     after = {"impact": inc.impact, "urgency": inc.urgency, "priority": f"P{inc.priority}", "severity": inc.severity}
     if after == before:
         raise ValidationError(f"{inc.key} already has these values; nothing to change", field="impact")
-    after.update(sla)
+    after.update(sla.changes)
+    sla_sync.record_changes(s, ctx, inc, now, sla.before)   # the old targets' last changes, then the new
     append_event(s, inc, ctx.actor, EventKind.REPRIORITISED, now, text=reason, before=before, after=after)
+    sla_sync.record_changes(s, ctx, inc, now, sla.after)
 
 
 def escalate(ctx: ServiceContext, key: str, *, kind: EscalationKind | str, summary: str,
@@ -373,6 +385,9 @@ def hold(ctx: ServiceContext, key: str, *, reason: str, expected_version: int | 
         _require_may_change(ctx, inc, "put on hold", action="hold")
         before, after = _transition(inc, "hold")
         inc.hold_reason = reason
+        if inc.acknowledged_at is None:   # someone acted on it: that is its first response, now
+            inc.acknowledged_at = now
+            inc.sla_due_at = inc.resolution_due_at
         sla = sla_sync.on_hold(ctx.config, inc, now, reason)
         append_event(s, inc, ctx.actor, EventKind.HELD, now, text=reason,
                      before={"status": str(before)}, after={"status": str(after), "reason": reason, **sla})

@@ -26,6 +26,10 @@ A sweep does not bump `Incident.version`: it changes only SLA bookkeeping (state
 times, the next check, the timeline counters), so someone editing the incident at the same
 time is not told their edit conflicts. An automatic escalation does bump it (it is a real
 change of who is involved, made through services.incidents.apply_escalate).
+
+An SLA event escalates an incident at most once: if an earlier automatic escalation was made
+for the same event (say response_breached, before a reprioritisation replaced the target and
+the new one breached too), the rules do not page again; the timeline says so instead.
 """
 
 from __future__ import annotations
@@ -40,19 +44,18 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy import text as sql_text
 
 from incidentdesk.domain.audit import chained_event
-from incidentdesk.domain.enums import EscalationKind, EventKind, Role
+from incidentdesk.domain.enums import EscalationKind, EventKind
 from incidentdesk.domain.errors import DomainError
 from incidentdesk.domain.roles import Actor
 from incidentdesk.domain.sla import SlaSettings
-from incidentdesk.domain.sla_state import SlaFacts, SlaState, Transition, assess
+from incidentdesk.domain.sla_state import SlaFacts, SlaState, assess, describe
 from incidentdesk.services import incidents
 from incidentdesk.services.context import ServiceContext
-from incidentdesk.services.sla_sync import sla_settings
+from incidentdesk.services.sla_sync import escalation_reason, sla_settings, sweeper_actor
 from incidentdesk.services.timeline import append_event
 from incidentdesk.store.changefeed import notify_sql
-from incidentdesk.store.models import ChangeLog, Incident, TimelineEvent
+from incidentdesk.store.models import ChangeLog, Escalation, Incident, TimelineEvent
 
-SWEEPER_LOGIN = "sla"
 DEFAULT_BATCH = 500
 
 _T = Incident.__table__
@@ -61,7 +64,7 @@ _COLUMNS = (
     _T.c.type, _T.c.category, _T.c.is_open, _T.c.acknowledged_at, _T.c.resolved_at, _T.c.sla_paused_at,
     _T.c.sla_paused_seconds, _T.c.response_sla_state, _T.c.resolution_sla_state, _T.c.response_due_at,
     _T.c.resolution_due_at, _T.c.response_breached_at, _T.c.resolution_breached_at, _T.c.sla_due_at,
-    _T.c.next_sla_check_at,
+    _T.c.next_sla_check_at, _T.c.sla_started_at,
 )
 _UPDATES: dict[tuple[str, ...], object] = {}
 
@@ -119,6 +122,7 @@ class SweepResult:
     changes: list[tuple[str, str]] = field(default_factory=list)   # (key, event) per recorded change
     escalations: list[tuple[str, str]] = field(default_factory=list)  # (key, to whom)
     failures: list[tuple[str, str]] = field(default_factory=list)     # (key, why an escalation failed)
+    repeats: list[tuple[str, str]] = field(default_factory=list)      # (key, event) already escalated for
 
     @property
     def breaches(self) -> int:
@@ -133,16 +137,12 @@ class SweepResult:
         self.changes += other.changes
         self.escalations += other.escalations
         self.failures += other.failures
+        self.repeats += other.repeats
 
     def summary(self) -> str:
         return (f"{self.examined} due, {self.at_risk} at risk, {self.breaches} breached, "
                 f"{len(self.escalations)} escalated" + (f", {len(self.failures)} escalation(s) failed"
                                                         if self.failures else ""))
-
-
-def sweeper_actor(ctx: ServiceContext) -> Actor:
-    """Who the timeline says made SLA changes: the clock itself, run by whoever's console ran it."""
-    return Actor(login=SWEEPER_LOGIN, role=Role.ADMIN, real_login=ctx.actor.effective_real_login)
 
 
 def due_count(ctx: ServiceContext, now: datetime | None = None) -> int:
@@ -272,23 +272,17 @@ def _pg_update(s, columns: tuple[str, ...], params: list[dict]) -> None:
     s.execute(sql_text(sql), _pg_arrays(params, names, key=lambda name: f"b_{name}"))
 
 
-def describe(transition: Transition, policy_name: str) -> str:
-    due = transition.due_at.isoformat(" ", "minutes")[:16] + " UTC"   # "%Y-%m-%d %H:%M UTC", cheaper
-    if transition.after is SlaState.BREACHED:
-        return f"{transition.which} target breached ({policy_name}, due {due})"
-    return f"{transition.which} target at risk ({policy_name}, due {due})"
-
-
 def _process(settings: SlaSettings, actor: Actor, row, now: datetime, result: SweepResult,
              writes: _Writes) -> None:
     """One incident's changes, in memory: the columns that change, its chained events, its escalations."""
     # Unpacked once, in _COLUMNS order: attribute access on a Row costs more than the arithmetic.
     (incident_id, key, event_count, last_hash, created_at, priority, type_, category, is_open, acknowledged_at,
      resolved_at, paused_at, paused_seconds, response_state, resolution_state, response_due_at,
-     resolution_due_at, response_breached_at, resolution_breached_at, sla_due_at, next_check_at) = row
+     resolution_due_at, response_breached_at, resolution_breached_at, sla_due_at, next_check_at, started_at) = row
     outcome = assess(settings, SlaFacts(
         created_at, priority, type_, category, bool(is_open), acknowledged_at, resolved_at, paused_at,
-        paused_seconds or 0.0, response_state or SlaState.ON_TRACK, resolution_state or SlaState.ON_TRACK), now)
+        paused_seconds or 0.0, response_state or SlaState.ON_TRACK, resolution_state or SlaState.ON_TRACK,
+        started_at), now)
     new = {}
     if outcome.transitions:
         policy_name = settings.policy_for(priority, type_, category).name
@@ -332,17 +326,40 @@ def _process(settings: SlaSettings, actor: Actor, row, now: datetime, result: Sw
         writes.updates.setdefault(tuple(sorted(new)), []).append(params)
 
 
+def _escalated_before(s, fired) -> dict[tuple[int, str], datetime]:
+    """(incident id, escalation reason) -> when, for automatic escalations already made for these incidents."""
+    ids = sorted({incident_id for incident_id, *_ in fired})
+    rows = s.execute(select(Escalation.incident_id, Escalation.reason, Escalation.at)
+                     .where(Escalation.incident_id.in_(ids), Escalation.automatic.is_(True))).all()
+    return {(i, reason): at for i, reason, at in rows}
+
+
 def _escalate(s, ctx: ServiceContext, fired, now: datetime, result: SweepResult) -> None:
-    """Automatic escalations, in the sweep's transaction: if the breach is recorded, so is its escalation."""
+    """Automatic escalations, in the sweep's transaction: if the breach is recorded, so is its escalation.
+
+    Each SLA event escalates an incident once: rules for an event it was already escalated for
+    (by an earlier sweep, for a target since replaced) are not run again.
+    """
+    before = _escalated_before(s, fired)
+    noted: set[tuple[int, str]] = set()
     for incident_id, key, tr, rule in fired:
         inc = s.get(Incident, incident_id)
+        reason = escalation_reason(tr.event)
+        if (incident_id, reason) in before:
+            if (incident_id, reason) not in noted:
+                noted.add((incident_id, reason))
+                append_event(s, inc, ctx.actor, EventKind.SLA, now,
+                             text=f"no automatic escalation on {tr.event.replace('_', ' ')}: already escalated for "
+                                  f"it at {before[incident_id, reason]:%Y-%m-%d %H:%M} UTC")
+                result.repeats.append((key, tr.event))
+            continue
         summary = rule.summary or (f"Automatic escalation: {tr.which} target {tr.after.label} "
                                    f"(due {tr.due_at:%Y-%m-%d %H:%M} UTC)")
         try:
             with s.begin_nested():
                 record = incidents.apply_escalate(
                     s, ctx, inc, now, kind=EscalationKind(rule.kind), summary=summary, to_group=rule.to_group,
-                    reason=f"SLA {tr.event.replace('_', ' ')}", to_person=rule.to_person, automatic=True)
+                    reason=reason, to_person=rule.to_person, automatic=True)
                 s.flush()
             result.escalations.append((key, record.to_person or record.to_group or ""))
         except DomainError as exc:

@@ -7,35 +7,44 @@ bookkeeping and `next_sla_check_at` (the instant the sweeper must next look at t
 consistent. Forward state changes of running targets (at risk, breached) are left to the
 sweeper so that each is recorded once, with its escalations; the stops recorded here go into
 the calling service's own timeline event (its `after` dict), so they too land in the timeline
-exactly once.
+exactly once. The one exception is a reprioritisation (on_reprioritised), which records as SLA
+events, without escalating, the changes that fell before it.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from incidentdesk.config import Config
-from incidentdesk.domain.enums import EventKind
-from incidentdesk.domain.sla import SlaSettings, plan, settings_from_config
-from incidentdesk.domain.sla_state import RANK, SlaFacts, SlaState, assess, state_at, stopped_state
-from incidentdesk.store.models import Incident, TimelineEvent
+from incidentdesk.domain.enums import EventKind, Role
+from incidentdesk.domain.roles import Actor
+from incidentdesk.domain.sla import SlaSettings, plan
+from incidentdesk.domain.sla_state import (
+    RANK, TARGETS, SlaFacts, SlaState, Transition, assess, catch_up, describe, state_at, stopped_state,
+)
+from incidentdesk.services.timeline import append_event
+from incidentdesk.store.models import Incident, SlaTargetRecord, TimelineEvent
 
-_CACHE: dict[int, tuple[Config, SlaSettings]] = {}
+SWEEPER_LOGIN = "sla"
+
+
+def sweeper_actor(ctx) -> Actor:
+    """Who the timeline says made SLA changes: the clock itself, run by whoever's console ran it."""
+    return Actor(login=SWEEPER_LOGIN, role=Role.ADMIN, real_login=ctx.actor.effective_real_login)
+
+
+def escalation_reason(event: str) -> str:
+    """The reason an automatic escalation for `event` is recorded with (and found by: one per event)."""
+    return f"SLA {event.replace('_', ' ')}"
 
 
 def sla_settings(config: Config) -> SlaSettings:
     """The parsed `[sla]` settings of this Config (parsed once per Config object)."""
-    hit = _CACHE.get(id(config))
-    if hit is not None and hit[0] is config:
-        return hit[1]
-    settings = settings_from_config(config.section("sla"), config.sla_targets)
-    if len(_CACHE) > 64:
-        _CACHE.clear()
-    _CACHE[id(config)] = (config, settings)
-    return settings
+    return config.sla
 
 
 def facts_of(inc) -> SlaFacts:
@@ -45,6 +54,7 @@ def facts_of(inc) -> SlaFacts:
         paused_at=inc.sla_paused_at, paused_seconds=inc.sla_paused_seconds or 0.0,
         response_state=inc.response_sla_state or SlaState.ON_TRACK,
         resolution_state=inc.resolution_sla_state or SlaState.ON_TRACK,
+        started_at=inc.sla_started_at or inc.created_at,
     )
 
 
@@ -68,10 +78,12 @@ def on_logged(config: Config, inc: Incident, now: datetime) -> None:
         inc.resolution_sla_state = SlaState.ON_TRACK.value
     if inc.sla_paused_seconds is None:
         inc.sla_paused_seconds = 0.0
+    if inc.sla_started_at is None:
+        inc.sla_started_at = inc.created_at
     policy = settings.policy_for(inc.priority, inc.type, inc.category)
     paused = timedelta(seconds=inc.sla_paused_seconds)
-    inc.response_due_at = plan(policy, "response", inc.created_at, paused, settings.at_risk_share).due_at
-    inc.resolution_due_at = plan(policy, "resolution", inc.created_at, paused, settings.at_risk_share).due_at
+    inc.response_due_at = plan(policy, "response", inc.sla_started_at, paused, settings.at_risk_share).due_at
+    inc.resolution_due_at = plan(policy, "resolution", inc.sla_started_at, paused, settings.at_risk_share).due_at
     refresh(settings, inc, now)
 
 
@@ -173,8 +185,9 @@ def on_closed_or_cancelled(inc: Incident) -> None:
     inc.sla_paused_at = None
 
 
-def paused_from_timeline(session: Session, settings: SlaSettings, inc: Incident, now: datetime) -> float:
-    """Working time paused so far on the incident's *current* calendar, rebuilt from its timeline.
+def paused_from_timeline(session: Session, settings: SlaSettings, inc: Incident, now: datetime,
+                         since: datetime) -> float:
+    """Working time paused between `since` and now on the incident's *current* calendar, from its timeline.
 
     Needed when a reprioritisation moves an incident to a policy on another calendar: the
     stored total was counted on the old one. A pause starts at a hold for a pausing reason or
@@ -196,42 +209,124 @@ def paused_from_timeline(session: Session, settings: SlaSettings, inc: Incident,
         elif kind == EventKind.RESOLVED and started is None:
             started = at
         elif kind in (EventKind.RESUMED, EventKind.REOPENED) and started is not None:
-            total += calendar.elapsed(started, at)
+            total += calendar.elapsed(max(started, since), at)
             started = None
     return total.total_seconds()
 
 
-def on_reprioritised(config: Config, session: Session, inc: Incident, now: datetime,
-                     old_calendar_name: str) -> dict:
-    """Targets recomputed from the incident's start under its new policy.
+@dataclass(frozen=True)
+class Outgoing:
+    """The running targets just before a reprioritisation, brought up to date at that instant."""
 
-    A running target whose persisted state is worse than the new targets give (a P1 breach
-    that is on track as a P3) takes the new state now, recorded in the reprioritisation event;
-    one that is now worse is left for the sweeper, which records it and fires escalations.
-    Stopped targets keep their verdict.
+    priority: int
+    policy: str
+    calendar: str
+    started_at: datetime
+    due: dict[str, datetime]
+    states: dict[str, SlaState]
+    breached_at: dict[str, datetime | None]
+    pending: tuple[Transition, ...]     # reached before the change but not yet recorded by a sweep
+
+
+def outgoing_targets(config: Config, inc: Incident, now: datetime) -> Outgoing:
+    """Call before changing the priority: what on_reprioritised will replace."""
+    settings = sla_settings(config)
+    policy = settings.policy_for(inc.priority, inc.type, inc.category)
+    result = assess(settings, facts_of(inc), now)
+    breached = {w: getattr(inc, f"{w}_breached_at") for w in TARGETS}
+    for tr in result.transitions:
+        if tr.after is SlaState.BREACHED and breached[tr.which] is None:
+            breached[tr.which] = tr.due_at
+    return Outgoing(inc.priority, policy.name, policy.calendar.name, inc.sla_started_at or inc.created_at,
+                    {w: c.due_at for w, c in result.clocks.items()}, dict(result.states), breached,
+                    result.transitions)
+
+
+@dataclass
+class Reprioritised:
+    """What a reprioritisation did to the SLA: for its own event, and the SLA events to record."""
+
+    changes: dict = field(default_factory=dict)          # goes into the reprioritisation's `after`
+    before: list[tuple[Transition, str]] = field(default_factory=list)   # old targets' pending changes
+    after: list[tuple[Transition, str]] = field(default_factory=list)    # new targets' changes before the change
+
+
+def on_reprioritised(config: Config, session: Session, inc: Incident, now: datetime, old: Outgoing) -> Reprioritised:
+    """Replace the running targets by the new priority's, keeping the old ones in sla_target_history.
+
+    `[sla] reprioritise_from` decides where the new targets count from: "change" (default; the
+    new target starts now, with its full length) or "start" (the incident's start, as if it had
+    always had this priority). A change the old targets had reached but no sweep had recorded
+    yet is recorded now; so is, with "start", one the new targets reached before now. Neither
+    escalates: the first no longer applies, the second fell before anyone could act on it. A
+    target identical to one replaced earlier (same policy, counted from the same instant: a
+    priority lowered and raised back with "start") takes up that target's state again, so its
+    breach is neither recorded nor escalated twice. Stopped targets keep their verdict.
     """
     settings = sla_settings(config)
     policy = settings.policy_for(inc.priority, inc.type, inc.category)
-    if policy.calendar.name != old_calendar_name and inc.id is not None:
-        inc.sla_paused_seconds = paused_from_timeline(session, settings, inc, now)
-    changes = {}
-    facts = facts_of(inc)
+    out = Reprioritised()
+    running = [w for w in TARGETS if w in old.due]
+    if policy.name == old.policy or not running:   # only the severity changed: the targets stand
+        refresh(settings, inc, now)
+        return out
+    out.before = [(tr, old.policy) for tr in old.pending]
+    earlier = session.execute(   # with "change" the new targets start now: none can be an earlier one
+        select(SlaTargetRecord.target, SlaTargetRecord.state, SlaTargetRecord.breached_at)
+        .where(SlaTargetRecord.incident_id == inc.id, SlaTargetRecord.policy == policy.name,
+               SlaTargetRecord.counted_from == inc.created_at)
+    ).all() if settings.reprioritise_from == "start" else []
+    superseded = []
+    for which in running:
+        session.add(SlaTargetRecord(
+            incident_id=inc.id, target=which, priority=old.priority, policy=old.policy, calendar=old.calendar,
+            counted_from=old.started_at, due_at=old.due[which], state=old.states[which].value,
+            breached_at=old.breached_at[which] if old.states[which] is SlaState.BREACHED else None, superseded_at=now))
+        superseded.append(f"{which} {old.policy} {old.states[which].label} (due {old.due[which]:%Y-%m-%d %H:%M} UTC)")
+    _restart(settings, session, inc, now, policy.calendar.name != old.calendar)
     instant = min(now, inc.sla_paused_at) if inc.sla_paused_at is not None else now
-    for which in ("response", "resolution"):
-        running = inc.is_open and inc.resolved_at is None and (which == "resolution" or inc.acknowledged_at is None)
-        if not running:
-            continue
-        clock = plan(policy, which, facts.created_at, timedelta(seconds=facts.paused_seconds),
-                     settings.at_risk_share)
-        current = SlaState(getattr(inc, f"{which}_sla_state") or SlaState.ON_TRACK)
+    start = inc.sla_started_at
+    for which in running:
+        clock = plan(policy, which, start, timedelta(seconds=inc.sla_paused_seconds), settings.at_risk_share)
+        carried = [(SlaState(state), at) for target, state, at in earlier if target == which]
+        base, breached_at = max(carried, key=lambda c: RANK[c[0]], default=(SlaState.ON_TRACK, None))
         fresh = state_at(clock, instant)
-        if RANK[fresh] < RANK[current]:
-            setattr(inc, f"{which}_sla_state", fresh.value)
-            setattr(inc, f"{which}_breached_at", None)
-            changes[f"{which}_sla"] = fresh.value
+        out.after += [(tr, policy.name) for tr in catch_up(clock, base, fresh)]
+        state = fresh if RANK[fresh] > RANK[base] else base
+        if state is SlaState.BREACHED and breached_at is None:
+            breached_at = clock.due_at
+        setattr(inc, f"{which}_sla_state", state.value)
+        setattr(inc, f"{which}_breached_at", breached_at if state is SlaState.BREACHED else None)
+        if state is not old.states[which]:
+            out.changes[f"{which}_sla"] = state.value
+    out.changes["sla_counted_from"] = settings.reprioritise_from
+    out.changes["sla_superseded"] = superseded
     refresh(settings, inc, now)
-    return changes
+    return out
 
 
-def calendar_name_of(config: Config, inc: Incident) -> str:
-    return sla_settings(config).policy_for(inc.priority, inc.type, inc.category).calendar.name
+def _restart(settings: SlaSettings, session: Session, inc: Incident, now: datetime, new_calendar: bool) -> None:
+    """Where the new targets count from, and the pause time they carry."""
+    if settings.reprioritise_from == "change":
+        inc.sla_started_at = now
+        inc.sla_paused_seconds = 0.0
+        if inc.sla_paused_at is not None:
+            inc.sla_paused_at = now      # on hold: the new targets stand still from their start
+        return
+    moved = (inc.sla_started_at or inc.created_at) != inc.created_at
+    inc.sla_started_at = inc.created_at
+    if (new_calendar or moved) and inc.id is not None:
+        inc.sla_paused_seconds = paused_from_timeline(session, settings, inc, now, since=inc.created_at)
+
+
+def record_changes(session: Session, ctx, inc: Incident, now: datetime, changes: list[tuple[Transition, str]]) -> None:
+    """SLA events for changes a reprioritisation records (the sweeper's shape; no escalation)."""
+    actor = sweeper_actor(ctx)
+    for tr, policy_name in changes:
+        after = {"target": tr.which, "state": tr.after.value, "due_at": tr.due_at, "since": tr.at,
+                 "escalation": "none: recorded at a reprioritisation"}
+        if tr.after is SlaState.BREACHED:
+            after["breached_at"] = tr.due_at
+        append_event(session, inc, actor, EventKind.SLA, now, text=describe(tr, policy_name) + ", recorded at the "
+                     "reprioritisation", before={"target": tr.which, "state": tr.before.value}, after=after)
+

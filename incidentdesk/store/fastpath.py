@@ -33,7 +33,7 @@ FIRST_PAGE_SQL = (
     "groups.name, incidents.tier, incidents.created_at, incidents.updated_at, incidents.acknowledged_at, "
     "incidents.response_due_at, incidents.resolution_due_at, incidents.sla_due_at, incidents.version, "
     "incidents.response_sla_state, incidents.resolution_sla_state, incidents.sla_paused_at, "
-    "incidents.next_sla_check_at, incidents.is_open, incidents.is_major \n"
+    "incidents.next_sla_check_at, incidents.is_open, incidents.is_major, incidents.category \n"
     "FROM incidents LEFT OUTER JOIN groups ON incidents.group_id = groups.id \n"
     "WHERE incidents.is_open IS 1 ORDER BY incidents.priority ASC, incidents.sla_due_at ASC, incidents.id ASC\n"
     " LIMIT 101 OFFSET 0"

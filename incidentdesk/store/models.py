@@ -130,6 +130,9 @@ class Incident(Base):
     resolution_breached_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     sla_paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     sla_paused_seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    # The instant the running targets count from: the creation, or the last reprioritisation when
+    # `[sla] reprioritise_from = "change"` (NULL on rows older than the setting: the creation).
+    sla_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # When the sweeper next needs to look at this incident (None: nothing pending). Indexed so a
     # sweep reads only incidents whose SLA state is about to change, not every open one.
     next_sla_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
@@ -203,6 +206,29 @@ class TimelineEvent(Base):
         """The fields the hash covers (everything but ids and the hashes themselves)."""
         return sealed_fields(seq=self.seq, at=self.at, actor=self.actor, real_actor=self.real_actor,
                              kind=self.kind, before=self.before, after=self.after, text=self.text)
+
+
+class SlaTargetRecord(Base):
+    """A target an incident no longer runs on, kept with the state it had reached.
+
+    Written when a reprioritisation replaces the running targets (services/sla_sync.py): the
+    incident's own columns hold the current targets, this table every earlier one, so a breach
+    once recorded stays recorded. The same facts are in the reprioritisation's timeline event.
+    """
+
+    __tablename__ = "sla_target_history"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"), index=True)
+    target: Mapped[str] = mapped_column(String(12))          # response | resolution
+    priority: Mapped[int] = mapped_column(Integer)
+    policy: Mapped[str] = mapped_column(Text)                 # e.g. "P1" or "P3 (request, HR)"
+    calendar: Mapped[str] = mapped_column(String(100))
+    counted_from: Mapped[datetime] = mapped_column(UTCDateTime())
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    state: Mapped[str] = mapped_column(String(12))           # on_track | at_risk | breached
+    breached_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    superseded_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class Escalation(Base):

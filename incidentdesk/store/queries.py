@@ -35,7 +35,7 @@ _ROW_COLUMNS = (
     Incident.assignee, Group.name, Incident.tier, Incident.created_at, Incident.updated_at,
     Incident.acknowledged_at, Incident.response_due_at, Incident.resolution_due_at, Incident.sla_due_at,
     Incident.version, Incident.response_sla_state, Incident.resolution_sla_state, Incident.sla_paused_at,
-    Incident.next_sla_check_at, Incident.is_open, Incident.is_major,
+    Incident.next_sla_check_at, Incident.is_open, Incident.is_major, Incident.category,
 )
 
 

@@ -67,6 +67,7 @@ class QueueRow:
     next_sla_check_at: datetime | None = None
     is_open: bool = True
     is_major: bool = False
+    category: str | None = None   # with priority and type: the SLA policy, so the calendar a countdown counts on
 
     def cursor(self, sort: str = "priority") -> tuple:
         names, _ = SORT_KEYS[sort]

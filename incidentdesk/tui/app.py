@@ -20,7 +20,7 @@ from incidentdesk.domain.errors import DomainError, ValidationError
 from incidentdesk.runtime import Runtime
 from incidentdesk.tui.actions import ACTIONS, BY_NAME
 from incidentdesk.tui.commands import IncidentCommands
-from incidentdesk.tui.format import use_palette
+from incidentdesk.tui.format import use_palette, use_sla_settings
 from incidentdesk.tui.lifecycle import ExitOnSignals, guard_timers
 from incidentdesk.tui.screens.help import NAVIGATION, HelpScreen
 from incidentdesk.tui.screens.main import MainScreen
@@ -54,6 +54,7 @@ class IncidentDeskApp(App):
         super().__init__()
         use_palette(self.no_color)  # Textual read NO_COLOR just now (and turns colours to greys)
         self.runtime = runtime
+        use_sla_settings(runtime.config.sla)  # countdowns count on each policy's calendar
         self.live = live
         self.sweep_seconds = sweep_seconds
         self.clock = clock

@@ -11,7 +11,9 @@ from datetime import datetime
 
 from rich.text import Text
 
-from incidentdesk.domain.sla_state import Countdown, SlaState, format_duration
+from incidentdesk.domain.calendars import Calendar
+from incidentdesk.domain.sla import SlaSettings
+from incidentdesk.domain.sla_state import Countdown, SlaState, countdowns_of, format_duration
 from incidentdesk.domain.sla_state import countdown as sla_countdown
 from incidentdesk.domain.text import one_line, strip_control
 
@@ -84,47 +86,56 @@ def sla_text(cd: Countdown, *, compact: bool = False) -> Text:
     """
     if not cd.running:
         return Text(cd.state.label, style=_palette.met if cd.state is SlaState.MET else _palette.breached)
+    days = not cd.business   # working time in hours: "39h00m", never "1d15h"
     if cd.paused:
-        return Text(("‖" if compact else "paused ") + format_duration(cd.seconds), style=_palette.paused)
+        return Text(("‖" if compact else "paused ") + format_duration(cd.seconds, days), style=_palette.paused)
     if cd.state is SlaState.BREACHED:
-        return Text("+" + format_duration(abs(cd.seconds)), style=_palette.breached)
+        return Text("+" + format_duration(abs(cd.seconds), days), style=_palette.breached)
     if cd.state is SlaState.AT_RISK:
-        return Text("!" + format_duration(cd.seconds), style=_palette.at_risk)
-    return Text(format_duration(cd.seconds))
+        return Text("!" + format_duration(cd.seconds, days), style=_palette.at_risk)
+    return Text(format_duration(cd.seconds, days))
 
 
-def incident_countdown(item, now: datetime) -> Countdown:
-    """The countdown of the target that matters now, for a queue row or a detail (no query)."""
+_sla = SlaSettings()
+
+
+def use_sla_settings(settings: SlaSettings) -> None:
+    """The SLA settings countdowns count with (their calendars), set by the app at start-up."""
+    global _sla
+    _sla = settings
+
+
+def calendar_of(item) -> Calendar:
+    """The calendar an incident's targets run on (policy by priority, type, category; memoised)."""
+    return _sla.policy_for(item.priority, item.type, getattr(item, "category", None)).calendar
+
+
+def incident_countdown(item, now: datetime, calendar: Calendar | None = None) -> Countdown:
+    """The countdown of the target that matters now, for a queue row or a detail (no query).
+
+    On a business-hours calendar it is working time left, not wall time (calendar.working_left).
+    """
     return sla_countdown(
         now, acknowledged_at=item.acknowledged_at, resolved_at=getattr(item, "resolved_at", None),
         response_due_at=item.response_due_at, resolution_due_at=item.resolution_due_at,
         response_state=item.response_sla_state, resolution_state=item.resolution_sla_state,
         paused_at=item.sla_paused_at, next_sla_check_at=item.next_sla_check_at, is_open=item.is_open,
+        calendar=calendar or calendar_of(item),
     )
 
 
 def target_text(detail, which: str, now: datetime) -> Text:
-    """One target (response or resolution) of an open incident's detail, with its due time."""
-    current = incident_countdown(detail, now)
-    if current.which == which and current.running:
-        shown = sla_text(current)
+    """One target (response or resolution) of an incident's detail: business time left beside its due instant."""
+    cd = countdowns_of(detail, now, calendar_of(detail))[which]
+    if not cd.running and cd.state is SlaState.BREACHED:
+        shown = Text(f"breached {short_time(cd.breached_at or cd.due_at)}", style=_palette.breached)
+    elif not cd.running:
+        shown = Text(f"met {short_time(cd.stopped_at)}" if cd.stopped_at else cd.state.label, style=_palette.met)
     else:
-        state = SlaState(getattr(detail, f"{which}_sla_state"))
-        due = getattr(detail, f"{which}_due_at")
-        stopped = detail.acknowledged_at if which == "response" else detail.resolved_at
-        if stopped is not None or not detail.is_open:
-            breached_at = getattr(detail, f"{which}_breached_at")
-            if state is SlaState.BREACHED:
-                shown = Text(f"breached {short_time(breached_at or due)}", style=_palette.breached)
-            else:
-                shown = Text(f"met {short_time(stopped)}" if stopped else state.label, style=_palette.met)
-        else:  # resolution clock running behind an unacknowledged response target
-            if now >= due:
-                state = SlaState.BREACHED
-            paused = detail.sla_paused_at is not None
-            left = (due - (detail.sla_paused_at or now)).total_seconds()
-            shown = sla_text(Countdown(which, state, left, due, paused=paused))
-    return Text.assemble(shown, Text(f"  due {short_time(getattr(detail, f'{which}_due_at'))}", style="dim"))
+        shown = sla_text(cd)
+        if cd.business:
+            shown.append(" business hours", style="dim")
+    return Text.assemble(shown, Text(f"  due {short_time(cd.due_at)}", style="dim"))
 
 
 def row_countdown(row, now: datetime) -> Text:

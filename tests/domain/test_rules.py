@@ -53,7 +53,7 @@ def test_parse_priority_rejects():
 
 
 ALLOWED = [
-    ("acknowledge", S.NEW, S.ACKNOWLEDGED),
+    ("acknowledge", S.NEW, S.ACKNOWLEDGED), ("acknowledge", S.ON_HOLD, S.ON_HOLD),
     ("start", S.NEW, S.IN_PROGRESS), ("start", S.ACKNOWLEDGED, S.IN_PROGRESS),
     ("hold", S.NEW, S.ON_HOLD), ("hold", S.ACKNOWLEDGED, S.ON_HOLD), ("hold", S.IN_PROGRESS, S.ON_HOLD),
     ("resume", S.ON_HOLD, S.IN_PROGRESS),

@@ -50,7 +50,8 @@ def test_full_table_and_business_days_follow_the_calendar():
     assert s.policy_for(3, "request", "HR/Portal/Payslips").resolution == 50 * H
     assert s.policy_for(3, "request", "HRX").resolution == 20 * H   # a sibling, not a child
     assert s.policy_for(3, "incident", "HR").resolution == 20 * H
-    assert s.pauses("waiting for customer reply") and not s.pauses("waiting for user")
+    assert s.pauses("Waiting for  CUSTOMER") and s.pauses("waiting for customer: reply due Monday")
+    assert not s.pauses("waiting for customer reply") and not s.pauses("waiting for user")
     assert [r.kind for r in s.rules_for("response_breached", 1, "incident")] == ["hierarchical"]
     assert s.rules_for("response_breached", 2, "incident") == []
     assert s.rules_for("resolution_breached", 1, "incident") == []
@@ -87,3 +88,65 @@ def test_due_times_helper_uses_the_calendar():
     friday = datetime(2026, 11, 27, 16, 0, tzinfo=UTC)
     assert due_times(friday, 1, targets) == (friday + timedelta(minutes=15), friday + 4 * H)
     assert due_times(friday, 3, targets)[0] == datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+
+
+def test_default_business_days_follow_the_calendar_a_priority_is_moved_to():
+    # P3's default "3 business days" are days, not 24 fixed hours: on 24x7 they are 72 h, like "3bd".
+    moved = settings_from_config({"P3": {"calendar": "24x7"}, "P4": {"calendar": "24x7"}})
+    explicit = settings_from_config({"P3": {"calendar": "24x7", "resolution": "3bd"}})
+    assert moved.policy_for(3).resolution == explicit.policy_for(3).resolution == 72 * H
+    assert (moved.policy_for(4).response, moved.policy_for(4).resolution) == (24 * H, 120 * H)
+    assert moved.policy_for(3).response == 4 * H                  # hours stay hours
+    long_days = settings_from_config({"calendars": {"business": {"hours": "08:00-18:00"}}})
+    assert long_days.policy_for(3).resolution == 30 * H           # 3 days of the calendar's 10 h
+
+
+def test_pausing_reasons_match_whole_reasons_not_prefixes():
+    s = settings_from_config({})
+    assert not s.pauses("waiting for username reset tool")
+    assert not s.pauses("Waiting for user to send logs")
+    assert s.pauses(" Waiting  for USER ") and s.pauses("waiting for vendor: ticket 4411 with Cisco")
+    assert settings_from_config({"pausing_reasons": ["Awaiting parts:"]}).pauses("awaiting parts")
+
+
+def test_reprioritise_from_is_change_by_default_or_start():
+    assert settings_from_config({}).reprioritise_from == "change"
+    assert settings_from_config({"reprioritise_from": " Start "}).reprioritise_from == "start"
+    with pytest.raises(ValidationError, match='reprioritise_from = \'later\'; use "change"'):
+        settings_from_config({"reprioritise_from": "later"})
+
+
+def test_the_built_in_business_calendar_runs_in_the_site_time_zone():
+    site = settings_from_config({"calendars": {"depot": {"hours": "07:00-15:00"}}}, time_zone="Europe/London")
+    assert site.policy_for(3).calendar.time_zone == "Europe/London"
+    assert site.calendars["depot"].time_zone == "Europe/London"      # a calendar that names no zone
+    # Monday 29 June 2026, 08:30 UTC = 09:30 BST: London is open, so 1 h later is 09:30 UTC; a UTC
+    # calendar would only open at 09:00 UTC and say 10:00.
+    monday = datetime(2026, 6, 29, 8, 30, tzinfo=UTC)
+    assert site.policy_for(3).calendar.add(monday, H) == datetime(2026, 6, 29, 9, 30, tzinfo=UTC)
+    assert settings_from_config({}).policy_for(3).calendar.add(monday, H) == datetime(2026, 6, 29, 10, 0, tzinfo=UTC)
+
+
+def test_site_time_zone_comes_from_general_or_the_machine(monkeypatch):
+    from incidentdesk import config as config_module
+
+    assert parse_config({"general": {"time_zone": "Europe/London"}}).sla.policy_for(4).calendar.time_zone == \
+        "Europe/London"
+    monkeypatch.setattr(config_module, "machine_time_zone", lambda: "America/New_York")
+    assert parse_config({}).time_zone == "America/New_York"
+    assert parse_config({}).sla.policy_for(3).calendar.time_zone == "America/New_York"
+    with pytest.raises(ValidationError, match="time_zone 'Mars/Olympus' is not a time zone"):
+        parse_config({"general": {"time_zone": "Mars/Olympus"}})
+
+
+def test_the_machine_zone_is_named_from_etc_localtime_not_tz(monkeypatch):
+    import os
+
+    monkeypatch.undo()                                     # the real function, not the suite's UTC pin
+    from incidentdesk.config import machine_time_zone
+
+    monkeypatch.setenv("TZ", "Asia/Tokyo")                 # one user's shell: not the host's hours
+    monkeypatch.setattr(os.path, "realpath", lambda path: "/usr/share/zoneinfo/Europe/Berlin")
+    assert machine_time_zone() == "Europe/Berlin"
+    monkeypatch.setattr(os.path, "realpath", lambda path: "/usr/share/zoneinfo/Etc/UTC")
+    assert machine_time_zone() == "UTC"

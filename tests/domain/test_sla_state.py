@@ -33,10 +33,17 @@ def test_p1_on_track_then_at_risk_then_breached():
     assert a.next_check_at == T0 + 3 * 60 * M   # resolution at risk at 75% of 4 h
 
 
-def test_a_late_sweep_jumps_straight_to_breached_once():
+def test_a_late_sweep_catches_up_at_risk_then_breached_each_at_its_instant():
+    # Nobody swept for 30 minutes: what is recorded must not depend on that, so the at-risk
+    # change (and its rules) is not skipped; it comes first, at its own instant.
     a = assess(SETTINGS, facts(), T0 + 30 * M)
-    assert [(t.before, t.after) for t in a.transitions] == [("on_track", "breached")]
-    assert a.check_at == T0 + 15 * M   # left to the sweeper: check at once
+    assert [(t.before, t.after, t.at) for t in a.transitions] == [
+        ("on_track", "at_risk", T0 + timedelta(minutes=11, seconds=15)), ("at_risk", "breached", T0 + 15 * M)]
+    assert [t.event for t in a.transitions] == ["response_at_risk", "response_breached"]
+    assert a.check_at == T0 + timedelta(minutes=11, seconds=15)   # left to the sweeper: check at once
+    # With at_risk_share = 1 there is no at-risk instant before the due one: just the breach.
+    whole = settings_from_config({"at_risk_share": 1.0})
+    assert [t.event for t in assess(whole, facts(), T0 + 30 * M).transitions] == ["response_breached"]
 
 
 def test_acknowledged_incident_runs_only_the_resolution_clock():
@@ -64,7 +71,10 @@ def test_reprioritisation_is_a_recomputation_from_the_start():
     # The same incident assessed as P3 then as P1 an hour in: P1's 15 minutes are long gone.
     at = T0 + 60 * M
     assert assess(SETTINGS, facts(priority=3), at).transitions == ()
-    assert [t.event for t in assess(SETTINGS, facts(priority=1), at).transitions] == ["response_breached"]
+    assert [t.event for t in assess(SETTINGS, facts(priority=1), at).transitions] == ["response_at_risk",
+                                                                                     "response_breached"]
+    # Counted from a later start (a reprioritisation "from the change"), the same P1 is on track.
+    assert assess(SETTINGS, facts(priority=1, started_at=at - 5 * M), at).transitions == ()
 
 
 def test_closed_incident_needs_nothing():

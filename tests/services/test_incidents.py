@@ -143,15 +143,14 @@ def test_responder_may_not_reassign_someone_elses(team):
     assert _detail(team.db, key).assignee == "bob"
 
 
-def test_reprioritise_recomputes_priority_and_sla_from_start(team, clock):
+def test_reprioritise_recomputes_priority_and_sla_from_the_change(team, clock):
     key = _log(team.ann, impact="low", urgency="low")
-    created = clock.now
-    clock.advance(hours=2)
+    changed = clock.advance(hours=2)
     svc.reprioritise(team.ann, key, impact="high", urgency="high", severity="SEV1", reason="whole site down")
     d = _detail(team.db, key)
     assert (d.priority, d.severity, d.impact, d.urgency) == (1, "SEV1", "high", "high")
-    assert d.response_due_at == created + timedelta(minutes=15)
-    assert d.resolution_due_at == created + timedelta(hours=4)
+    assert d.response_due_at == changed + timedelta(minutes=15)     # [sla] reprioritise_from = "change"
+    assert d.resolution_due_at == changed + timedelta(hours=4)
     assert d.sla_due_at == d.response_due_at
     ev = d.timeline[0]
     assert ev.kind == "reprioritised" and ev.text == "whole site down"

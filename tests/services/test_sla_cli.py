@@ -15,7 +15,7 @@ def test_sla_sweep_command(db, make_ctx, clock, capsys, monkeypatch, tmp_path):
     key = svc.log_incident(ctx, svc.Intake(title="db down", impact="high", urgency="high", group="Ops"))
     assert main(["--db", db.url, "sla", "sweep", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert out["changes"] == [[key, "response_breached"]]
+    assert out["changes"] == [[key, "response_at_risk"], [key, "response_breached"]]
     assert main(["--db", db.url, "sla", "sweep"]) == 0
     assert "0 due" in capsys.readouterr().out
     assert main(["--db", db.url, "sla", "sweep", "--loop", "--interval", "0"]) == 1

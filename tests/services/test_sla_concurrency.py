@@ -79,13 +79,13 @@ def test_concurrent_sweepers_record_each_breach_once(db, make_ctx, clock):
         totals.append(tuple(json.loads(out.strip().splitlines()[-1])))
     assert errors == []
 
-    # Every sweeper together recorded each breach once, and fired each escalation once.
-    assert sum(c for c, _ in totals) == INCIDENTS
+    # Every sweeper together recorded each change once (at risk, then breached), and fired each escalation once.
+    assert sum(c for c, _ in totals) == 2 * INCIDENTS
     assert sum(e for _, e in totals) == INCIDENTS
     with db.read() as s:
         events = Counter(s.scalars(select(TimelineEvent.incident_id).where(TimelineEvent.kind == "sla")).all())
         escalations = Counter(s.scalars(select(Escalation.incident_id)).all())
-    assert len(events) == INCIDENTS and set(events.values()) == {1}
+    assert len(events) == INCIDENTS and set(events.values()) == {2}
     assert len(escalations) == INCIDENTS and set(escalations.values()) == {1}
     assert list(queries.verify_audit(db)) == []
     assert sla.due_count(ctx) == 0
