@@ -4,12 +4,19 @@ new -> acknowledged -> in progress <-> on hold -> resolved -> closed; resolved -
 (back to in progress, within a window); any open status -> cancelled. Actions that do not
 move the status (assign, comment, escalate, reprioritise, declaring or standing down a major
 incident) are allowed on open incidents only.
+
+`check` / `why_not` answer "would this action succeed now?" before anyone fills in a dialog:
+the same status rule, reopen window and role checks the services apply, so the console
+offers only what can succeed and says why not at once for a key pressed anyway.
 """
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from incidentdesk.domain import major
 from incidentdesk.domain.enums import OPEN_STATUSES, Status
-from incidentdesk.domain.errors import InvalidTransition
+from incidentdesk.domain.errors import DomainError, InvalidTransition
+from incidentdesk.domain.roles import Actor, can_manage_others, require_owner_or_captain
 
 S = Status
 
@@ -73,3 +80,57 @@ def check_reopen_window(resolved_at: datetime | None, now: datetime, window: tim
 
 def is_open(status: Status) -> bool:
     return Status(status) in OPEN_STATUSES
+
+
+@dataclass(frozen=True)
+class Situation:
+    """What decides whether an action can succeed on one incident now (from a queue row or a detail)."""
+
+    key: str
+    status: Status | str
+    assignee: str | None = None
+    reporter: str | None = None
+    is_major: bool = False
+    commander: str | None = None
+    resolved_at: datetime | None = None
+
+
+def check(action: str, it: Situation, actor: Actor | None = None, *, now: datetime | None = None,
+          reopen_window: timedelta | None = None) -> None:
+    """Raise the error the service would raise for `action` on `it`, before any value is typed.
+
+    Only what does not depend on the dialog's values: the lifecycle, the reopen window, and the
+    actor's role / ownership. A check that needs the values (an unknown group, a commander who is
+    the assignee) is still the service's, when the dialog is submitted.
+    """
+    status = Status(it.status)
+    next_status(action, status, it.key)
+    if action == "reopen" and now is not None and reopen_window is not None:
+        check_reopen_window(it.resolved_at, now, reopen_window, it.key)
+    if actor is None:
+        return
+    if action in ("reprioritise", "cancel"):
+        require_owner_or_captain(actor, it.assignee, it.reporter, action, it.key)
+    elif action in ("assign", "take") and it.assignee not in (None, actor.login) and not can_manage_others(actor):
+        # the service lets anyone take an unassigned incident, and only owners or captains reassign
+        require_owner_or_captain(actor, it.assignee, None, "reassign", it.key)
+    if action == "take":
+        major.check_assignee(actor.login, it.commander, it.is_major, it.key)
+    elif action == "declare_major":
+        major.require_declare(actor, it.key)
+        if it.is_major:
+            raise InvalidTransition(f"{it.key} is already a major incident; nothing to declare")
+    elif action == "stand_down_major":
+        major.require_stand_down(actor, it.key)
+        if not it.is_major:
+            raise InvalidTransition(f"{it.key} is not a major incident; nothing to stand down")
+
+
+def why_not(action: str, it: Situation, actor: Actor | None = None, *, now: datetime | None = None,
+            reopen_window: timedelta | None = None) -> str | None:
+    """None if `action` can succeed on `it` now, else the one line saying why not (as the service would)."""
+    try:
+        check(action, it, actor, now=now, reopen_window=reopen_window)
+    except DomainError as exc:
+        return str(exc)
+    return None
