@@ -237,7 +237,7 @@ def assign(ctx: ServiceContext, key: str, *, user: str | None = None, group: str
            comment: str = "", expected_version: int | None = None) -> int:
     user = _clean(user) or None
     if user is None and not group:
-        raise ValidationError("name a person (--user) or a group (--group) to assign to", field="assignee")
+        raise ValidationError("name a person or a group to assign to", field="user")
     with _editing(ctx, key, expected_version) as (s, inc, now):
         lifecycle.next_status("assign", Status(inc.status), inc.key)
         taking_self = user == ctx.actor.login and inc.assignee in (None, ctx.actor.login) and not group
@@ -295,7 +295,7 @@ def escalate(ctx: ServiceContext, key: str, *, kind: EscalationKind | str, summa
     kind = parse_enum(EscalationKind, kind, "escalation kind")
     summary = _required(summary, "summary", "a hand-off summary (what was tried, device/user details, logs)")
     if kind is EscalationKind.FUNCTIONAL and not to_group:
-        raise ValidationError("a functional escalation needs the group to hand over to (--to)", field="to_group")
+        raise ValidationError("a functional escalation needs the group to hand over to", field="to_group")
     with _editing(ctx, key, expected_version) as (s, inc, now):
         apply_escalate(s, ctx, inc, now, kind=kind, summary=summary, to_group=to_group, reason=reason,
                        to_person=to_person, automatic=automatic)
@@ -309,6 +309,7 @@ def apply_escalate(s: Session, ctx: ServiceContext, inc: Incident, now: datetime
     lifecycle.next_status("escalate", Status(inc.status), inc.key)
     from_group = inc.group.name if inc.group else None
     from_tier = inc.tier
+    from_assignee = inc.assignee
     record = Escalation(incident_id=inc.id, at=now, actor=ctx.actor.login, kind=str(kind),
                         from_group=from_group, from_tier=from_tier, reason=_clean(reason), summary=summary,
                         automatic=automatic)
@@ -318,7 +319,7 @@ def apply_escalate(s: Session, ctx: ServiceContext, inc: Incident, now: datetime
             raise ValidationError(f"{inc.key} is already with {target.name}; pick another group", field="to_group")
         inc.group = target
         inc.tier = target.tier
-        inc.assignee = None
+        inc.assignee = None  # the new group picks it up; the event below records who had it
         record.to_group, record.to_tier = target.name, target.tier
     else:
         target = _group_by_name(s, to_group) if to_group else inc.group
@@ -327,9 +328,9 @@ def apply_escalate(s: Session, ctx: ServiceContext, inc: Incident, now: datetime
         record.to_person = _clean(to_person) or (target.manager if target else None) or "incident managers"
     s.add(record)
     append_event(s, inc, ctx.actor, EventKind.ESCALATED, now, text=summary,
-                 before={"group": from_group, "tier": from_tier},
+                 before={"group": from_group, "tier": from_tier, "assignee": from_assignee},
                  after={"kind": str(kind), "group": record.to_group, "tier": record.to_tier,
-                        "to_person": record.to_person, "automatic": automatic})
+                        "assignee": inc.assignee, "to_person": record.to_person, "automatic": automatic})
     return record
 
 
