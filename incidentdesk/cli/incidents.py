@@ -116,6 +116,18 @@ def _countdowns(rt, item, now: datetime) -> dict:
     return countdowns_of(item, now, calendar)
 
 
+def _flags(fn, **flags):
+    """Services name the field a bad value belongs to; here it gets the flag that sets it."""
+    def run(rt, a):
+        try:
+            return fn(rt, a)
+        except ValidationError as exc:
+            if exc.field in flags:
+                raise ValidationError(f"{exc} ({flags[exc.field]})", field=exc.field) from None
+            raise
+    return run
+
+
 def _action(fn):
     def run(args) -> int:
         rt = runtime(args)
@@ -177,7 +189,8 @@ def register(sub) -> None:
     add("take", "take ownership",
         lambda rt, a: svc.take(rt.ctx, a.key, expected_version=a.expected_version))
     add("assign", "assign to a person and/or group",
-        lambda rt, a: svc.assign(rt.ctx, a.key, user=a.user, group=a.group, expected_version=a.expected_version),
+        _flags(lambda rt, a: svc.assign(rt.ctx, a.key, user=a.user, group=a.group, expected_version=a.expected_version),
+               user="--user LOGIN / --group NAME"),
         (("--user",), {}), (("--group",), {}))
     add("reprioritise", "change impact/urgency/severity (with a reason)",
         lambda rt, a: svc.reprioritise(rt.ctx, a.key, impact=a.impact, urgency=a.urgency, severity=a.severity,
@@ -185,8 +198,9 @@ def register(sub) -> None:
         (("--impact",), {"choices": LEVELS}), (("--urgency",), {"choices": LEVELS}),
         (("--severity",), {"choices": ("SEV1", "SEV2", "SEV3", "SEV4")}), (("--reason",), {"required": True}))
     add("escalate", "escalate functionally (to a group) or hierarchically (to management)",
-        lambda rt, a: svc.escalate(rt.ctx, a.key, kind=a.kind, to_group=a.to, summary=a.summary,
-                                   reason=a.reason or "", expected_version=a.expected_version),
+        _flags(lambda rt, a: svc.escalate(rt.ctx, a.key, kind=a.kind, to_group=a.to, summary=a.summary,
+                                          reason=a.reason or "", expected_version=a.expected_version),
+               to_group="--to GROUP"),
         (("--kind",), {"required": True, "choices": ("functional", "hierarchical")}), (("--to",), {}),
         (("--summary",), {"required": True}), (("--reason",), {}))
     add("hold", "put on hold (with a reason)",

@@ -7,12 +7,19 @@ incident) are allowed on open incidents only.
 
 The first response is recorded when it happens, whatever the status: an incident put on hold
 before anyone acknowledged it can be acknowledged on hold (it stays on hold).
+
+`check` / `why_not` answer "would this action succeed now?" before anyone fills in a dialog:
+the same status rule, reopen window and role checks the services apply, so the console
+offers only what can succeed and says why not at once for a key pressed anyway.
 """
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from incidentdesk.domain import major
 from incidentdesk.domain.enums import OPEN_STATUSES, Status
-from incidentdesk.domain.errors import InvalidTransition
+from incidentdesk.domain.errors import DomainError, InvalidTransition
+from incidentdesk.domain.roles import Actor, require_may_change
 
 S = Status
 
@@ -90,3 +97,77 @@ def check_reopen_window(resolved_at: datetime | None, now: datetime, window: tim
 
 def is_open(status: Status) -> bool:
     return Status(status) in OPEN_STATUSES
+
+
+@dataclass(frozen=True)
+class Situation:
+    """What decides whether an action can succeed on one incident now (from a queue row or a detail)."""
+
+    key: str
+    status: Status | str
+    assignee: str | None = None
+    reporter: str | None = None
+    is_major: bool = False
+    commander: str | None = None
+    resolved_at: datetime | None = None
+    group: str | None = None
+
+
+# The one table of who may run an action on someone else's incident (domain/roles.require_may_change):
+# action -> (the words for a refusal, whether it picks up unassigned work, which any responder may).
+# The services and `check` both read it. A functional escalation ("hand over") depends on the
+# dialog's kind, so `check` leaves it to the service; a hierarchical one anyone may make.
+CHANGE_RULES: dict[str, tuple[str, bool]] = {
+    "acknowledge": ("acknowledge", True), "take": ("take", True), "start": ("start work on", False),
+    "assign": ("reassign", False), "reprioritise": ("reprioritise", False), "hold": ("put on hold", False),
+    "resume": ("resume", False), "resolve": ("resolve", False), "cancel": ("cancel", False),
+    "escalate": ("hand over", False),
+}
+_DEPENDS_ON_VALUES = ("escalate",)
+
+
+def require_change(action: str, actor: Actor, it: Situation, *, picking_up: bool | None = None) -> None:
+    """Refuse `action` on `it` unless `actor` may change it (CHANGE_RULES); `picking_up` overrides the table."""
+    doing, picks_up = CHANGE_RULES[action]
+    require_may_change(actor, it.assignee, it.reporter, it.group, doing, it.key,
+                       picking_up=picks_up if picking_up is None else picking_up)
+
+
+def check(action: str, it: Situation, actor: Actor | None = None, *, now: datetime | None = None,
+          reopen_window: timedelta | None = None) -> None:
+    """Raise the error the service would raise for `action` on `it`, before any value is typed.
+
+    Only what does not depend on the dialog's values: the lifecycle, the reopen window, and the
+    actor's role / ownership. A check that needs the values (an unknown group, a commander who is
+    the assignee) is still the service's, when the dialog is submitted.
+    """
+    status = Status(it.status)
+    next_status(action, status, it.key)
+    if action == "reopen" and now is not None and reopen_window is not None:
+        check_reopen_window(it.resolved_at, now, reopen_window, it.key)
+    if actor is None:
+        return
+    if action in CHANGE_RULES and action not in _DEPENDS_ON_VALUES:
+        # assign: anyone may assign an unassigned incident to themselves, so it is offered; the service
+        # decides with the values (another person, another group) whether it is a reassignment.
+        require_change(action, actor, it, picking_up=True if action == "assign" else None)
+    if action == "take":
+        major.check_assignee(actor.login, it.commander, it.is_major, it.key)
+    elif action == "declare_major":
+        major.require_declare(actor, it.key)
+        if it.is_major:
+            raise InvalidTransition(f"{it.key} is already a major incident; nothing to declare")
+    elif action == "stand_down_major":
+        major.require_stand_down(actor, it.key)
+        if not it.is_major:
+            raise InvalidTransition(f"{it.key} is not a major incident; nothing to stand down")
+
+
+def why_not(action: str, it: Situation, actor: Actor | None = None, *, now: datetime | None = None,
+            reopen_window: timedelta | None = None) -> str | None:
+    """None if `action` can succeed on `it` now, else the one line saying why not (as the service would)."""
+    try:
+        check(action, it, actor, now=now, reopen_window=reopen_window)
+    except DomainError as exc:
+        return str(exc)
+    return None

@@ -96,16 +96,21 @@ def _apply_sla(ctx: ServiceContext, incident: Incident) -> None:
     sla_sync.on_logged(ctx.config, incident, ctx.now())
 
 
-def _require_may_change(ctx: ServiceContext, inc: Incident, doing: str, *, action: str | None = None,
-                        picking_up: bool = False) -> None:
-    """domain/roles.py's one rule for changing an incident, applied to this one.
+def _situation(inc: Incident) -> lifecycle.Situation:
+    return lifecycle.Situation(key=inc.key, status=inc.status, assignee=inc.assignee, reporter=inc.reporter,
+                               is_major=inc.is_major, commander=inc.commander, resolved_at=inc.resolved_at,
+                               group=inc.group.name if inc.group else None)
 
-    `action`: its lifecycle step, checked first — "it is closed" says more than "it is not yours".
+
+def _require_may_change(ctx: ServiceContext, inc: Incident, action: str, *, step: bool = False,
+                        picking_up: bool | None = None) -> None:
+    """domain/lifecycle.CHANGE_RULES (roles.py's one rule for changing an incident) applied to this one.
+
+    `step`: check the lifecycle step first — "it is closed" says more than "it is not yours".
     """
-    if action is not None:
+    if step:
         lifecycle.next_status(action, Status(inc.status), inc.key)
-    require_may_change(ctx.actor, inc.assignee, inc.reporter, inc.group.name if inc.group else None, doing,
-                       inc.key, picking_up=picking_up)
+    lifecycle.require_change(action, ctx.actor, _situation(inc), picking_up=picking_up)
 
 
 def _set_status(incident: Incident, status: Status) -> None:
@@ -224,7 +229,7 @@ def _transition(incident: Incident, action: str) -> tuple[Status, Status]:
 def acknowledge(ctx: ServiceContext, key: str, *, comment: str = "", expected_version: int | None = None) -> int:
     """Acknowledge: stops the response clock. Takes an unassigned incident for the actor."""
     with _editing(ctx, key, expected_version) as (s, inc, now):
-        _require_may_change(ctx, inc, "acknowledge", action="acknowledge", picking_up=True)
+        _require_may_change(ctx, inc, "acknowledge", step=True)
         apply_acknowledge(s, ctx, inc, now, comment=comment)
         return inc.version + 1
 
@@ -248,7 +253,7 @@ def apply_acknowledge(s: Session, ctx: ServiceContext, inc: Incident, now: datet
 
 def start_work(ctx: ServiceContext, key: str, *, expected_version: int | None = None) -> int:
     with _editing(ctx, key, expected_version) as (s, inc, now):
-        _require_may_change(ctx, inc, "start work on", action="start")
+        _require_may_change(ctx, inc, "start", step=True)
         before, after = _transition(inc, "start")
         if inc.acknowledged_at is None:
             inc.acknowledged_at = now
@@ -268,10 +273,10 @@ def assign(ctx: ServiceContext, key: str, *, user: str | None = None, group: str
            comment: str = "", expected_version: int | None = None) -> int:
     user = _clean(user) or None
     if user is None and not group:
-        raise ValidationError("name a person (--user) or a group (--group) to assign to", field="assignee")
+        raise ValidationError("name a person or a group to assign to", field="user")
     with _editing(ctx, key, expected_version) as (s, inc, now):
         lifecycle.next_status("assign", Status(inc.status), inc.key)
-        _require_may_change(ctx, inc, "reassign", picking_up=user == ctx.actor.login and not group)
+        _require_may_change(ctx, inc, "assign", picking_up=user == ctx.actor.login and not group)
         before = {"assignee": inc.assignee, "group": inc.group.name if inc.group else None, "tier": inc.tier}
         if group:
             new_group = _group_by_name(s, group)
@@ -337,11 +342,11 @@ def escalate(ctx: ServiceContext, key: str, *, kind: EscalationKind | str, summa
     kind = parse_enum(EscalationKind, kind, "escalation kind")
     summary = _required(summary, "summary", "a hand-off summary (what was tried, device/user details, logs)")
     if kind is EscalationKind.FUNCTIONAL and not to_group:
-        raise ValidationError("a functional escalation needs the group to hand over to (--to)", field="to_group")
+        raise ValidationError("a functional escalation needs the group to hand over to", field="to_group")
     limits.check("to_person", _clean(to_person) or None)
     with _editing(ctx, key, expected_version) as (s, inc, now):
         if kind is EscalationKind.FUNCTIONAL:  # it moves the incident and clears its assignee
-            _require_may_change(ctx, inc, "hand over")
+            _require_may_change(ctx, inc, "escalate")
         apply_escalate(s, ctx, inc, now, kind=kind, summary=summary, to_group=to_group, reason=reason,
                        to_person=to_person, automatic=automatic)
         return inc.version + 1
@@ -354,6 +359,7 @@ def apply_escalate(s: Session, ctx: ServiceContext, inc: Incident, now: datetime
     lifecycle.next_status("escalate", Status(inc.status), inc.key)
     from_group = inc.group.name if inc.group else None
     from_tier = inc.tier
+    from_assignee = inc.assignee
     record = Escalation(incident_id=inc.id, at=now, actor=ctx.actor.login, kind=str(kind),
                         from_group=from_group, from_tier=from_tier, reason=_clean(reason), summary=summary,
                         automatic=automatic)
@@ -363,7 +369,7 @@ def apply_escalate(s: Session, ctx: ServiceContext, inc: Incident, now: datetime
             raise ValidationError(f"{inc.key} is already with {target.name}; pick another group", field="to_group")
         inc.group = target
         inc.tier = target.tier
-        inc.assignee = None
+        inc.assignee = None  # the new group picks it up; the event below records who had it
         record.to_group, record.to_tier = target.name, target.tier
     else:
         target = _group_by_name(s, to_group) if to_group else inc.group
@@ -372,9 +378,9 @@ def apply_escalate(s: Session, ctx: ServiceContext, inc: Incident, now: datetime
         record.to_person = _clean(to_person) or (target.manager if target else None) or "incident managers"
     s.add(record)
     append_event(s, inc, ctx.actor, EventKind.ESCALATED, now, text=summary,
-                 before={"group": from_group, "tier": from_tier},
+                 before={"group": from_group, "tier": from_tier, "assignee": from_assignee},
                  after={"kind": str(kind), "group": record.to_group, "tier": record.to_tier,
-                        "to_person": record.to_person, "automatic": automatic})
+                        "assignee": inc.assignee, "to_person": record.to_person, "automatic": automatic})
     return record
 
 
@@ -382,7 +388,7 @@ def hold(ctx: ServiceContext, key: str, *, reason: str, expected_version: int | 
     reason = _required(reason, "reason", "a reason for the hold (e.g. waiting for user)")
     limits.check("hold_reason", reason, parameter="reason")
     with _editing(ctx, key, expected_version) as (s, inc, now):
-        _require_may_change(ctx, inc, "put on hold", action="hold")
+        _require_may_change(ctx, inc, "hold", step=True)
         before, after = _transition(inc, "hold")
         inc.hold_reason = reason
         if inc.acknowledged_at is None:   # someone acted on it: that is its first response, now
@@ -396,7 +402,7 @@ def hold(ctx: ServiceContext, key: str, *, reason: str, expected_version: int | 
 
 def resume(ctx: ServiceContext, key: str, *, comment: str = "", expected_version: int | None = None) -> int:
     with _editing(ctx, key, expected_version) as (s, inc, now):
-        _require_may_change(ctx, inc, "resume", action="resume")
+        _require_may_change(ctx, inc, "resume", step=True)
         before, after = _transition(inc, "resume")
         held_for = inc.hold_reason
         inc.hold_reason = None
@@ -414,7 +420,7 @@ def resolve(ctx: ServiceContext, key: str, *, code: ResolutionCode | str, notes:
     code = parse_enum(ResolutionCode, code, "resolution code")
     notes = _required(notes, "notes", "resolution notes (what fixed it, or the workaround)")
     with _editing(ctx, key, expected_version) as (s, inc, now):
-        _require_may_change(ctx, inc, "resolve", action="resolve")
+        _require_may_change(ctx, inc, "resolve", step=True)
         apply_resolve(s, ctx, inc, now, code=code, notes=notes)
         return inc.version + 1
 
@@ -480,7 +486,7 @@ def apply_reopen(s: Session, ctx: ServiceContext, inc: Incident, now: datetime, 
 def cancel(ctx: ServiceContext, key: str, *, reason: str, expected_version: int | None = None) -> int:
     reason = _required(reason, "reason", "a reason to cancel (e.g. logged by mistake)")
     with _editing(ctx, key, expected_version) as (s, inc, now):
-        _require_may_change(ctx, inc, "cancel", action="cancel")
+        _require_may_change(ctx, inc, "cancel", step=True)
         before, after = _transition(inc, "cancel")
         sla_sync.on_closed_or_cancelled(inc)
         append_event(s, inc, ctx.actor, EventKind.CANCELLED, now, text=reason,

@@ -8,16 +8,17 @@ action appears everywhere at once.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from rich.text import Text
 
+from incidentdesk.domain import lifecycle
 from incidentdesk.domain.enums import EscalationKind, IncidentType, Level, ResolutionCode, Severity
 from incidentdesk.domain.errors import ValidationError
 from incidentdesk.domain.priority import derive_priority
-from incidentdesk.tui.format import palette
+from incidentdesk.tui.format import literal, palette
 from incidentdesk.tui.formspec import FormField, FormSpec
 
 if TYPE_CHECKING:
@@ -51,11 +52,14 @@ class Pickers:
     categories: list[str] = field(default_factory=list)
     services: list[str] = field(default_factory=list)
 
-    def people_options(self) -> list[tuple[str, str]]:
-        return [(f"{p.login} — {p.name}" if p.name and p.name != p.login else p.login, p.login) for p in self.people]
+    # Labels are Text, never str: Select reads a str label as markup, so a name like `[@click=app.quit]`
+    # would act when clicked and a group called `Ops [/] Team` would crash the dialog.
+    def people_options(self) -> list[tuple[Text, str]]:
+        return [(literal(f"{p.login} — {p.name}" if p.name and p.name != p.login else p.login), p.login)
+                for p in self.people]
 
-    def group_options(self) -> list[tuple[str, str]]:
-        return [(f"{g.name} (tier {g.tier})", g.name) for g in self.groups]
+    def group_options(self) -> list[tuple[Text, str]]:
+        return [(literal(f"{g.name} (tier {g.tier})"), g.name) for g in self.groups]
 
 
 def _enum_options(enum_cls) -> list[tuple[str, str]]:
@@ -100,9 +104,47 @@ class Action:
     description: str
     # Builds the dialog for the selected incident (None: no dialog, run at once).
     form: Callable[[IncidentDetail | None, Pickers, Config], FormSpec] | None
-    # Calls the service; returns a short message for the notification.
-    run: Callable[[ServiceContext, IncidentDetail | None, dict], str]
+    # Calls the service; returns a short message for the notification (and, for a new incident, its key).
+    run: Callable[[ServiceContext, IncidentDetail | None, dict], str | tuple[str, str]]
     needs_incident: bool = True
+    short: str = ""  # the footer's label when space is tight
+    rank: int = 10   # the footer drops the highest rank first
+
+
+def lifecycle_step(action: Action, d) -> str | None:
+    """The lifecycle action (domain/lifecycle.py) this key runs on `d`: `h` resumes an incident on
+    hold, `M` stands a major incident down; None for one that needs no incident (new)."""
+    if not action.needs_incident:
+        return None
+    if action.name == "hold":
+        return "resume" if d.status == "on_hold" else "hold"
+    if action.name == "major":
+        return "stand_down_major" if d.is_major else "declare_major"
+    return action.name
+
+
+def why_not(action: Action, d, actor, config: Config, now: datetime) -> str | None:
+    """None if `action` can succeed on `d` (a detail, or a queue row while its detail loads) now,
+    else why not — decided by the domain, as the service would decide it."""
+    step = lifecycle_step(action, d)
+    if step is None:
+        return None
+    it = lifecycle.Situation(key=d.key, status=d.status, assignee=d.assignee, reporter=getattr(d, "reporter", None),
+                             is_major=d.is_major, commander=getattr(d, "commander", None),
+                             resolved_at=getattr(d, "resolved_at", None), group=d.group)
+    return lifecycle.why_not(step, it, actor, now=now, reopen_window=config.reopen_window)
+
+
+def footer_labels(action: Action, d) -> tuple[str, str]:
+    """(label, short label) for the key bar, naming what the key does to `d` now."""
+    step = lifecycle_step(action, d) if d is not None else None
+    if step == "resume":
+        return "Resume", "Resume"
+    if step == "stand_down_major":
+        return "Stand down", "Stand down"
+    if step == "hold":
+        return "Hold", "Hold"
+    return action.label, action.short or action.label
 
 
 def _subject(d: IncidentDetail | None) -> str:
@@ -134,7 +176,7 @@ def new_form(d, pickers: Pickers, config: Config) -> FormSpec:
     ], submit_label="Log incident", preview=priority_preview(config.priority_matrix))
 
 
-def run_new(ctx, d, v) -> str:
+def run_new(ctx, d, v) -> tuple[str, str]:
     key = svc.log_incident(ctx, svc.Intake(
         title=v.get("title") or "", impact=v["impact"], urgency=v["urgency"], type=v.get("type") or "incident",
         severity=v.get("severity") or None, description=v.get("description") or "",
@@ -144,7 +186,7 @@ def run_new(ctx, d, v) -> str:
         recent_changes=v.get("recent_changes") or "", category=v.get("category") or None, ci=v.get("ci") or None,
         group=v.get("group") or None,
     ))
-    return f"logged {key}: {v.get('title') or ''}"
+    return f"logged {key}: {v.get('title') or ''}", key
 
 
 def _single(title: str, name: str, label: str, required: bool, kind: str = "area", submit: str = "Save"):
@@ -183,12 +225,41 @@ def escalate_form(d, pickers, config) -> FormSpec:
     ], subject=_subject(d), submit_label="Escalate")
 
 
+def _sla_settings(config):
+    from incidentdesk.domain.sla import settings_from_config  # parsed when a hold dialog opens
+
+    return settings_from_config(config.section("sla"), config.sla_targets)
+
+
+def hold_reason(values: dict) -> str:
+    """The reason the hold records: the chosen one, then what was typed (`waiting for user: no answer`)."""
+    chosen = (values.get("preset") or "").strip()
+    typed = (values.get("reason") or "").strip()
+    return f"{chosen}: {typed}" if chosen and typed else chosen or typed
+
+
+def hold_preview(settings) -> Callable[[dict], Text | None]:
+    """Says, as the reason is picked or typed, whether the hold pauses the SLA clock (the sweeper's own test)."""
+    def preview(values: dict) -> Text | None:
+        reason = hold_reason(values)
+        if not reason:
+            return None
+        if settings.pauses(reason):
+            return Text.assemble(("SLA clock: ", "bold"), ("paused while on hold", palette().paused or "bold"))
+        return Text.assemble(("SLA clock: ", "bold"), "keeps running (not a pausing reason)")
+    return preview
+
+
 def hold_form(d, pickers, config) -> FormSpec:
     if d is not None and d.status == "on_hold":
         return FormSpec("Resume", [FormField("comment", "Comment", "text")], subject=_subject(d), submit_label="Resume")
-    return FormSpec("Put on hold", [FormField("reason", "Reason", "text", required=True,
-                                              placeholder="e.g. waiting for user")],
-                    subject=_subject(d), submit_label="Hold")
+    settings = _sla_settings(config)
+    reasons = [(literal(f"{r} — pauses the SLA clock"), r) for r in settings.pausing_reasons]
+    return FormSpec("Put on hold", [
+        FormField("preset", "Reason", "select", reasons, placeholder="another reason (type it below)",
+                  help="these pause the SLA clock ([sla] pausing_reasons); other reasons do not"),
+        FormField("reason", "Details, or another reason", "text", placeholder="e.g. user away until 14:00"),
+    ], subject=_subject(d), submit_label="Hold", preview=hold_preview(settings))
 
 
 def resolve_form(d, pickers, config) -> FormSpec:
@@ -223,8 +294,8 @@ def major_form(d, pickers, config) -> FormSpec:
 # --- service calls -----------------------------------------------------------------------
 
 def _hold_or_resume(ctx, d, v) -> str:
-    if "reason" in v:
-        svc.hold(ctx, d.key, reason=v["reason"], expected_version=d.version)
+    if "preset" in v:
+        svc.hold(ctx, d.key, reason=hold_reason(v), expected_version=d.version)
         return f"{d.key} on hold"
     svc.resume(ctx, d.key, comment=v.get("comment") or "", expected_version=d.version)
     return f"{d.key} resumed"
@@ -287,4 +358,12 @@ ACTIONS: list[Action] = [
                               f"{d.key} cancelled")[1]),
 ]
 
+# The key bar's short label and rank (lowest kept longest): the step that moves the incident on first.
+_FOOTER = {
+    "acknowledge": ("Ack", 1), "resolve": ("Resolve", 2), "escalate": ("Escalate", 3), "new": ("New", 4),
+    "take": ("Take", 5), "hold": ("Hold", 6), "close": ("Close", 7), "reopen": ("Reopen", 8),
+    "start": ("Start", 9), "assign": ("Assign", 10), "comment": ("Comment", 11), "reprioritise": ("Priority", 12),
+    "major": ("Major", 13), "cancel": ("Cancel", 14),
+}
+ACTIONS = [replace(a, short=_FOOTER[a.name][0], rank=_FOOTER[a.name][1]) for a in ACTIONS]
 BY_NAME = {a.name: a for a in ACTIONS}

@@ -1,12 +1,20 @@
-"""The command palette (ctrl+p): every action on the selected incident, and the queue's views."""
+"""The command palette (ctrl+p): the actions possible on the selected incident now, and the queue's views.
+
+An action the incident's state (or the actor's role) rules out is not listed, as in the key
+bar; its key still answers with why not. Everything shown is literal: the palette reads
+plain strings as markup, so names and help go in escaped (or as Content).
+"""
 
 from __future__ import annotations
 
 from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+from textual.markup import escape
 
 from incidentdesk.tui.actions import ACTIONS
+from incidentdesk.tui.format import safe
 
 
 class IncidentCommands(Provider):
@@ -14,9 +22,10 @@ class IncidentCommands(Provider):
         app = self.app
         main = app.main_screen
         detail = main.detail if main is not None else None
-        subject = f" {detail.key}" if detail is not None else ""
         for action in ACTIONS:
-            name = action.label + ("" if not action.needs_incident else subject)
+            if action.needs_incident and (detail is None or main.blocker(action) is not None):
+                continue
+            name = action.label + (f" {detail.key}" if action.needs_incident else "")
             yield name, action.description + f"  [{app.key_for(f'incident.{action.name}', action.key)}]", \
                 partial(app.run_incident_action, action.name)
         from incidentdesk.tui.screens.main import SCOPES, SORTS
@@ -34,11 +43,12 @@ class IncidentCommands(Provider):
 
     async def discover(self) -> Hits:
         for name, help_text, callback in self._commands():
-            yield DiscoveryHit(name, callback, help=help_text)
+            yield DiscoveryHit(Content(safe(name)), callback, text=name, help=escape(safe(help_text)))
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for name, help_text, callback in self._commands():
             score = matcher.match(name)
             if score > 0:
-                yield Hit(score, matcher.highlight(name), callback, help=help_text)
+                yield Hit(score, matcher.highlight(escape(safe(name))), callback, text=name,
+                          help=escape(safe(help_text)))

@@ -1,7 +1,8 @@
-"""How values look on screen: SLA countdowns, priority colours, literal untrusted text.
+"""How values look on screen: SLA countdowns, priority colours, literal untrusted text, timeline labels.
 
-Every piece of incident text goes through `literal()` so Rich never sees markup in it and
-the terminal never sees control characters.
+Every piece of stored text (incident fields, logins, names, groups, messages that quote
+them) goes through `literal()` or `safe()` so Rich never sees markup in it and the terminal
+never sees control characters (domain/text.py decides what those are).
 """
 
 from __future__ import annotations
@@ -63,6 +64,17 @@ def literal(text: str | None, style: str = "", *, single_line: bool = True, limi
     return Text(value, style=style, no_wrap=single_line, overflow="ellipsis" if single_line else "fold")
 
 
+def safe(text: str | None) -> str:
+    """Untrusted text as a plain string for places that take one (toasts: also pass markup=False)."""
+    return strip_control(text)
+
+
+def notify(app, message: str, *, title: str = "", severity: str = "information", timeout: float | None = None) -> None:
+    """A toast whose text (often quoting logins, names, titles) is shown literally, never interpreted."""
+    options = {} if timeout is None else {"timeout": timeout}
+    app.notify(safe(message), title=safe(title), severity=severity, markup=False, **options)
+
+
 MAJOR_MARK = "★"
 
 
@@ -75,6 +87,7 @@ def priority_text(priority: int, *, major: bool = False) -> Text:
 
 
 def status_text(status: str) -> Text:
+    """The status in full ("acknowledged"): the queue's column is as wide as the longest one."""
     return Text(status.replace("_", " "), style=_palette.status.get(status, ""))
 
 
@@ -149,3 +162,24 @@ def clock_text(moment: datetime) -> str:
 
 def short_time(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M") if moment else "—"
+
+
+def relative_time(moment: datetime | None, now: datetime) -> str:
+    """How long ago, as people say it on a call: `just now`, `5m ago`, `2h05m ago`, `3d04h ago`."""
+    if moment is None:
+        return "—"
+    seconds = int((now - moment).total_seconds())
+    if seconds < 0:
+        return "in " + _span(-seconds)
+    if seconds < 60:
+        return "just now"
+    return _span(seconds) + " ago"
+
+
+def _span(seconds: int) -> str:
+    minutes, hours, days = seconds // 60, seconds // 3600, seconds // 86400
+    if days:
+        return f"{days}d{hours % 24:02d}h" if days < 10 else f"{days}d"
+    if hours:
+        return f"{hours}h{minutes % 60:02d}m"
+    return f"{max(1, minutes)}m"

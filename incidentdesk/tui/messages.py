@@ -15,6 +15,14 @@ class PageLoaded(Message):
     cursor: tuple | None
     keep_id: int | None
     generation: int
+    start: int | None = None  # rows before this page, when known without the page before it
+
+
+@dataclass
+class NotInView(Message):
+    """An incident just logged that the queue's current scope and filters leave out."""
+
+    key: str
 
 
 @dataclass
@@ -44,6 +52,7 @@ class ActionDone(Message):
     action: object
     detail: object
     text: str
+    created: str | None = None  # the key of an incident the action logged
 
 
 @dataclass

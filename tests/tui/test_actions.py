@@ -188,15 +188,23 @@ async def test_permission_denied_and_invalid_transition_are_notified(desk, tui_c
     async with app.run_test(size=(160, 48)) as pilot:
         await settle(pilot)
         await select_key(pilot, keys["wifi"])
-        await pilot.press("p")
-        app.screen.query_one("#f-impact", Select).value = "high"
-        await type_into(pilot, "#f-reason", "more users")
-        await submit(pilot)
-        assert any("Permission denied" in n and "may not reprioritise" in n for n in notes(app)), notes(app)
+        await pilot.press("p")  # ruled out before anything is typed: no dialog, the reason at once
+        await pilot.pause()
+        assert not isinstance(app.screen, FormScreen)
+        assert any("Not possible now" in n and "may not reprioritise" in n for n in notes(app)), notes(app)
         assert detail(db, keys["wifi"]).priority == 3
         await pilot.press("a")
+        await pilot.pause()
+        assert not isinstance(app.screen, FormScreen)
+        assert any("cannot acknowledge" in n and "in progress" in n for n in notes(app)), notes(app)
+        # what only the dialog's values rule out is still the service's to refuse, after submitting
+        await select_key(pilot, keys["mail"])  # unassigned, logged by ana: chen may take it, not give it away
+        await pilot.press("s")
+        assert isinstance(app.screen, FormScreen)
+        app.screen.query_one("#f-user", Select).value = "ana"
         await submit(pilot)
-        assert any("cannot acknowledge" in n for n in notes(app)), notes(app)
+        assert any("Permission denied" in n and "may not reassign" in n for n in notes(app)), notes(app)
+        assert detail(db, keys["mail"]).assignee is None
 
 
 async def test_edit_conflict_keeps_typed_text(desk, tui_clock):

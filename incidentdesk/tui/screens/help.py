@@ -1,4 +1,8 @@
-"""`?`: every key, as currently bound (after any remapping in incidentdesk.toml)."""
+"""`?`: every key, as currently bound (after any remapping in incidentdesk.toml).
+
+It lists every action, also those the selected incident does not allow now (the key bar and
+the palette show only those it does; such a key, pressed, says why not).
+"""
 
 from __future__ import annotations
 
@@ -16,10 +20,12 @@ NAVIGATION = [
     (None, "pgdn / pgup", "page down / up (crosses into the next page)"),
     ("queue.first", "g / home", "first page"),
     ("queue.last", "G / end", "last page"),
-    (None, "enter", "open the incident"),
+    (None, "enter", "open the incident (its pane takes the keys below)"),
     ("queue.back", "escape", "back to the queue"),
+    ("pane.down", "j / k", "in the incident pane: scroll down / up (arrows, pgdn / pgup, home / end too)"),
     ("pane.next_tab", "ctrl+right", "next tab in the incident pane (detail, timeline, escalations)"),
     ("pane.previous_tab", "ctrl+left", "previous tab in the incident pane"),
+    ("pane.times", "T", "timeline and escalations: relative times (5m ago) or exact UTC times"),
 ]
 
 

@@ -1,64 +1,54 @@
 """The main screen: the live queue and the incident pane, and every action on the selected incident.
 
-All database work runs in thread workers that post messages back; the UI thread never waits
-on the database. The queue holds one page; crossing its edge fetches the neighbouring page
-by keyset cursor, and jumping to the end reads the last page with a reverse index scan.
+Split by concern: the queue (paging, status line, live rows) is main_queue.QueuePart, the
+actions (what can succeed now, dialogs, service calls, their results) main_actions.ActionsPart;
+this module holds the layout, the incident pane, the filters and the key bar's choices.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Vertical
-from textual.screen import Screen
 from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from incidentdesk.domain.errors import DomainError, EditConflict, StorageUnavailable, ValidationError
-from incidentdesk.store.rows import SORT_KEYS, QueueFilter
-from incidentdesk.tui.actions import ACTIONS, Action, Pickers
-from incidentdesk.tui.format import literal
-from incidentdesk.tui.messages import (
-    ActionDone, ActionFailed, CountLoaded, DetailLoaded, PageLoaded, PickersLoaded, ReadFailed, RowsLoaded,
-)
-from incidentdesk.tui.widgets.chrome.footer import DeskFooter
+from incidentdesk.domain.errors import DomainError
+from incidentdesk.store.rows import QueueFilter
+from incidentdesk.tui.actions import ACTIONS, BY_NAME, Action, Pickers, footer_labels
+from incidentdesk.tui.format import notify
+from incidentdesk.tui.messages import DetailLoaded, ReadFailed
+from incidentdesk.tui.screens.main_actions import ActionsPart
+from incidentdesk.tui.screens.main_queue import SCOPES, SORTS, QueuePart, _queries
+from incidentdesk.tui.widgets.chrome.footer import DeskFooter, FooterItem
 from incidentdesk.tui.widgets.chrome.header import ConnectionBanner, DeskHeader
 from incidentdesk.tui.widgets.queue.table import QueueTable
 
 if TYPE_CHECKING:
     from textual.widgets import TabbedContent, Tabs
 
-SCOPES = ("all", "mine", "my groups", "unassigned", "at risk", "major")
-SORTS = tuple(SORT_KEYS)
-AT_RISK_WINDOW = timedelta(minutes=30)
+__all__ = ["SCOPES", "SORTS", "MainScreen"]
+
 SIDE_WIDTH = 200  # from this many columns the queue and the incident sit side by side
 
-
-def _queries():
-    """store.queries (and with it SQLAlchemy), imported by the first worker that reads after start-up.
-
-    The first page can be read without it (see Runtime.early_first_page), so importing it is
-    kept off the path to the first paint.
-    """
-    from incidentdesk.store import queries
-
-    return queries
+# Keys the bar always shows, at every width (the incident actions come and go with the state).
+ALWAYS = {
+    "queue.filter": FooterItem("Filter", "Filter", 0),
+    "queue.scope": FooterItem("Scope", "Scope", 0),
+    "app.help": FooterItem("Help", "Help", 0),
+    "app.quit": FooterItem("Quit", "Quit", 0),
+}
 
 
 def action_bindings() -> list[Binding]:
-    return [Binding(a.key, f"incident('{a.name}')", a.label, id=f"incident.{a.name}",
-                    show=a.name in ("new", "acknowledge", "take", "escalate", "resolve", "comment"),
-                    tooltip=a.description)
+    return [Binding(a.key, f"incident('{a.name}')", a.label, id=f"incident.{a.name}", tooltip=a.description)
             for a in ACTIONS]
 
 
-class MainScreen(Screen):
+class MainScreen(ActionsPart, QueuePart):
     BINDINGS = [
         *action_bindings(),
         Binding("slash", "filter", "Filter", id="queue.filter"),
@@ -68,6 +58,8 @@ class MainScreen(Screen):
         Binding("escape", "back", "Back", show=False, id="queue.back"),
         Binding("ctrl+right", "next_tab", "Next tab", show=False, id="pane.next_tab"),
         Binding("ctrl+left", "previous_tab", "Previous tab", show=False, id="pane.previous_tab"),
+        Binding("T", "toggle_times", "Times", show=False, id="pane.times",
+                tooltip="timeline and escalations: relative times / exact UTC times"),
     ]
 
     def __init__(self) -> None:
@@ -89,6 +81,7 @@ class MainScreen(Screen):
         self.pending_reopen: tuple[Action, dict, str] | None = None
         self.busy = 0
         self.first_page_shown = False
+        self.exact_times = False
         self._counted: QueueFilter | None = None  # the filter the shown total belongs to
         self._detail_timer = None
         self._side_tab_hidden = False
@@ -180,6 +173,8 @@ class MainScreen(Screen):
         from incidentdesk.tui.widgets.detail.pane import incident_pane
 
         await self.query_one("#incident-column").mount(incident_pane(self.app.clock))
+        for panel in self.query("TimelinePanel, EscalationsPanel"):
+            panel.exact_times = self.exact_times
         self._set_side(self.has_class("-side"))
         self._show_detail(self.detail)
 
@@ -195,174 +190,8 @@ class MainScreen(Screen):
         self.table.tick()
         for panel in self._detail_panels("SlaPanel"):
             panel.tick()
-
-    # --- the queue -------------------------------------------------------------------------
-    def queue_filter(self) -> QueueFilter:
-        actor = self.app.runtime.actor
-        return QueueFilter(
-            open_only=not self.include_closed,
-            status=self.status,
-            priority=self.priority,
-            assignee=actor.login if self.scope == "mine" else None,
-            groups=tuple(sorted(actor.groups)) if self.scope == "my groups" else (),
-            unassigned=self.scope == "unassigned",
-            at_risk_at=self.app.clock() if self.scope == "at risk" else None,
-            major=self.scope == "major",
-            text=self.text,
-            sort=self.sort,
-        )
-
-    def _count_key(self) -> QueueFilter:
-        """What decides the count: the filter, whatever the sort."""
-        return replace(self.queue_filter(), sort="priority")
-
-    def reload(self, mode: str = "reload", keep_id: int | None = None) -> None:
-        """Fetch a page: first, last, next, previous, or the current one again (reload)."""
-        table = self.table
-        if mode == "reload":
-            mode, cursor = self.request
-        elif mode == "next":
-            last = table.rows_by_id and list(table.rows_by_id.values())[-1]
-            if not last:
-                return
-            mode, cursor = "after", last.cursor(self.sort)
-        elif mode == "previous":
-            first = table.rows_by_id and next(iter(table.rows_by_id.values()))
-            if not first:
-                return
-            mode, cursor = "before", first.cursor(self.sort)
-        else:
-            cursor = None
-            # A new filter needs a new count; jumping to the first or last page of the same one
-            # does not (counting 100k open rows costs far more than the page itself).
-            if mode in ("first", "last") and self._count_key() != self._counted:
-                self.generation += 1
-                if self.first_page_shown:  # at start-up the count waits for the first page
-                    self._counted = self._count_key()
-                    self.fetch_count(self.queue_filter(), self.generation)
-        flt = self.queue_filter()
-        runtime = self.app.runtime
-        # At start-up the first page was read with the settings (Runtime.early_first_page: no I/O here).
-        page = runtime.early_first_page(flt) if mode == "first" and not runtime.is_open else None
-        if page is not None:
-            self.post_message(PageLoaded(page.rows, page.has_more, mode, cursor, keep_id, self.generation))
-            return
-        self.fetch_page(flt, mode, cursor, keep_id, self.generation)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="queue")
-    def fetch_page(self, flt: QueueFilter, mode: str, cursor, keep_id, generation: int) -> None:
-        runtime = self.app.runtime
-        try:
-            if mode == "after":
-                page = _queries().queue_page(runtime.db, flt, after=cursor)
-            elif mode == "before":
-                page = _queries().queue_page(runtime.db, flt, before=cursor)
-            elif mode == "last":
-                page = _queries().queue_last_page(runtime.db, flt)
-            else:
-                page = _queries().queue_page(runtime.db, flt)
-        except DomainError as exc:
-            self.post_message(ReadFailed(exc, "queue"))
-            return
-        if not get_current_worker().is_cancelled:
-            self.post_message(PageLoaded(page.rows, page.has_more, mode, cursor, keep_id, generation))
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="count")
-    def fetch_count(self, flt: QueueFilter, generation: int) -> None:
-        try:
-            total = _queries().queue_count(self.app.runtime.db, flt)
-        except DomainError as exc:
-            self.post_message(ReadFailed(exc, "count"))
-            return
-        if not get_current_worker().is_cancelled:
-            self.post_message(CountLoaded(total, generation))
-
-    @on(PageLoaded)
-    def _page_loaded(self, msg: PageLoaded) -> None:
-        self.app.set_connection_state(True, None)
-        table = self.table
-        old_rows = list(table.rows_by_id.values())
-        old_start = self.page_start
-        self.rows_fetched += len(msg.rows)
-        self.request = (msg.mode, msg.cursor)
-        cursor_row = 0
-        if msg.mode == "after":
-            table.has_prev, table.has_next = True, msg.has_more
-            if old_start is not None and msg.keep_id is None:
-                self.page_start = old_start + len(old_rows)
-            self.at_end = not msg.has_more
-        elif msg.mode == "before":
-            table.has_prev, table.has_next = msg.has_more, True
-            if msg.keep_id is None:
-                self.page_start = None if old_start is None else max(0, old_start - len(msg.rows))
-                cursor_row = len(msg.rows) - 1
-            self.at_end = False
-        elif msg.mode == "last":
-            table.has_prev, table.has_next = msg.has_more, False
-            self.at_end = True
-            self.page_start = None
-            cursor_row = len(msg.rows) - 1
-        else:
-            table.has_prev, table.has_next = False, msg.has_more
-            self.page_start = 0
-            self.at_end = not msg.has_more
-        if msg.keep_id is not None:
-            ids = [r.id for r in msg.rows]
-            cursor_row = ids.index(msg.keep_id) if msg.keep_id in ids else min(table.cursor_row, len(ids) - 1)
-        if not msg.has_more and msg.mode == "before":
-            self.page_start = 0
-        table.show_rows(msg.rows, cursor_row=max(0, cursor_row))
-        if not msg.rows:
-            self.detail = None
-            self._show_detail(None)
-        if not self.first_page_shown:
-            # Start-up: the page first, then the count and the pick lists (they are not urgent).
-            self.first_page_shown = True
-            self._counted = self._count_key()
-            if self.app.runtime.is_open:
-                self._after_first_page()
-            else:  # the first of these opens the database (imports SQLAlchemy): after the paint
-                self.call_after_refresh(self._after_first_page)
-        self._update_status()
-
-    def _after_first_page(self) -> None:
-        self.call_later(self._mount_incident_pane)
-        self.fetch_count(self.queue_filter(), self.generation)
-        self.fetch_pickers()
-        self.app.first_page_shown()
-
-    @on(CountLoaded)
-    def _count_loaded(self, msg: CountLoaded) -> None:
-        if msg.generation == self.generation:
-            self.total = msg.total
-            self._update_status()
-
-    def _update_status(self) -> None:
-        parts = [Text("Closed too" if self.include_closed else "Open", style="bold")]
-        if self.scope != "all":
-            parts.append(Text(f" · {self.scope}", style="bold cyan"))
-        if self.status:
-            parts.append(Text(f" · status {self.status.replace('_', ' ')}", style="cyan"))
-        if self.priority:
-            parts.append(Text(f" · P{self.priority}", style="cyan"))
-        if self.text:
-            parts.append(Text.assemble(Text(" · “", style="cyan"), literal(self.text, "cyan", limit=30),
-                                       Text("”", style="cyan")))
-        parts.append(Text(f" · sort {self.sort}", style="dim"))
-        rows = len(self.table.rows_by_id)
-        start = self.page_start
-        if self.at_end and self.total is not None:
-            start = self.total - rows
-        total = f"{self.total:,}" if self.total is not None else "…"
-        span = f"{start + 1:,}–{start + rows:,}" if start is not None and rows else ("0" if not rows else "…")
-        parts.append(Text(f" · {span} of {total}"))
-        if self.busy:
-            parts.append(Text(" · saving…", style="bold yellow"))
-        self.query_one("#queue-status").update(Text.assemble(*parts))
-
-    @on(QueueTable.Boundary)
-    def _boundary(self, msg: QueueTable.Boundary) -> None:
-        self.reload(mode=msg.where)
+        for panel in self.query("TimelinePanel, EscalationsPanel"):
+            panel.tick()  # re-renders only when a relative time ("5m ago") would read differently
 
     # --- the incident pane -----------------------------------------------------------------
     @on(DataTable.RowHighlighted, "#queue")
@@ -372,6 +201,9 @@ class MainScreen(Screen):
         self._detail_timer = self.set_timer(0.12, self._load_selected)
 
     def _load_selected(self) -> None:
+        # The key bar offers what the newly selected incident allows: refitted once the cursor rests
+        # (as the detail is read), not at every row j/k passes over.
+        self.refresh_bindings()
         row = self.table.selected()
         if row is not None and (self.detail is None or self.detail.id != row.id or self.detail.version != row.version):
             self.fetch_detail(row.key)
@@ -405,6 +237,7 @@ class MainScreen(Screen):
         pane = self.incident_pane
         if pane is not None:
             pane.border_title = f"{detail.key}" if detail else "Incident"
+        self.refresh_bindings()
 
     @on(DataTable.RowSelected, "#queue")
     def _selected(self, msg: DataTable.RowSelected) -> None:
@@ -412,7 +245,7 @@ class MainScreen(Screen):
         if self.has_class("-narrow"):
             self._show_pane("incident")
         else:
-            self._focus_incident_tabs()
+            self._focus_incident()
 
     def _show_pane(self, which: str) -> None:
         self.set_class(which == "incident", "-show-incident")
@@ -421,12 +254,23 @@ class MainScreen(Screen):
         if which == "queue":
             self.table.focus()
         else:
-            self._focus_incident_tabs()
+            self._focus_incident()
 
-    def _focus_incident_tabs(self) -> None:
-        tabs = self.query("#incident-pane Tabs")
-        if tabs:
-            tabs.first().focus()
+    def _focus_incident(self) -> None:
+        """Focus what scrolls in the incident pane (the side detail when beside the tabs), so j/k/PgDn move it."""
+        if self._side_tab_hidden and self.query("#side-detail"):
+            self.query_one("#side-detail").focus()
+            return
+        pane = self.incident_pane
+        if pane is not None and pane.active:
+            scrolls = pane.query(f"#{pane.active} PaneScroll")
+            if scrolls:
+                scrolls.first().focus()
+
+    def _in_incident_pane(self) -> bool:
+        focused = self.focused
+        pane = self.incident_pane
+        return focused is not None and pane is not None and (focused is pane or pane in focused.ancestors)
 
     def on_tabs_tab_activated(self, msg: Tabs.TabActivated) -> None:
         if msg.tabs.id != "pane-tabs":
@@ -442,12 +286,17 @@ class MainScreen(Screen):
             self.table.focus()
 
     def action_next_tab(self) -> None:
-        for tabs in self.query("#incident-pane Tabs"):
-            tabs.action_next_tab()
+        self._switch_tab("action_next_tab")
 
     def action_previous_tab(self) -> None:
+        self._switch_tab("action_previous_tab")
+
+    def _switch_tab(self, how: str) -> None:
+        inside = self._in_incident_pane()
         for tabs in self.query("#incident-pane Tabs"):
-            tabs.action_previous_tab()
+            getattr(tabs, how)()
+        if inside:  # keep scrolling with j/k in the tab now shown
+            self.call_after_refresh(self._focus_incident)
 
     # --- filters and sorts -----------------------------------------------------------------
     def action_cycle_scope(self) -> None:
@@ -495,146 +344,27 @@ class MainScreen(Screen):
         if row is not None:
             self.fetch_detail(row.key)
 
-    # --- actions ---------------------------------------------------------------------------
-    def action_incident(self, name: str) -> None:
-        from incidentdesk.tui.actions import BY_NAME
+    # --- the key bar -------------------------------------------------------------------------
+    def footer_item(self, binding: Binding) -> FooterItem | None:
+        """The key bar shows an incident action only if it can succeed on the selected incident now."""
+        bid = binding.id or ""
+        if not bid.startswith("incident."):
+            return ALWAYS.get(bid)
+        action = BY_NAME[bid.removeprefix("incident.")]
+        subject = self.subject() if action.needs_incident else None
+        if action.needs_incident and (subject is None or self.blocker(action, subject) is not None):
+            return None
+        label, short = footer_labels(action, subject)
+        return FooterItem(label, short, action.rank)
 
-        self.start_action(BY_NAME[name])
-
-    def start_action(self, action: Action, values: dict | None = None, *, errors: dict | None = None,
-                     notice: str = "") -> None:
-        detail = self.detail
-        if action.needs_incident:
-            row = self.table.selected()
-            if detail is None or row is None or detail.id != row.id:
-                self.app.notify("Select an incident first (the detail is still loading).", severity="warning",
-                                markup=False)
-                return
-        if action.form is None:
-            self.run_action(action, detail, {})
-            return
-        # Dialogs need only the settings: building one never opens the database on the UI thread.
-        spec = action.form(detail if action.needs_incident else None, self.pickers, self.app.runtime.config)
-        spec.errors = dict(errors or {})
-        spec.notice = notice
-
-        def done(result: dict | None) -> None:
-            if result is not None:
-                self.run_action(action, detail if action.needs_incident else None, result)
-
-        from incidentdesk.tui.screens.form import FormScreen  # the dialog's widgets load when one opens
-
-        self.app.push_screen(FormScreen(spec, values), done)
-
-    def run_action(self, action: Action, detail, values: dict) -> None:
-        self.busy += 1
-        self._update_status()
-        self._run_action(action, detail, values)
-
-    @work(thread=True, exclusive=False, exit_on_error=False, group="action")
-    def _run_action(self, action: Action, detail, values: dict) -> None:
-        # Not exclusive: a second action must not hide the first one's result.
-        try:
-            text = action.run(self.app.runtime.ctx, detail, values)
-        except DomainError as exc:
-            self.post_message(ActionFailed(action, detail, values, exc))
-        except Exception as exc:  # a bug: report it, keep the console alive
-            self.post_message(ActionFailed(action, detail, values, exc))
-        else:
-            self.post_message(ActionDone(action, detail, text))
-
-    @on(ActionDone)
-    def _action_done(self, msg: ActionDone) -> None:
-        self.busy -= 1
-        self.app.set_connection_state(True, None)
-        self.app.notify(msg.text, markup=False)
-        if msg.detail is not None:
-            self.app.apply_changes({msg.detail.id})
-        else:
-            self.generation += 1
-            self.fetch_count(self.queue_filter(), self.generation)
-            self.reload()
-        self._update_status()
-
-    @on(ActionFailed)
-    def _action_failed(self, msg: ActionFailed) -> None:
-        self.busy -= 1
-        self._update_status()
-        exc = msg.error
-        text = str(exc)
-        action, detail = msg.action, msg.detail
-        if isinstance(exc, EditConflict):
-            self.app.notify(text, title="Edit conflict", severity="error", timeout=10, markup=False)
-            if action.form is not None:
-                self.pending_reopen = (action, msg.values, "Changed by someone else meanwhile; "
-                                       "your text is kept — review the new state and save again.")
-            if detail is not None:
-                self.app.apply_changes({detail.id})
-            return
-        if isinstance(exc, ValidationError) and action.form is not None:
-            self.app.notify(text, title="Not saved", severity="warning", markup=False)
-            self.start_action(action, msg.values, errors={exc.field or "general": text})
-            return
-        if isinstance(exc, StorageUnavailable):
-            self.app.set_connection_state(False, self.app.clock())
-            self.app.notify(text, title="Not saved", severity="error", timeout=10, markup=False)
-            if action.form is not None:
-                self.start_action(action, msg.values, notice=text)
-            return
-        title = {"PermissionDenied": "Permission denied", "InvalidTransition": "Not allowed now",
-                 "NotFound": "Not found"}.get(type(exc).__name__, "Error")
-        if not isinstance(exc, DomainError):
-            text = f"unexpected error ({type(exc).__name__}): {text}"
-        self.app.notify(text, title=title, severity="error", timeout=8, markup=False)
-
-    @on(ReadFailed)
-    def _read_failed(self, msg: ReadFailed) -> None:
-        if isinstance(msg.error, StorageUnavailable):
-            self.app.set_connection_state(False, self.app.clock())
-            self.set_timer(5, lambda: self.reload(keep_id=getattr(self.table.selected(), "id", None)))
-        else:
-            self.app.notify(str(msg.error), severity="error", markup=False)
-
-    # --- directory for pickers ---------------------------------------------------------------
-    @work(thread=True, exclusive=True, exit_on_error=False, group="pickers")
-    def fetch_pickers(self) -> None:
-        db = self.app.runtime.db
-        queries = _queries()
-        try:
-            pickers = Pickers(queries.list_people(db), queries.list_groups(db), queries.list_categories(db),
-                              queries.list_services(db))
-        except DomainError as exc:
-            self.post_message(ReadFailed(exc, "directory"))
-            return
-        self.post_message(PickersLoaded(pickers))
-
-    @on(PickersLoaded)
-    def _pickers_loaded(self, msg: PickersLoaded) -> None:
-        self.pickers = msg.pickers
-
-    # --- live updates ----------------------------------------------------------------------
-    def refresh_incidents(self, ids: set[int]) -> None:
-        if ids:
-            self.fetch_rows(set(ids))
-
-    @work(thread=True, exclusive=False, exit_on_error=False, group="changes")
-    def fetch_rows(self, ids: set[int]) -> None:
-        try:
-            rows = _queries().rows_for_ids(self.app.runtime.db, sorted(ids))
-        except DomainError as exc:
-            self.post_message(ReadFailed(exc, "changes"))
-            return
-        self.post_message(RowsLoaded(rows, ids))
-
-    @on(RowsLoaded)
-    def _rows_loaded(self, msg: RowsLoaded) -> None:
-        self.app.set_connection_state(True, None)
-        self.table.update_rows(msg.rows)
-        if self.detail is not None and self.detail.id in msg.ids:
-            self.fetch_detail(self.detail.key)
+    def action_toggle_times(self) -> None:
+        self.exact_times = not self.exact_times
+        for panel in self.query("TimelinePanel, EscalationsPanel"):
+            panel.exact_times = self.exact_times
+            panel.tick()
 
     @on(Worker.StateChanged)
     def _worker_error(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR:
             error = event.worker.error
-            self.app.notify(f"unexpected error ({type(error).__name__}): {error}", severity="error", markup=False)
+            notify(self.app, f"unexpected error ({type(error).__name__}): {error}", severity="error")

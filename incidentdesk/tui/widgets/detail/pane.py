@@ -2,6 +2,10 @@
 
 The main screen mounts it just after the first queue page is on screen, so start-up pays
 only for the queue; until then the pane's place is empty.
+
+Each tab's content scrolls in a PaneScroll, which takes the focus when the incident is
+opened (enter) or a tab is switched to, so j/k, the arrows and PgUp/PgDn move through a long
+detail or timeline as they move through the queue.
 """
 
 from __future__ import annotations
@@ -9,27 +13,37 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import TabbedContent, TabPane
 
 from incidentdesk.tui.widgets.detail.panels import DetailPanel, EscalationsPanel, SlaPanel, TimelinePanel
 
 
+class PaneScroll(VerticalScroll):
+    """A focusable scroll area with the queue's keys: j / k as down / up (arrows, pgup/pgdn, home/end as usual)."""
+
+    BINDINGS = [
+        Binding("j", "scroll_down", "Scroll down", show=False, id="pane.down"),
+        Binding("k", "scroll_up", "Scroll up", show=False, id="pane.up"),
+    ]
+
+
 def incident_pane(clock: Callable[[], datetime]) -> TabbedContent:
     pane = TabbedContent(id="incident-pane")
     for tab in (
-        TabPane("Detail", VerticalScroll(SlaPanel(clock, id="sla"), DetailPanel(id="detail"), id="detail-scroll"),
+        TabPane("Detail", PaneScroll(SlaPanel(clock, id="sla"), DetailPanel(id="detail"), id="detail-scroll"),
                 id="tab-detail"),
-        TabPane("Timeline", VerticalScroll(TimelinePanel(id="timeline"), id="timeline-scroll"), id="tab-timeline"),
-        TabPane("Escalations", VerticalScroll(EscalationsPanel(id="escalations"), id="escalations-scroll"),
+        TabPane("Timeline", PaneScroll(TimelinePanel(clock, id="timeline"), id="timeline-scroll"), id="tab-timeline"),
+        TabPane("Escalations", PaneScroll(EscalationsPanel(clock, id="escalations"), id="escalations-scroll"),
                 id="tab-escalations"),
     ):
         pane.compose_add_child(tab)  # as `with TabPane(...)` inside a compose() would
     return pane
 
 
-def side_detail(clock: Callable[[], datetime]) -> VerticalScroll:
+def side_detail(clock: Callable[[], datetime]) -> PaneScroll:
     """The detail beside the tabs on very wide terminals (the tabs then hold timeline and escalations)."""
-    scroll = VerticalScroll(SlaPanel(clock, id="side-sla"), DetailPanel(id="side-detail-panel"), id="side-detail")
+    scroll = PaneScroll(SlaPanel(clock, id="side-sla"), DetailPanel(id="side-detail-panel"), id="side-detail")
     scroll.border_title = "Detail"
     return scroll

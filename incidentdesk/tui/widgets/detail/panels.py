@@ -19,8 +19,9 @@ if TYPE_CHECKING:
     from incidentdesk.store.queries import IncidentDetail
 
 from incidentdesk.tui.format import (
-    clock_text, literal, palette, priority_text, short_time, status_text, target_text,
+    clock_text, literal, palette, priority_text, relative_time, short_time, status_text, target_text,
 )
+from incidentdesk.tui.widgets.detail.events import event_text, kind_label
 
 
 def _grid() -> Table:
@@ -135,65 +136,79 @@ def _alerts_table(d: IncidentDetail) -> Table:
     return table
 
 
-class TimelinePanel(Static):
-    """Every event, newest first, with actor and time."""
+class _TimedPanel(Static):
+    """A table of dated entries: `When` reads "5m ago" (kept current by tick) or, toggled, the exact UTC time."""
 
-    def show(self, d: IncidentDetail | None) -> None:
-        if d is None:
-            self.update("")
-            return
+    def __init__(self, clock: Callable[[], datetime], **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._clock = clock
+        self.detail: IncidentDetail | None = None
+        self.exact_times = False  # the main screen toggles it (pane.times)
+        self._rendered_for: tuple | None = None
+
+    def show(self, detail: IncidentDetail | None) -> None:
+        self.detail = detail
+        self._rendered_for = None
+        self.tick()
+
+    def tick(self) -> None:
+        """Re-render only when what it shows would change: another minute (relative times), or the setting."""
+        exact = self.exact_times
+        key = (exact, None if exact else int(self._clock().timestamp() // 60))
+        if key != self._rendered_for:
+            self._rendered_for = key
+            self.update(self.render_detail(self.detail, exact) if self.detail is not None else "")
+
+    def when(self, moment: datetime, exact: bool) -> Text:
+        return Text(clock_text(moment) if exact else relative_time(moment, self._clock()), style="dim")
+
+    @staticmethod
+    def when_column(table: Table, exact: bool) -> None:
+        table.add_column("When (UTC)" if exact else "When", no_wrap=True, width=23 if exact else 10)
+
+    def render_detail(self, d: IncidentDetail, exact: bool):
+        raise NotImplementedError
+
+
+class TimelinePanel(_TimedPanel):
+    """Every event, newest first, with actor and time, in words (not field names)."""
+
+    def render_detail(self, d: IncidentDetail, exact: bool):
         table = Table(expand=True, show_edge=False, pad_edge=False, box=None, header_style="bold")
-        table.add_column("When", no_wrap=True, width=16)
+        self.when_column(table, exact)
         table.add_column("Who", no_wrap=True, max_width=14)
-        table.add_column("What", no_wrap=True, width=16)  # "major_stood_down"
+        table.add_column("What", no_wrap=True, width=16)  # "major stood down"
         table.add_column("Details", ratio=1)
         for e in d.timeline:
             who = literal(e.actor)
             if e.real_actor and e.real_actor != e.actor:
-                who.append_text(Text(f" ({e.real_actor})", style="dim"))
-            table.add_row(Text(short_time(e.at), style="dim"), who, Text(e.kind, style="bold"), _event_text(e))
+                who.append_text(Text.assemble(" (", literal(e.real_actor), ")", style="dim"))
+            table.add_row(self.when(e.at, exact), who, Text(kind_label(e.kind), style="bold"), event_text(e))
         if not d.timeline:
             table.add_row("", "", "", Text("no events", style="dim"))
-        self.update(table)
+        return table
 
 
-def _event_text(e) -> Text:
-    text = literal(e.text, single_line=False) if e.text else Text("")
-    changes = []
-    for name, value in (e.after or {}).items():
-        before = (e.before or {}).get(name)
-        if before != value and value is not None:
-            changes.append(f"{name}: {before if before is not None else '—'} → {value}")
-    if changes:
-        change_text = literal("; ".join(changes), "dim", single_line=False)
-        if text.plain:
-            text.append("\n")
-        text.append_text(change_text)
-    return text
+class EscalationsPanel(_TimedPanel):
+    """Every escalation, newest first: route, who, and the hand-off summary."""
 
-
-class EscalationsPanel(Static):
-    def show(self, d: IncidentDetail | None) -> None:
-        if d is None:
-            self.update("")
-            return
+    def render_detail(self, d: IncidentDetail, exact: bool):
         if not d.escalations:
-            self.update(Text("No escalations.", style="dim"))
-            return
+            return Text("No escalations.", style="dim")
         table = Table(expand=True, show_edge=False, box=None, header_style="bold")
-        table.add_column("When", no_wrap=True, width=16)
+        self.when_column(table, exact)
         table.add_column("Kind", no_wrap=True)
         table.add_column("From → to", ratio=1)
         table.add_column("By", no_wrap=True)
         for e in reversed(d.escalations):
             route = Text.assemble(literal(f"{e.from_group or '—'} (T{e.from_tier or '?'})"), " → ",
                                   literal(f"{e.to_group or '—'} (T{e.to_tier or '?'})"))
-            if e.to_person:
-                route.append_text(literal(f"  to {e.to_person}", "dim"))
-            table.add_row(Text(short_time(e.at), style="dim"), Text(e.kind + (" (auto)" if e.automatic else "")),
+            if e.to_person:  # literal() trims the ends of what it is given: the gap goes outside it
+                route.append_text(Text.assemble("  ", literal(f"to {e.to_person}", "dim")))
+            table.add_row(self.when(e.at, exact), Text(e.kind + (" (auto)" if e.automatic else "")),
                           route, literal(e.actor))
             summary = Text.assemble(Text("hand-off: ", style="bold"), literal(e.summary, single_line=False))
             if e.reason:
                 summary.append_text(Text.assemble(Text("\nreason: ", style="bold"), literal(e.reason, single_line=False)))
             table.add_row("", "", summary, "")
-        self.update(table)
+        return table

@@ -8,6 +8,7 @@ instead of scrolling further.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from rich.text import Text
@@ -15,19 +16,67 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable
 
+from incidentdesk.domain.enums import Status
 from incidentdesk.tui.format import literal, priority_text, row_countdown, status_text
 
-FIXED = {"key": 11, "prio": 3, "status": 12, "owner": 24, "sla": 9}
-LABELS = {"key": "Key", "prio": "P", "status": "Status", "title": "Title", "owner": "Assignee / group", "sla": "SLA"}
 ORDER = ("key", "prio", "status", "title", "owner", "sla")
+LABELS = {"key": ("Key",), "prio": ("P",), "status": ("Status",), "title": ("Title",),
+          "owner": ("Assignee / group", "Assignee", "Who"), "sla": ("SLA",)}
+KEY_MIN = 10                                         # INC-000123; longer keys widen the column
+STATUS_WIDTH = max(len(s.label) for s in Status)      # "acknowledged" is never cut
+SLA_WIDTH = 9                                         # "+12m03s", "‖1h05m", "breached"
+PRIO_WIDTH = 3                                        # "P1★"
+WIDE = 104                                            # from here the owner column gets its full width
+OWNER_WIDE, OWNER_NARROW, OWNER_MIN = 24, 14, 6
+TITLE_MIN = 12                                        # the title shrinks to this before the owner does
+TITLE_COMFORT = 16                                    # below this, cells trade padding for a one-cell gap
+SCROLLBAR = 1                                         # incidentdesk.tcss: scrollbar-size-vertical: 1
 
 
-def owner_text(row) -> Text:
-    who = row.assignee or "—"
-    group = row.group or "no group"
-    text = Text.assemble(literal(who), Text(" / ", style="dim"), literal(group, "dim"))
+@dataclass(frozen=True)
+class Layout:
+    """Column content widths and how cells are separated: `padding` each side, or a `gap` after each but the last."""
+
+    widths: dict[str, int]
+    padding: int = 1
+    gap: int = 0
+
+    def column_width(self, name: str) -> int:
+        return self.widths[name] + (self.gap if name != ORDER[-1] else 0)
+
+
+def layout(width: int, key_width: int = KEY_MIN) -> Layout:
+    """Widths for a table `width` cells wide: key, priority, status and SLA always whole; the title
+    shrinks first (to TITLE_MIN), then the owner (to OWNER_MIN), and only then the title again."""
+    wide = width >= WIDE
+    fixed = {"key": max(KEY_MIN, key_width) + (1 if wide else 0), "prio": PRIO_WIDTH, "status": STATUS_WIDTH,
+             "sla": SLA_WIDTH}
+    owner_max = OWNER_WIDE if wide else OWNER_NARROW
+    for padding, gap in ((1, 0), (0, 1)):
+        flex = width - SCROLLBAR - sum(fixed.values()) - 2 * padding * len(ORDER) - gap * (len(ORDER) - 1)
+        owner = max(OWNER_MIN, min(owner_max, flex - TITLE_MIN))
+        title = flex - owner
+        if title >= TITLE_COMFORT:
+            break
+    return Layout({**fixed, "owner": owner, "title": max(1, title)}, padding, gap)
+
+
+def owner_text(row, width: int = OWNER_WIDE) -> Text:
+    """`who / group`; in a narrow column only who has it (or, unassigned, the group, dim)."""
+    if width < 12:
+        text = literal(row.assignee) if row.assignee else literal(row.group or "—", "dim")
+    else:
+        text = Text.assemble(literal(row.assignee or "—"), Text(" / ", style="dim"), literal(row.group or "no group", "dim"))
     text.no_wrap = True
     text.overflow = "ellipsis"
+    return text
+
+
+def _fit(text: Text, width: int) -> Text:
+    """Cut to the column's content width here, so a one-cell gap after it stays blank."""
+    if text.cell_len > width:
+        text.truncate(width, overflow="ellipsis")
+    text.end = ""  # as DataTable's own cells: no trailing newline to render and crop away
     return text
 
 
@@ -54,47 +103,45 @@ class QueueTable(DataTable):
         self.rows_by_id: dict[int, object] = {}
         self.has_next = False
         self.has_prev = False
-        self._title_width = 30
+        self._layout: Layout | None = None
 
     def on_mount(self) -> None:
         self._build_columns()
 
-    def _widths(self) -> dict[str, int]:
-        widths = dict(FIXED)
-        if self.size.width and self.size.width < 104:
-            widths.update(owner=14, status=11, key=10)
-        # cells have one space of padding each side; leave room for the scrollbar
-        widths["title"] = max(12, self.size.width - sum(widths.values()) - 2 * len(ORDER) - 2)
-        return widths
+    def _wanted_layout(self) -> Layout:
+        keys = max((len(r.key) for r in self.rows_by_id.values()), default=KEY_MIN)
+        return layout(self.size.width or 80, keys)
 
     def _build_columns(self) -> None:
         self.clear(columns=True)
-        widths = self._widths()
-        self._title_width = widths["title"]
+        self._layout = plan = self._wanted_layout()
+        self.cell_padding = plan.padding
         for name in ORDER:
-            self.add_column(LABELS[name], key=name, width=widths[name])
+            width = plan.widths[name]
+            label = next((lbl for lbl in LABELS[name] if len(lbl) <= width), LABELS[name][-1])
+            self.add_column(_fit(Text(label), width), key=name, width=plan.column_width(name))
 
     def on_resize(self) -> None:
-        if self._widths()["title"] != self._title_width:
+        if self._wanted_layout() != self._layout:
             rows = list(self.rows_by_id.values())
             cursor = self.cursor_row
             self._build_columns()
             self.show_rows(rows, cursor_row=cursor)
 
     def _cells(self, row, now: datetime) -> list:
+        widths = self._layout.widths if self._layout else layout(80).widths
         cells = [
             Text(row.key, no_wrap=True), priority_text(row.priority, major=row.is_major), status_text(row.status),
-            literal(row.title), owner_text(row), row_countdown(row, now),
+            literal(row.title), owner_text(row, widths["owner"]), row_countdown(row, now),
         ]
-        for cell in cells:
-            cell.end = ""  # as DataTable's own cells: no trailing newline to render and crop away
-        return cells
+        return [_fit(cell, widths[name]) for name, cell in zip(ORDER, cells, strict=True)]
 
     def show_rows(self, rows: Sequence, cursor_row: int = 0) -> None:
         """Replace the page; keys are incident ids so live updates can find their row."""
         now = self._clock()
-        if self.size.width and self._widths()["title"] != self._title_width:
-            self._build_columns()  # laid out since mount: size the columns now, not again on_resize
+        self.rows_by_id = {row.id: row for row in rows}
+        if self.size.width and self._wanted_layout() != self._layout:
+            self._build_columns()  # laid out since mount (or longer keys): size the columns now
         self.clear()
         self.rows_by_id = {}
         for row in rows:
@@ -125,8 +172,7 @@ class QueueTable(DataTable):
         now = self._clock()
         for row_id, row in self.rows_by_id.items():
             key = str(row_id)
-            text = row_countdown(row, now)
-            text.end = ""
+            text = _fit(row_countdown(row, now), SLA_WIDTH)
             shown = self.get_cell(key, "sla")
             if shown.plain != text.plain or shown.style != text.style:
                 self.update_cell(key, "sla", text)

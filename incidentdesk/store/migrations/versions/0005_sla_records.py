@@ -13,8 +13,8 @@ import sqlalchemy as sa
 import incidentdesk.store.types
 
 
-revision = '0004_sla_records'
-down_revision = '0003_major_incidents'
+revision = '0005_sla_records'
+down_revision = '0004_people_audit'
 branch_labels = None
 depends_on = None
 
