@@ -111,6 +111,7 @@ class Situation:
     commander: str | None = None
     resolved_at: datetime | None = None
     group: str | None = None
+    acknowledged: bool | None = None  # None: not known (then "acknowledge" on hold is offered)
 
 
 # The one table of who may run an action on someone else's incident (domain/roles.require_may_change):
@@ -118,7 +119,7 @@ class Situation:
 # The services and `check` both read it. A functional escalation ("hand over") depends on the
 # dialog's kind, so `check` leaves it to the service; a hierarchical one anyone may make.
 CHANGE_RULES: dict[str, tuple[str, bool]] = {
-    "acknowledge": ("acknowledge", True), "take": ("take", True), "start": ("start work on", False),
+    "acknowledge": ("acknowledge", True), "take": ("reassign", True), "start": ("start work on", False),
     "assign": ("reassign", False), "reprioritise": ("reprioritise", False), "hold": ("put on hold", False),
     "resume": ("resume", False), "resolve": ("resolve", False), "cancel": ("cancel", False),
     "escalate": ("hand over", False),
@@ -142,7 +143,10 @@ def check(action: str, it: Situation, actor: Actor | None = None, *, now: dateti
     the assignee) is still the service's, when the dialog is submitted.
     """
     status = Status(it.status)
-    next_status(action, status, it.key)
+    if action == "acknowledge" and it.acknowledged is not None:
+        acknowledge_status(status, it.acknowledged, it.key)
+    else:
+        next_status(action, status, it.key)
     if action == "reopen" and now is not None and reopen_window is not None:
         check_reopen_window(it.resolved_at, now, reopen_window, it.key)
     if actor is None:

@@ -99,7 +99,8 @@ def _apply_sla(ctx: ServiceContext, incident: Incident) -> None:
 def _situation(inc: Incident) -> lifecycle.Situation:
     return lifecycle.Situation(key=inc.key, status=inc.status, assignee=inc.assignee, reporter=inc.reporter,
                                is_major=inc.is_major, commander=inc.commander, resolved_at=inc.resolved_at,
-                               group=inc.group.name if inc.group else None)
+                               group=inc.group.name if inc.group else None,
+                               acknowledged=inc.acknowledged_at is not None)
 
 
 def _require_may_change(ctx: ServiceContext, inc: Incident, action: str, *, step: bool = False,

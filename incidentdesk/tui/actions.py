@@ -131,7 +131,8 @@ def why_not(action: Action, d, actor, config: Config, now: datetime) -> str | No
         return None
     it = lifecycle.Situation(key=d.key, status=d.status, assignee=d.assignee, reporter=getattr(d, "reporter", None),
                              is_major=d.is_major, commander=getattr(d, "commander", None),
-                             resolved_at=getattr(d, "resolved_at", None), group=d.group)
+                             resolved_at=getattr(d, "resolved_at", None), group=d.group,
+                             acknowledged=d.acknowledged_at is not None)
     return lifecycle.why_not(step, it, actor, now=now, reopen_window=config.reopen_window)
 
 

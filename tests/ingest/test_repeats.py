@@ -182,8 +182,10 @@ def test_a_more_severe_alert_joining_raises_priority_with_a_timeline_event(start
                       am_alert("fp-c", instance="db2", severity="critical")]))
     inc = rx.incident(key)
     assert (inc.priority, inc.severity, inc.impact, inc.urgency) == (1, "SEV1", "high", "high")
-    assert inc.response_due_at < p3_response_due  # P1 targets (15 min / 4 h), from the incident's start
-    assert (inc.response_due_at - inc.created_at, inc.resolution_due_at - inc.created_at) == (
+    assert inc.response_due_at < p3_response_due
+    # P1 targets (15 min / 4 h), from the change: [sla] reprioritise_from = "change", the default
+    raised_at = inc.created_at + timedelta(minutes=2)
+    assert (inc.response_due_at - raised_at, inc.resolution_due_at - raised_at) == (
         timedelta(minutes=15), timedelta(hours=4))
     raised = [e for e in rx.timeline(key) if e.kind == "reprioritised"]
     assert len(raised) == 1

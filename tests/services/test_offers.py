@@ -38,8 +38,9 @@ ACTIONS = {
     "cancel": lambda c, k, d: svc.cancel(c, k, reason="logged by mistake"),
     "assign": lambda c, k, d: svc.assign(c, k, user=c.actor.login),  # the values most likely to be allowed
     "take": lambda c, k, d: svc.take(c, k),
-    "escalate": lambda c, k, d: svc.escalate(c, k, kind="functional", to_group="Database Engineering",
-                                             summary="tried a restart"),
+    # hierarchical: the kind most likely to be allowed (a functional one moves someone else's work,
+    # which depends on the dialog's kind; tests/services/test_roles.py covers that refusal)
+    "escalate": lambda c, k, d: svc.escalate(c, k, kind="hierarchical", summary="tried a restart"),
     "reprioritise": lambda c, k, d: svc.reprioritise(c, k, reason="wider impact",
                                                      impact="high" if d.impact != "high" else "low"),
     "declare_major": lambda c, k, d: major_svc.declare_major(c, k, reason="all users"),
@@ -51,7 +52,7 @@ ACTIONS = {
 def _situation(d) -> lifecycle.Situation:
     return lifecycle.Situation(key=d.key, status=d.status, assignee=d.assignee, reporter=d.reporter,
                                is_major=d.is_major, commander=d.commander, resolved_at=d.resolved_at,
-                               group=d.group)
+                               group=d.group, acknowledged=d.acknowledged_at is not None)
 
 
 def test_offered_exactly_when_the_service_allows_it(team):

@@ -52,12 +52,12 @@ async def test_enter_saves_a_dialog_whose_only_field_is_one_line(desk, tui_clock
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
         await select_key(pilot, keys["mail"])
-        await pilot.press("h")
-        await type_into(pilot, "#f-reason", "waiting for user")
+        await pilot.press("a")  # acknowledge: its one field is a one-line comment
+        await type_into(pilot, "#f-comment", "on it")
         await pilot.press("enter")
         await settle(pilot)
         assert not isinstance(app.screen, FormScreen)
-        assert queries.incident_detail(db, keys["mail"]).status == "on_hold"
+        assert queries.incident_detail(db, keys["mail"]).status == "acknowledged"
 
 
 async def test_escape_on_a_filled_form_asks_before_discarding(desk, tui_clock):

@@ -93,8 +93,9 @@ async def test_the_bar_follows_the_role(desk, tui_clock):
         await settle(pilot)
         await select_key(pilot, keys["wifi"])
         shown = bar(app)
-        assert not {"t", "p", "c", "M"} & set(shown), sorted(shown)  # not his to take, not his role
-        assert "r" in shown and "m" in shown
+        # not his to take, resolve or cancel (domain/lifecycle.CHANGE_RULES), not his role (M)
+        assert not {"t", "p", "c", "r", "M"} & set(shown), sorted(shown)
+        assert "m" in shown and "e" in shown  # anyone may comment, or escalate to management
 
 
 @pytest.mark.parametrize("size", [(60, 20), (64, 24), (72, 24), (80, 24), (90, 30), (100, 40), (120, 36),

@@ -1,7 +1,7 @@
 """SLA records: when the running targets count from, and the targets a reprioritisation replaced
 
-Revision ID: 0004_sla_records
-Revises: 0003_major_incidents
+Revision ID: 0005_sla_records
+Revises: 0004_people_audit
 
 `incidents.sla_started_at` is nullable: NULL (every row older than this migration) means the
 targets count from the incident's creation, as they always did, so no row is rewritten.
