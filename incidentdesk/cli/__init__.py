@@ -2,9 +2,9 @@
 
 Every user mistake exits non-zero with one line that says what to do; a traceback is a bug.
 
-`incidentdesk` alone (the console) is parsed by a small parser that imports no subcommand: the
-subcommand modules import the services and SQLAlchemy, which the console's first page does not
-need (see store/fastpath.py). Anything else builds the full parser.
+`incidentdesk` alone (the console) is parsed by a small parser that builds no subcommand; anything
+else builds the full parser, which imports no service and no SQLAlchemy either: each command
+imports what it uses when it runs (a CLI command pays only for what it uses).
 """
 
 from __future__ import annotations
@@ -29,10 +29,28 @@ def _global_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", metavar="FILE", help="config file instead of the default incidentdesk.toml")
 
 
+# Help for the words that group several commands; the commands under them register themselves.
+GROUPS = {
+    ("db",): "schema: upgrade, current",
+    ("audit",): "audit trail checks",
+    ("users",): "people and their roles",
+    ("groups",): "support groups and their tiers",
+    ("sla",): "SLA clock: sweep for at-risk and breached targets",
+}
+
+
 def build_parser() -> argparse.ArgumentParser:
-    from incidentdesk.cli import admin, incidents
+    """Every subcommand: the use cases generated from the catalog, and the hand-written ones.
+
+    Imports no service and no SQLAlchemy (tests/services/test_catalog.py holds it to that): each
+    command's handler imports what it uses when it runs, so `--help` and each command pay only for
+    their own work. A new area of commands is one module with a `register(commands)` here.
+    """
+    from incidentdesk.cli import admin, incidents, usecases
     from incidentdesk.cli import ingest as ingest_cli
     from incidentdesk.cli import sla as sla_cli
+    from incidentdesk.cli.common import Commands
+    from incidentdesk.services.catalog import USE_CASES
 
     parser = _Parser(
         prog="incidentdesk",
@@ -40,9 +58,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _global_options(parser)
     parser.add_argument("--version", action="version", version=f"incidentdesk {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (incidents, admin, ingest_cli, sla_cli):
-        module.register(sub)
+    commands = Commands(parser.add_subparsers(dest="command", metavar="COMMAND"), GROUPS)
+    incidents.register(commands)
+    usecases.register(commands, USE_CASES)
+    for module in (admin, ingest_cli, sla_cli):
+        module.register(commands)
     return parser
 
 
@@ -71,10 +91,15 @@ def main(argv: list[str] | None = None) -> int:
             from incidentdesk.cli.console import run_console
 
             return run_console(args)
-        from incidentdesk.store.engine import translate_errors
-
-        with translate_errors():  # a database that cannot be reached is a user-facing error, not a traceback
+        try:
             return int(handler(args) or 0)
+        except DomainError:
+            raise
+        except Exception as exc:  # a database that cannot be reached is a user-facing error, not a traceback
+            translated = _storage_error(exc)
+            if translated is None:
+                raise
+            raise translated from exc
     except DomainError as exc:
         print(f"incidentdesk: {exc}", file=sys.stderr)
         return 1
@@ -83,3 +108,22 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+
+
+def _storage_error(exc: Exception) -> DomainError | None:
+    """What store/engine.translate_errors makes of `exc` (a lost database), or None for anything else.
+
+    Only a command that opened the database can raise one, so SQLAlchemy is imported here only if
+    that command already imported it.
+    """
+    if "sqlalchemy" not in sys.modules:
+        return None
+    from incidentdesk.store.engine import translate_errors
+
+    try:
+        with translate_errors():
+            raise exc
+    except DomainError as translated:
+        return translated
+    except Exception:
+        return None
