@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 def runtime(args) -> Runtime:
     from incidentdesk.runtime import open_runtime
 
-    return open_runtime(args.db, args.acting_as, Path(args.config) if args.config else None)
+    # A command opens the database at once: no queue page at start-up, no second schema check.
+    return open_runtime(args.db, args.acting_as, Path(args.config) if args.config else None, console=False)
 
 
 class Commands:

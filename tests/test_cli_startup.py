@@ -1,0 +1,74 @@
+"""A CLI command pays for what it uses: building the parser and reading commands import no SQLAlchemy,
+changing commands import no receiver, console or migration tooling, and read no queue page.
+
+(The figures are tests/bench/bench_cli.py's; these hold the structure that makes them.)
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from incidentdesk.cli import main
+from tests.test_cli import _new, cli  # noqa: F401  (fixture)
+
+HEAVY = ("sqlalchemy", "alembic", "starlette", "uvicorn", "textual", "incidentdesk.ingest", "incidentdesk.tui")
+
+
+def _imported(argv: list[str], env: dict) -> set[str]:
+    """The top-level packages (and incidentdesk's subpackages) a whole `incidentdesk ARGV` process imported."""
+    code = ("import sys\n"
+            "from incidentdesk.cli import main\n"
+            "try:\n"
+            "    code = main(sys.argv[1:])\n"
+            "except SystemExit as exc:\n"
+            "    code = exc.code\n"
+            "assert code in (0, None), code\n"
+            "print(' '.join(sorted(sys.modules)))\n")
+    done = subprocess.run([sys.executable, "-c", code, *argv], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return set(done.stdout.strip().splitlines()[-1].split())
+
+
+def _heavy(modules: set[str]) -> set[str]:
+    return {m for m in modules if m.startswith(HEAVY)}
+
+
+@pytest.fixture
+def env(cli, tmp_path):  # noqa: F811
+    return {**os.environ, "INCIDENTDESK_CONFIG": str(cli.config), "XDG_DATA_HOME": str(tmp_path / "data"),
+            "XDG_CONFIG_HOME": str(tmp_path / "config")}
+
+
+def test_help_and_paths_import_no_sqlalchemy(cli, env):  # noqa: F811
+    for argv in (["--help"], ["--db", cli.db_url, "paths"], ["new", "--help"], ["users", "add", "--help"]):
+        assert _heavy(_imported(argv, env)) == set(), argv
+
+
+def test_a_changing_command_imports_only_the_database_layer(cli, env):  # noqa: F811
+    key = _new(cli)
+    modules = _imported(["--db", cli.db_url, "comment", key, "from a script"], env)
+    assert "sqlalchemy" in modules and "incidentdesk.services.incidents" in modules
+    assert _heavy(modules) - {m for m in modules if m.startswith("sqlalchemy")} == set()
+    assert "incidentdesk.services.major" not in modules  # only the service the command runs
+    assert "incidentdesk.store.queries" not in modules  # nothing is read back without --json
+
+
+def test_a_changing_command_reads_no_queue_page_and_checks_the_schema_once(cli, monkeypatch, capsys):  # noqa: F811
+    key = _new(cli)  # the file now exists and is current
+    import incidentdesk.store.fastpath as fastpath
+    import incidentdesk.store.migrate as migrate
+
+    def no_page(conn):
+        raise AssertionError("a CLI command read the console's first page")
+
+    checks = []
+    monkeypatch.setattr(fastpath, "read_first_page", no_page)
+    monkeypatch.setattr(migrate, "ensure_schema", lambda engine: checks.append(engine))
+    capsys.readouterr()
+    assert main(["--db", cli.db_url, "comment", key, "noted"]) == 0
+    assert capsys.readouterr().out == f"{key}: done\n"
+    assert checks == []  # read once with plain sqlite3 before the engine opened; not again through it
