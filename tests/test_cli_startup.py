@@ -72,3 +72,22 @@ def test_a_changing_command_reads_no_queue_page_and_checks_the_schema_once(cli, 
     assert main(["--db", cli.db_url, "comment", key, "noted"]) == 0
     assert capsys.readouterr().out == f"{key}: done\n"
     assert checks == []  # read once with plain sqlite3 before the engine opened; not again through it
+
+
+def _commands(parser) -> set[str]:
+    return set(next(a for a in parser._actions if a.dest == "command").choices)
+
+
+def test_only_the_named_commands_parser_is_built(capsys):
+    from incidentdesk.cli import build_parser
+
+    every = _commands(build_parser())
+    assert {"comment", "list", "users", "sla", "new"} <= every
+    assert _commands(build_parser(["--db", "sqlite:///x.db", "--as", "ann", "comment", "INC-1", "hi"])) == {"comment"}
+    assert _commands(build_parser(["users", "add", "eve", "--role", "admin"])) == {"users"}
+    assert _commands(build_parser(["--help"])) == every  # help lists every command
+    assert _commands(build_parser(["frob"])) == every  # and so does a mistake
+    with pytest.raises(SystemExit):
+        main(["frob"])
+    err = capsys.readouterr().err
+    assert "invalid choice: 'frob'" in err and "'comment'" in err and "'stand-down'" in err

@@ -23,10 +23,35 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
 
+# The options before the command, each with what it takes (all take a value: see command_words).
+GLOBAL_OPTIONS = (
+    ("--db", {"metavar": "URL", "help": "database URL (sqlite:///path.db or postgresql+psycopg://user@host/db)"}),
+    ("--as", {"dest": "acting_as", "metavar": "LOGIN", "help": "act as another login (needs allow_acting_as)"}),
+    ("--config", {"metavar": "FILE", "help": "config file instead of the default incidentdesk.toml"}),
+)
+
+
 def _global_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", metavar="URL", help="database URL (sqlite:///path.db or postgresql+psycopg://user@host/db)")
-    parser.add_argument("--as", dest="acting_as", metavar="LOGIN", help="act as another login (needs allow_acting_as)")
-    parser.add_argument("--config", metavar="FILE", help="config file instead of the default incidentdesk.toml")
+    for flag, kwargs in GLOBAL_OPTIONS:
+        parser.add_argument(flag, **kwargs)
+
+
+def command_words(argv: list[str]) -> tuple[str, ...]:
+    """The command `argv` names ("comment", or "users", "add"), past the global options; () for none."""
+    words: list[str] = []
+    tokens = iter(argv)
+    takes_value = {flag for flag, _ in GLOBAL_OPTIONS}
+    for token in tokens:
+        if token in takes_value:
+            next(tokens, None)
+        elif token.startswith("-"):
+            if words:
+                break
+        else:
+            words.append(token)
+            if not any(group[:len(words)] == tuple(words) for group in GROUPS):
+                break
+    return tuple(words)
 
 
 # Help for the words that group several commands; the commands under them register themselves.
@@ -39,12 +64,13 @@ GROUPS = {
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     """Every subcommand: the use cases generated from the catalog, and the hand-written ones.
 
     Imports no service and no SQLAlchemy (tests/services/test_catalog.py holds it to that): each
     command's handler imports what it uses when it runs, so `--help` and each command pay only for
-    their own work. A new area of commands is one module with a `register(commands)` here.
+    their own work. Given `argv`, only the parser of the command it names is made (cli/common.Commands).
+    A new area of commands is one module with a `register(commands)` here.
     """
     from incidentdesk.cli import admin, incidents, usecases
     from incidentdesk.cli import ingest as ingest_cli
@@ -58,11 +84,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _global_options(parser)
     parser.add_argument("--version", action="version", version=f"incidentdesk {__version__}")
-    commands = Commands(parser.add_subparsers(dest="command", metavar="COMMAND"), GROUPS)
+    commands = Commands(GROUPS)
     incidents.register(commands)
     usecases.register(commands, USE_CASES)
     for module in (admin, ingest_cli, sla_cli):
         module.register(commands)
+    commands.build(parser.add_subparsers(dest="command", metavar="COMMAND"),
+                   command_words(argv) if argv is not None else None)
     return parser
 
 
@@ -84,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     args = _console_only(argv)
     if args is None:
-        args = build_parser().parse_args(argv)
+        args = build_parser(argv).parse_args(argv)
     handler = getattr(args, "handler", None)
     try:
         if handler is None:

@@ -10,7 +10,6 @@ sets it. Building these parsers imports no service: it is imported when its comm
 
 from __future__ import annotations
 
-import argparse
 import re
 from collections.abc import Iterable
 
@@ -47,7 +46,7 @@ def _help(param: Param) -> str:
     return text.replace("%", "%%")
 
 
-def add_param(parser: argparse.ArgumentParser, param: Param) -> None:
+def add_param(parser, param: Param) -> None:
     """One catalog parameter as an argparse argument whose dest is the parameter's name."""
     if param.name in RESERVED:
         raise RuntimeError(f"parameter name {param.name!r} is taken by the command line itself")
