@@ -91,3 +91,6 @@ def test_only_the_named_commands_parser_is_built(capsys):
         main(["frob"])
     err = capsys.readouterr().err
     assert "invalid choice: 'frob'" in err and "'comment'" in err and "'stand-down'" in err
+    # a global option's value, abbreviated or not, is no command
+    assert _commands(build_parser(["--a", "list", "show", "INC-1"])) == {"show"}
+    assert _commands(build_parser(["--db=sqlite:///x.db", "show", "INC-1"])) == {"show"}

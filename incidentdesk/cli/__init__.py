@@ -36,24 +36,6 @@ def _global_options(parser: argparse.ArgumentParser) -> None:
         parser.add_argument(flag, **kwargs)
 
 
-def command_words(argv: list[str]) -> tuple[str, ...]:
-    """The command `argv` names ("comment", or "users", "add"), past the global options; () for none."""
-    words: list[str] = []
-    tokens = iter(argv)
-    takes_value = {flag for flag, _ in GLOBAL_OPTIONS}
-    for token in tokens:
-        if token in takes_value:
-            next(tokens, None)
-        elif token.startswith("-"):
-            if words:
-                break
-        else:
-            words.append(token)
-            if not any(group[:len(words)] == tuple(words) for group in GROUPS):
-                break
-    return tuple(words)
-
-
 # Help for the words that group several commands; the commands under them register themselves.
 GROUPS = {
     ("db",): "schema: upgrade, current",
@@ -62,6 +44,24 @@ GROUPS = {
     ("groups",): "support groups and their tiers",
     ("sla",): "SLA clock: sweep for at-risk and breached targets",
 }
+
+
+def command_words(argv: list[str]) -> tuple[str, ...]:
+    """The command `argv` names ("comment", or "users", "add"), past the global options; () for none."""
+    words: list[str] = []
+    tokens = iter(argv)
+    takes_value = {flag for flag, _ in GLOBAL_OPTIONS}
+    for token in tokens:
+        if token in takes_value or (len(token) > 2 and any(f.startswith(token) for f in takes_value)):
+            next(tokens, None)  # its value (argparse takes `--conf FILE` for --config too)
+        elif token.startswith("-"):
+            if words:
+                break
+        else:
+            words.append(token)
+            if not any(group[:len(words)] == tuple(words) for group in GROUPS):
+                break
+    return tuple(words)
 
 
 def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
