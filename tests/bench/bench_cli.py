@@ -1,11 +1,12 @@
 """CLI start-up: each command as a whole process, against a bare Python start measured in the same run.
 
-    python tests/bench/bench_cli.py [--runs 15] [--count 300] [--only list,show]
+    python tests/bench/bench_cli.py [--runs 15] [--count 300] [--only list,show] [--before OLD_CHECKOUT]
 
 On a demo SQLite database (built first, in a private temporary directory), each command runs
 as its own process `--runs` times after one warm-up; rounds interleave the commands and the
 baseline, so a busy moment on the machine costs them alike. Baseline: `python -c 'import sqlite3'`
-with the same interpreter. Targets (issue 11, item 8): reading commands (`--help`, `paths`,
+with the same interpreter. Bytecode is cached as in an installed package (PYTHONDONTWRITEBYTECODE
+is dropped; the warm-up writes what is missing). Targets (issue 11, item 8): reading commands (`--help`, `paths`,
 `list`, `show`, `config check`) within 6x the baseline, changing commands (`comment`, `ack`,
 `new`, ...) within 12x. Prints the median wall time of each, its ratio and whether it meets its
 target; `--importtime CMD` prints what that command imports, slowest first, instead.
@@ -36,6 +37,9 @@ def _env(home: Path) -> dict:
     env = {**os.environ, "XDG_DATA_HOME": str(home / "data"), "XDG_CONFIG_HOME": str(home / "config"),
            "INCIDENTDESK_CONFIG": str(home / "incidentdesk.toml")}
     env.pop("INCIDENTDESK_DATABASE_URL", None)
+    # As an installed package runs: bytecode cached (the warm-up round writes what is missing),
+    # or every run would compile the modules that have no .pyc yet.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     return env
 
 
@@ -92,6 +96,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--count", type=int, default=300, help="demo incidents")
     parser.add_argument("--only", help="comma-separated command names to time (default: all)")
+    parser.add_argument("--before", metavar="DIR", help="also time the incidentdesk package in DIR (an older "
+                        "checkout, e.g. from `git archive`) in the same rounds, on the same database")
     parser.add_argument("--importtime", metavar="CMD", help="print what `incidentdesk CMD...` imports, and stop")
     args = parser.parse_args()
 
@@ -106,28 +112,36 @@ def main() -> None:
         if args.importtime:
             importtime(["--db", url, *args.importtime.split()], env)
             return
-        commands = Commands(_program(), url, env, args.runs)
-        table = [row for row in commands.table if not args.only or row[0].split()[0] in args.only.split(",")]
+        variants = [("", Commands(_program(), url, env, args.runs))]
+        if args.before:
+            old_env = {**env, "PYTHONPATH": str(Path(args.before).resolve())}
+            variants.append((" (before)", Commands(_program(), url, old_env, args.runs)))
+        rows = []  # each command, then the same command before
+        for same in zip(*(commands.table for _, commands in variants)):
+            for (suffix, commands), (name, target, argv) in zip(variants, same):
+                if not args.only or name.split()[0] in args.only.split(","):
+                    rows.append((name + suffix, target, argv, commands.env))
         baseline_argv = [sys.executable, "-c", "import sqlite3"]
         times: dict[str, list[float]] = {"baseline": []}
-        for round_ in range(args.runs + 1):  # round 0 warms the page cache and the .pyc files
+        for round_ in range(args.runs + 1):  # round 0 warms the page cache and writes missing .pyc files
             sample = {"baseline": _run(baseline_argv, env)}
-            for name, _, argv in table:
-                sample[name] = _run(argv(), env)
+            for name, _, argv, run_env in rows:
+                sample[name] = _run(argv(), run_env)
             if round_:
                 for name, seconds in sample.items():
                     times.setdefault(name, []).append(seconds)
         base = statistics.median(times["baseline"])
-        load = os.getloadavg()[0]
         print(f"CLI start-up on SQLite ({args.count} demo incidents), median of {args.runs} runs, "
-              f"load average {load:.2f}")
-        print(f"{'command':<22} {'median ms':>10} {'spread ms':>12} {'x baseline':>11}  target")
-        print(f"{'python -c import sqlite3':<22} {base * 1000:>10.1f} {_spread(times['baseline']):>12} {1:>11.2f}  (baseline)")
-        for name, target, _ in table:
+              f"load average {os.getloadavg()[0]:.2f}")
+        print(f"{'command':<26} {'median ms':>10} {'spread ms':>12} {'x baseline':>11}  target")
+        print(f"{'python -c import sqlite3':<26} {base * 1000:>10.1f} {_spread(times['baseline']):>12} "
+              f"{1:>11.2f}  (baseline)")
+        for name, target, _, _ in rows:
             median = statistics.median(times[name])
             ratio = median / base
             verdict = "met" if ratio <= target else "NOT met"
-            print(f"{name:<22} {median * 1000:>10.1f} {_spread(times[name]):>12} {ratio:>11.2f}  <= {target:g}x {verdict}")
+            print(f"{name:<26} {median * 1000:>10.1f} {_spread(times[name]):>12} {ratio:>11.2f}  "
+                  f"<= {target:g}x {verdict}")
     finally:
         shutil.rmtree(home, ignore_errors=True)
 
