@@ -5,7 +5,8 @@
 On a demo SQLite database (built first, in a private temporary directory), each command runs
 as its own process `--runs` times after one warm-up; rounds interleave the commands and the
 baseline, so a busy moment on the machine costs them alike. Baseline: `python -c 'import sqlite3'`
-with the same interpreter. Bytecode is cached as in an installed package (PYTHONDONTWRITEBYTECODE
+with the same interpreter; beside it, for scale, a process that only imports SQLAlchemy's ORM and
+the models (what every command that writes through the services pays first). Bytecode is cached as in an installed package (PYTHONDONTWRITEBYTECODE
 is dropped; the warm-up writes what is missing). Targets (issue 11, item 8): reading commands (`--help`, `paths`,
 `list`, `show`, `config check`) within 6x the baseline, changing commands (`comment`, `ack`,
 `new`, ...) within 12x. Prints the median wall time of each, its ratio and whether it meets its
@@ -26,6 +27,7 @@ import time
 from pathlib import Path
 
 READING, CHANGING = 6.0, 12.0
+FLOOR = "import SQLAlchemy+models"
 
 
 def _program() -> list[str]:
@@ -122,9 +124,11 @@ def main() -> None:
                 if not args.only or name.split()[0] in args.only.split(","):
                     rows.append((name + suffix, target, argv, commands.env))
         baseline_argv = [sys.executable, "-c", "import sqlite3"]
-        times: dict[str, list[float]] = {"baseline": []}
+        # What any command that writes through the services pays before it does anything: for scale.
+        floor_argv = [sys.executable, "-c", "import sqlalchemy.orm, sqlalchemy.dialects.sqlite, incidentdesk.store.models"]
+        times: dict[str, list[float]] = {"baseline": [], FLOOR: []}
         for round_ in range(args.runs + 1):  # round 0 warms the page cache and writes missing .pyc files
-            sample = {"baseline": _run(baseline_argv, env)}
+            sample = {"baseline": _run(baseline_argv, env), FLOOR: _run(floor_argv, env)}
             for name, _, argv, run_env in rows:
                 sample[name] = _run(argv(), run_env)
             if round_:
@@ -136,6 +140,8 @@ def main() -> None:
         print(f"{'command':<26} {'median ms':>10} {'spread ms':>12} {'x baseline':>11}  target")
         print(f"{'python -c import sqlite3':<26} {base * 1000:>10.1f} {_spread(times['baseline']):>12} "
               f"{1:>11.2f}  (baseline)")
+        print(f"{FLOOR:<26} {statistics.median(times[FLOOR]) * 1000:>10.1f} {_spread(times[FLOOR]):>12} "
+              f"{statistics.median(times[FLOOR]) / base:>11.2f}  (for scale: what the ORM costs a changing command)")
         for name, target, _, _ in rows:
             median = statistics.median(times[name])
             ratio = median / base
