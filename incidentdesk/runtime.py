@@ -89,24 +89,30 @@ class Runtime:
 
 
 def open_runtime(db_url: str | None = None, acting_as: str | None = None, config_file: Path | None = None,
-                 config: Config | None = None) -> Runtime:
+                 config: Config | None = None, *, console: bool = True) -> Runtime:
+    """`console`: read the queue's first page now and open the database later, checking its schema again
+    then; a CLI command (console=False) opens the database at once and needs neither."""
     config = config or load_config(config_file)
     url = resolve_database_url(db_url, config)
-    deferred = _deferred_sqlite_runtime(url, acting_as, config)
+    deferred = _deferred_sqlite_runtime(url, acting_as, config, console=console)
     if deferred is not None:
         return deferred
     db, ctx = _open(url, acting_as, config)
     return Runtime(config, db, ctx)
 
 
-def _open(url: str, acting_as: str | None, config: Config, actor: Actor | None = None):
+def _open(url: str, acting_as: str | None, config: Config, actor: Actor | None = None, *,
+          schema_checked: bool = False):
+    """The database and the context; `schema_checked`: the schema was just read to be current (plain sqlite3)."""
     from incidentdesk.store.engine import open_database, translate_errors
-    from incidentdesk.store.migrate import ensure_schema
 
     db = open_database(url, group_shared=config.sqlite_group_shared)
     try:
         with translate_errors():  # e.g. PostgreSQL down or the database missing: one clear message
-            ensure_schema(db.engine)
+            if not schema_checked:
+                from incidentdesk.store.migrate import ensure_schema
+
+                ensure_schema(db.engine)
             if actor is None:
                 actor = resolve_actor(db, config, acting_as)
     except Exception:
@@ -115,7 +121,8 @@ def _open(url: str, acting_as: str | None, config: Config, actor: Actor | None =
     return db, ServiceContext(db, config, actor)
 
 
-def _deferred_sqlite_runtime(url: str, acting_as: str | None, config: Config) -> Runtime | None:
+def _deferred_sqlite_runtime(url: str, acting_as: str | None, config: Config, *,
+                             console: bool = True) -> Runtime | None:
     """A runtime whose database opens later, when the SQLite file is there and current; else None."""
     import sqlite3
 
@@ -138,12 +145,15 @@ def _deferred_sqlite_runtime(url: str, acting_as: str | None, config: Config) ->
             # in a worker it would take 100 ms and more, waiting for the GIL at each sqlite3 call
             # while the main thread lays out the first screen.
             try:
-                first = fastpath.read_first_page(conn)
+                first = fastpath.read_first_page(conn) if console else None
             except sqlite3.Error:  # the worker will read it the normal way
                 first = None
         finally:
             conn.close()
     except (sqlite3.Error, ValueError):  # e.g. locked, or a role this code does not know: the normal path says
         return None
-    return Runtime(config, opener=lambda: _open(url, acting_as, config, actor), actor=actor,
+    # The console opens the database later, in a worker, and checks the schema again then (it may have
+    # changed meanwhile); a CLI command opens it at once, just after the check above.
+    checked = not console
+    return Runtime(config, opener=lambda: _open(url, acting_as, config, actor, schema_checked=checked), actor=actor,
                    display_name=f"sqlite:{url.split(':///', 1)[1]}", first_page=first)

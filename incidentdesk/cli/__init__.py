@@ -2,9 +2,9 @@
 
 Every user mistake exits non-zero with one line that says what to do; a traceback is a bug.
 
-`incidentdesk` alone (the console) is parsed by a small parser that imports no subcommand: the
-subcommand modules import the services and SQLAlchemy, which the console's first page does not
-need (see store/fastpath.py). Anything else builds the full parser.
+`incidentdesk` alone (the console) is parsed by a small parser that builds no subcommand; anything
+else builds the full parser, which imports no service and no SQLAlchemy either: each command
+imports what it uses when it runs (a CLI command pays only for what it uses).
 """
 
 from __future__ import annotations
@@ -23,16 +23,60 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
 
+# The options before the command, each with what it takes (all take a value: see command_words).
+GLOBAL_OPTIONS = (
+    ("--db", {"metavar": "URL", "help": "database URL (sqlite:///path.db or postgresql+psycopg://user@host/db)"}),
+    ("--as", {"dest": "acting_as", "metavar": "LOGIN", "help": "act as another login (needs allow_acting_as)"}),
+    ("--config", {"metavar": "FILE", "help": "config file instead of the default incidentdesk.toml"}),
+)
+
+
 def _global_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", metavar="URL", help="database URL (sqlite:///path.db or postgresql+psycopg://user@host/db)")
-    parser.add_argument("--as", dest="acting_as", metavar="LOGIN", help="act as another login (needs allow_acting_as)")
-    parser.add_argument("--config", metavar="FILE", help="config file instead of the default incidentdesk.toml")
+    for flag, kwargs in GLOBAL_OPTIONS:
+        parser.add_argument(flag, **kwargs)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from incidentdesk.cli import admin, incidents
+# Help for the words that group several commands; the commands under them register themselves.
+GROUPS = {
+    ("db",): "schema: upgrade, current",
+    ("audit",): "audit trail checks",
+    ("users",): "people and their roles",
+    ("groups",): "support groups and their tiers",
+    ("sla",): "SLA clock: sweep for at-risk and breached targets",
+}
+
+
+def command_words(argv: list[str]) -> tuple[str, ...]:
+    """The command `argv` names ("comment", or "users", "add"), past the global options; () for none."""
+    words: list[str] = []
+    tokens = iter(argv)
+    takes_value = {flag for flag, _ in GLOBAL_OPTIONS}
+    for token in tokens:
+        if token in takes_value or (len(token) > 2 and any(f.startswith(token) for f in takes_value)):
+            next(tokens, None)  # its value (argparse takes `--conf FILE` for --config too)
+        elif token.startswith("-"):
+            if words:
+                break
+        else:
+            words.append(token)
+            if not any(group[:len(words)] == tuple(words) for group in GROUPS):
+                break
+    return tuple(words)
+
+
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """Every subcommand: the use cases generated from the catalog, and the hand-written ones.
+
+    Imports no service and no SQLAlchemy (tests/services/test_catalog.py holds it to that): each
+    command's handler imports what it uses when it runs, so `--help` and each command pay only for
+    their own work. Given `argv`, only the parser of the command it names is made (cli/common.Commands).
+    A new area of commands is one module with a `register(commands)` here.
+    """
+    from incidentdesk.cli import admin, incidents, usecases
     from incidentdesk.cli import ingest as ingest_cli
     from incidentdesk.cli import sla as sla_cli
+    from incidentdesk.cli.common import Commands
+    from incidentdesk.services.catalog import USE_CASES
 
     parser = _Parser(
         prog="incidentdesk",
@@ -40,9 +84,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _global_options(parser)
     parser.add_argument("--version", action="version", version=f"incidentdesk {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (incidents, admin, ingest_cli, sla_cli):
-        module.register(sub)
+    commands = Commands(GROUPS)
+    incidents.register(commands)
+    usecases.register(commands, USE_CASES)
+    for module in (admin, ingest_cli, sla_cli):
+        module.register(commands)
+    commands.build(parser.add_subparsers(dest="command", metavar="COMMAND"),
+                   command_words(argv) if argv is not None else None)
     return parser
 
 
@@ -64,17 +112,22 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     args = _console_only(argv)
     if args is None:
-        args = build_parser().parse_args(argv)
+        args = build_parser(argv).parse_args(argv)
     handler = getattr(args, "handler", None)
     try:
         if handler is None:
             from incidentdesk.cli.console import run_console
 
             return run_console(args)
-        from incidentdesk.store.engine import translate_errors
-
-        with translate_errors():  # a database that cannot be reached is a user-facing error, not a traceback
+        try:
             return int(handler(args) or 0)
+        except DomainError:
+            raise
+        except Exception as exc:  # a database that cannot be reached is a user-facing error, not a traceback
+            translated = _storage_error(exc)
+            if translated is None:
+                raise
+            raise translated from exc
     except DomainError as exc:
         print(f"incidentdesk: {exc}", file=sys.stderr)
         return 1
@@ -83,3 +136,22 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+
+
+def _storage_error(exc: Exception) -> DomainError | None:
+    """What store/engine.translate_errors makes of `exc` (a lost database), or None for anything else.
+
+    Only a command that opened the database can raise one, so SQLAlchemy is imported here only if
+    that command already imported it.
+    """
+    if "sqlalchemy" not in sys.modules:
+        return None
+    from incidentdesk.store.engine import translate_errors
+
+    try:
+        with translate_errors():
+            raise exc
+    except DomainError as translated:
+        return translated
+    except Exception:
+        return None

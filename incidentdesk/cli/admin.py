@@ -1,6 +1,8 @@
-"""Subcommands for the database, the audit trail, people and the demo data.
+"""Subcommands for the database, the audit trail, the directory's lists and the demo data.
 
-Stored text (logins, names, groups) is printed with printable(): no escape sequence reaches the terminal.
+(Adding people and groups are use cases: services/catalog/directory.py.) Each handler imports
+what it uses when it runs, so building the parser stays light. Stored text (logins, names,
+groups) is printed with printable(): no escape sequence reaches the terminal.
 """
 
 from __future__ import annotations
@@ -8,22 +10,21 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from incidentdesk import config as cfg
 from incidentdesk.cli.common import runtime
-from incidentdesk.config import load_config, resolve_database_url
 from incidentdesk.domain.text import printable
-from incidentdesk.services import audit, directory
-from incidentdesk.store import audit as audit_store
-from incidentdesk.store import migrate, queries
-from incidentdesk.store.engine import open_database
 
 
 def _db_only(args):
+    from incidentdesk.config import load_config, resolve_database_url
+    from incidentdesk.store.engine import open_database
+
     conf = load_config(Path(args.config) if args.config else None)
     return open_database(resolve_database_url(args.db, conf), group_shared=conf.sqlite_group_shared)
 
 
 def cmd_db_upgrade(args) -> int:
+    from incidentdesk.store import migrate
+
     db = _db_only(args)
     before = migrate.current_revision(db.engine)
     migrate.upgrade(db.engine)
@@ -34,6 +35,8 @@ def cmd_db_upgrade(args) -> int:
 
 
 def cmd_db_current(args) -> int:
+    from incidentdesk.store import migrate
+
     db = _db_only(args)
     current = migrate.current_revision(db.engine)
     head = migrate.head_revision()
@@ -43,6 +46,10 @@ def cmd_db_current(args) -> int:
 
 
 def cmd_audit_verify(args) -> int:
+    from incidentdesk.services import audit
+    from incidentdesk.store import audit as audit_store
+    from incidentdesk.store import queries
+
     rt = runtime(args)
     verdict = audit.verify(rt.db, rt.config, checkpoint_file=args.checkpoint_file)
     for problem in verdict.problems:
@@ -62,6 +69,8 @@ def cmd_audit_verify(args) -> int:
 
 
 def cmd_audit_checkpoint(args) -> int:
+    from incidentdesk.services import audit
+
     rt = runtime(args)
     body, files = audit.write_checkpoint(rt.db, rt.config, checkpoint_file=args.file,
                                          to_syslog=True if args.syslog else None)
@@ -79,6 +88,8 @@ def _change(before: dict | None, after: dict | None) -> str:
 
 
 def cmd_audit_people(args) -> int:
+    from incidentdesk.store import audit as audit_store
+
     rt = runtime(args)
     rows = audit_store.directory_history(rt.db, subject=args.subject, limit=args.limit)
     for r in rows:
@@ -91,26 +102,38 @@ def cmd_audit_people(args) -> int:
 
 
 def cmd_paths(args) -> int:
+    from incidentdesk import config as cfg
+    from incidentdesk.config import load_config, resolve_database_url
+
     conf_path = Path(args.config) if args.config else cfg.config_path()
     conf = load_config(conf_path)
     url = resolve_database_url(args.db, conf)
     print(f"config:   {conf_path}{'' if conf_path.exists() else ' (not created yet)'}")
     print(f"data:     {cfg.data_dir()}")
-    from sqlalchemy.engine import make_url
-    parsed = make_url(url)
-    shown = f"sqlite:///{parsed.database}" if parsed.get_backend_name() == "sqlite" else parsed.render_as_string(hide_password=True)
-    print(f"database: {shown}")
+    print(f"database: {shown_url(url)}")
     return 0
 
 
-def cmd_users_add(args) -> int:
-    rt = runtime(args)
-    directory.add_user(rt.ctx, args.login, role=args.role, name=args.name or "", groups=args.group or [])
-    print(f"{printable(args.login)}: {args.role}")
-    return 0
+def shown_url(url: str) -> str:
+    """The database URL as `paths` prints it: a SQLite file's path, or the URL with its password masked.
+
+    Read by hand rather than by SQLAlchemy's make_url, so that `paths` imports no SQLAlchemy.
+    """
+    from urllib.parse import urlsplit, urlunsplit
+
+    scheme, _, rest = url.partition("://")
+    if scheme.split("+", 1)[0] == "sqlite":
+        return "sqlite:///" + rest.removeprefix("/").split("?", 1)[0]
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    userinfo, _, host = parts.netloc.rpartition("@")
+    return urlunsplit(parts._replace(netloc=f"{userinfo.split(':', 1)[0]}:***@{host}"))
 
 
 def cmd_users_list(args) -> int:
+    from incidentdesk.store import queries
+
     rt = runtime(args)
     for p in queries.list_people(rt.db):
         name = "" if p.name == p.login else p.name
@@ -118,14 +141,9 @@ def cmd_users_list(args) -> int:
     return 0
 
 
-def cmd_groups_add(args) -> int:
-    rt = runtime(args)
-    directory.add_group(rt.ctx, args.name, tier=args.tier, manager=args.manager)
-    print(f"{printable(args.name)}: tier {args.tier}")
-    return 0
-
-
 def cmd_groups_list(args) -> int:
+    from incidentdesk.store import queries
+
     rt = runtime(args)
     for g in queries.list_groups(rt.db):
         print(f"{printable(g.name):<24} tier {g.tier}  manager {printable(g.manager) or '-':<12} "
@@ -142,52 +160,32 @@ def cmd_demo(args) -> int:
     return 0
 
 
-def register(sub) -> None:
-    p = sub.add_parser("db", help="schema: upgrade, current")
-    dbsub = p.add_subparsers(dest="db_command", metavar="ACTION", required=True)
-    dbsub.add_parser("upgrade", help="migrate the database to this version's schema").set_defaults(handler=cmd_db_upgrade)
-    dbsub.add_parser("current", help="print the database's schema version").set_defaults(handler=cmd_db_current)
+def register(commands) -> None:
+    commands.add(("db", "upgrade"), help="migrate the database to this version's schema").set_defaults(
+        handler=cmd_db_upgrade)
+    commands.add(("db", "current"), help="print the database's schema version").set_defaults(handler=cmd_db_current)
 
-    p = sub.add_parser("audit", help="audit trail checks")
-    asub = p.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
-    p = asub.add_parser("verify", help="check every hash chain, every row against its chain, and the latest "
-                        "signed checkpoint")
+    p = commands.add(("audit", "verify"), help="check every hash chain, every row against its chain, and the "
+                     "latest signed checkpoint")
     p.add_argument("--checkpoint-file", metavar="FILE", help="checkpoints to check against (default: [audit] "
                    "checkpoint_file, or audit-checkpoints.jsonl in the data dir)")
     p.set_defaults(handler=cmd_audit_verify)
-    p = asub.add_parser("checkpoint", help="sign the chains' heads with the audit key and append them to the "
-                        "checkpoint file (kept outside the database)")
+    p = commands.add(("audit", "checkpoint"), help="sign the chains' heads with the audit key and append them to "
+                     "the checkpoint file (kept outside the database)")
     p.add_argument("--file", metavar="FILE", help="checkpoint file (default: as for verify)")
     p.add_argument("--syslog", action="store_true", help="also log a summary to syslog (auth facility)")
     p.set_defaults(handler=cmd_audit_checkpoint)
-    p = asub.add_parser("people", help="the directory trail: every change to people, roles, groups, "
-                        "categories and services")
+    p = commands.add(("audit", "people"), help="the directory trail: every change to people, roles, groups, "
+                     "categories and services")
     p.add_argument("subject", nargs="?", help="only this login, group, category or service")
     p.add_argument("--limit", type=int, metavar="N", help="only the newest N changes")
     p.set_defaults(handler=cmd_audit_people)
 
-    sub.add_parser("paths", help="where the config and database live").set_defaults(handler=cmd_paths)
+    commands.add("paths", help="where the config and database live").set_defaults(handler=cmd_paths)
+    commands.add(("users", "list"), help="list people").set_defaults(handler=cmd_users_list)
+    commands.add(("groups", "list"), help="list groups").set_defaults(handler=cmd_groups_list)
 
-    p = sub.add_parser("users", help="people and their roles")
-    usub = p.add_subparsers(dest="users_command", metavar="ACTION", required=True)
-    p = usub.add_parser("add", help="add a person (or change their role)")
-    p.add_argument("login")
-    p.add_argument("--role", required=True, choices=("responder", "triage_captain", "incident_manager", "admin"))
-    p.add_argument("--group", action="append", help="a group to join (repeatable)")
-    p.add_argument("--name")
-    p.set_defaults(handler=cmd_users_add)
-    usub.add_parser("list", help="list people").set_defaults(handler=cmd_users_list)
-
-    p = sub.add_parser("groups", help="support groups and their tiers")
-    gsub = p.add_subparsers(dest="groups_command", metavar="ACTION", required=True)
-    p = gsub.add_parser("add", help="add a group (or change its tier)")
-    p.add_argument("name")
-    p.add_argument("--tier", type=int, default=1, choices=(1, 2, 3))
-    p.add_argument("--manager", help="login of the group's incident manager")
-    p.set_defaults(handler=cmd_groups_add)
-    gsub.add_parser("list", help="list groups").set_defaults(handler=cmd_groups_list)
-
-    p = sub.add_parser("demo", help="fill the database with a realistic demo set")
+    p = commands.add("demo", help="fill the database with a realistic demo set")
     p.add_argument("--count", type=int, default=300)
     p.add_argument("--seed", type=int, default=7)
     p.set_defaults(handler=cmd_demo)

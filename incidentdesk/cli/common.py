@@ -1,18 +1,85 @@
-"""Helpers shared by the subcommand modules."""
+"""Helpers shared by the subcommand modules.
+
+Light on purpose: every command module imports this while the parser is built, before anyone
+knows which command runs; what a command needs (the runtime, the database) is imported when it runs.
+"""
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from incidentdesk.domain.text import is_unsafe
-from incidentdesk.runtime import Runtime, open_runtime
+
+if TYPE_CHECKING:
+    from incidentdesk.runtime import Runtime
 
 
 def runtime(args) -> Runtime:
-    return open_runtime(args.db, args.acting_as, Path(args.config) if args.config else None)
+    from incidentdesk.runtime import open_runtime
+
+    # A command opens the database at once: no queue page at start-up, no second schema check.
+    return open_runtime(args.db, args.acting_as, Path(args.config) if args.config else None, console=False)
+
+
+class Commands:
+    """The subcommands, nested by words ("users add"), shared by generated and hand-written ones.
+
+    `add` records a command's parser (its options, its handler) and `build` makes the argparse
+    parsers: only the one the command line names (`wanted`, from cli.command_words), or all of
+    them for `--help`, a group's help or a mistake (an unknown command is then listed beside the
+    known ones). A process runs one command, and building thirty parsers was a tenth of a short
+    command's start-up. A group ("users") gets its help from `groups`, so the catalog's
+    `users add` and the hand-written `users list` land under one `users`.
+    """
+
+    def __init__(self, groups: dict[tuple[str, ...], str]) -> None:
+        self._help = groups
+        self._commands: list[_Recorded] = []
+
+    def add(self, words: tuple[str, ...] | str, **kwargs) -> _Recorded:
+        """The parser for the command `words` (one word, or several for a nested one), as a recording."""
+        recorded = _Recorded((words,) if isinstance(words, str) else tuple(words), kwargs)
+        self._commands.append(recorded)
+        return recorded
+
+    def build(self, sub, wanted: tuple[str, ...] | None = None) -> None:
+        """Make the parsers under `sub`: the command `wanted` names if it is one, else every one."""
+        chosen = [c for c in self._commands if wanted and c.words == wanted[:len(c.words)]]
+        groups: dict[tuple[str, ...], argparse._SubParsersAction] = {(): sub}
+        for command in chosen or self._commands:
+            command.build(self._group(groups, command.words[:-1]))
+
+    def _group(self, groups, words: tuple[str, ...]) -> argparse._SubParsersAction:
+        if words not in groups:
+            parent = self._group(groups, words[:-1])
+            parser = parent.add_parser(words[-1], help=self._help.get(words))
+            groups[words] = parser.add_subparsers(dest="_".join(words) + "_command", metavar="ACTION", required=True)
+        return groups[words]
+
+
+class _Recorded:
+    """A command's parser as the calls that make it (add_argument, set_defaults), made when needed."""
+
+    def __init__(self, words: tuple[str, ...], kwargs: dict) -> None:
+        self.words, self.kwargs = words, kwargs
+        self.calls: list[tuple[str, tuple, dict]] = []
+
+    def add_argument(self, *args, **kwargs) -> None:
+        self.calls.append(("add_argument", args, kwargs))
+
+    def set_defaults(self, **kwargs) -> None:
+        self.calls.append(("set_defaults", (), kwargs))
+
+    def build(self, subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+        parser = subparsers.add_parser(self.words[-1], **self.kwargs)
+        for method, args, kwargs in self.calls:
+            getattr(parser, method)(*args, **kwargs)
+        return parser
 
 
 # json.dumps escapes C0 controls but passes DEL, C1 controls (U+0080-U+009F, e.g. U+009B, a

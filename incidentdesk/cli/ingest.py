@@ -1,4 +1,7 @@
-"""`incidentdesk receive` (the alert receiver) and `incidentdesk ingest` (the same payloads from a file)."""
+"""`incidentdesk receive` (the alert receiver) and `incidentdesk ingest` (the same payloads from a file).
+
+The parsers, the receiver and the alert service are imported when a command runs, not to build its parser.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +10,6 @@ import sys
 
 from incidentdesk.cli.common import print_json, runtime
 from incidentdesk.domain.errors import ValidationError
-from incidentdesk.ingest.model import PayloadError
-from incidentdesk.ingest.parsers import FORMATS, parse_body
-from incidentdesk.ingest.settings import settings_from_config
-from incidentdesk.services.alerts import apply_batch
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 
@@ -24,6 +23,13 @@ def cmd_receive(args) -> int:
 
 
 def cmd_ingest(args) -> int:
+    from incidentdesk.ingest.model import PayloadError
+    from incidentdesk.ingest.parsers import FORMATS, parse_body
+    from incidentdesk.ingest.settings import settings_from_config
+    from incidentdesk.services.alerts import apply_batch
+
+    if args.format not in FORMATS:
+        raise ValidationError(f"unknown format {args.format!r}: use one of {', '.join(FORMATS)}", field="format")
     rt = runtime(args)
     settings = settings_from_config(rt.config)
     try:
@@ -58,8 +64,8 @@ def cmd_ingest(args) -> int:
     return 0
 
 
-def register(sub) -> None:
-    p = sub.add_parser("receive", help="run the alert receiver (Alertmanager, Events API v2, Grafana)",
+def register(commands) -> None:
+    p = commands.add("receive", help="run the alert receiver (Alertmanager, Events API v2, Grafana)",
                        description="HTTP receiver for monitoring alerts; configure tokens under [ingest] in "
                                    "incidentdesk.toml.")
     p.add_argument("--host", help="address to bind (default 127.0.0.1, or [ingest] host)")
@@ -68,9 +74,10 @@ def register(sub) -> None:
                    help="authenticate and parse, answer, but store nothing (to test senders)")
     p.set_defaults(handler=cmd_receive)
 
-    p = sub.add_parser("ingest", help="apply an alert payload from a file or stdin",
+    p = commands.add("ingest", help="apply an alert payload from a file or stdin",
                        description="Apply the same payloads the receiver takes, from FILE or - for stdin.")
-    p.add_argument("--format", required=True, choices=FORMATS)
+    p.add_argument("--format", required=True, metavar="FORMAT",
+                   help="the payload's format, as the receiver's integrations name it: [ingest.integrations.*] format")
     p.add_argument("file", metavar="FILE", help="payload file, or - for stdin")
     p.add_argument("--json", action="store_true", help="print the outcome as JSON")
     p.set_defaults(handler=cmd_ingest)

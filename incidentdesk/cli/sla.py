@@ -1,4 +1,7 @@
-"""`incidentdesk sla sweep`: record at-risk and breached SLA targets (once, or as a service)."""
+"""`incidentdesk sla sweep`: record at-risk and breached SLA targets (once, or as a service).
+
+The sweeper (services/sla.py, with SQLAlchemy) is imported when the command runs, not to build its parser.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,6 @@ from datetime import UTC, datetime
 
 from incidentdesk.cli.common import print_json, runtime
 from incidentdesk.domain.errors import DomainError, ValidationError
-from incidentdesk.services import sla
 
 
 def _report(result, *, quiet_when_idle: bool) -> None:
@@ -29,12 +31,17 @@ def _report(result, *, quiet_when_idle: bool) -> None:
 
 
 def cmd_sweep(args) -> int:
+    from incidentdesk.services import sla
+
     if args.interval <= 0:
         raise ValidationError("--interval must be more than 0 seconds", field="interval")
+    if args.batch is not None and args.batch <= 0:
+        raise ValidationError("--batch must be at least 1 incident", field="batch")
+    batch = {"batch_size": args.batch} if args.batch is not None else {}  # else the sweeper's own default
     rt = runtime(args)
     try:
         if not args.loop:
-            result = sla.sweep(rt.ctx, batch_size=args.batch)
+            result = sla.sweep(rt.ctx, **batch)
             if args.json:
                 print_json({"due": result.examined, "changes": result.changes, "escalations": result.escalations,
                             "failures": result.failures, "not_escalated_again": result.repeats})
@@ -42,20 +49,18 @@ def cmd_sweep(args) -> int:
                 _report(result, quiet_when_idle=False)
             return 0
         print(f"sweeping {rt.db.display_name} every {args.interval:g} s (Ctrl-C stops)", flush=True)
-        sla.run_loop(rt.ctx, interval=args.interval, batch_size=args.batch,
+        sla.run_loop(rt.ctx, interval=args.interval, **batch,
                      report=lambda r: _report(r, quiet_when_idle=True))
         return 0
     finally:
         rt.db.dispose()
 
 
-def register(sub) -> None:
-    parser = sub.add_parser("sla", help="SLA clock: sweep for at-risk and breached targets")
-    sla_sub = parser.add_subparsers(dest="sla_command", metavar="SLA_COMMAND", required=True)
-    sweep = sla_sub.add_parser("sweep", help="record SLA changes due now (--loop: keep sweeping as a service)")
+def register(commands) -> None:
+    sweep = commands.add(("sla", "sweep"), help="record SLA changes due now (--loop: keep sweeping as a service)")
     sweep.add_argument("--loop", action="store_true", help="keep sweeping until interrupted")
     sweep.add_argument("--interval", type=float, default=5.0, metavar="S", help="seconds between sweeps (default 5)")
-    sweep.add_argument("--batch", type=int, default=sla.DEFAULT_BATCH, metavar="N",
-                       help="incidents per transaction (default %(default)s)")
+    sweep.add_argument("--batch", type=int, metavar="N",
+                       help="incidents per transaction (default: the sweeper's batch, as in the console)")
     sweep.add_argument("--json", action="store_true", help="print the result as JSON (single sweep)")
     sweep.set_defaults(handler=cmd_sweep)

@@ -125,6 +125,11 @@ def log_incident(ctx: ServiceContext, intake: Intake) -> str:
         return create_incident(s, ctx, intake).key
 
 
+def log_incident_fields(ctx: ServiceContext, **fields) -> str:
+    """log_incident with one keyword per Intake field: the shape the use-case catalog calls (services/catalog)."""
+    return log_incident(ctx, Intake(**fields))
+
+
 def create_incident(s: Session, ctx: ServiceContext, intake: Intake) -> Incident:
     """Validate and add one incident inside the caller's transaction (log_incident, alert ingestion)."""
     title = _required(intake.title, "title", "a title")

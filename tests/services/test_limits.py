@@ -129,8 +129,11 @@ def test_cli_gives_the_same_line_on_both_backends(db, tmp_path, capsys, monkeypa
         assert err.count("\n") == 1 and "Traceback" not in err
         lines[name] = err.strip()
     assert lines == {
-        "service": "incidentdesk: the affected service is 201 characters long; the limit is 200 — shorten it and try again",
-        "hold": "incidentdesk: the hold reason is 301 characters long; the limit is 300 — shorten it and try again",
+        # the option that sets the field is named, as the console shows the message under its field
+        "service": "incidentdesk: the affected service is 201 characters long; the limit is 200 — shorten it and try "
+                   "again (--service NAME)",
+        "hold": "incidentdesk: the hold reason is 301 characters long; the limit is 300 — shorten it and try again "
+                "(--reason)",
         "group": "incidentdesk: the group name is 101 characters long; the limit is 100 — shorten it and try again",
         "as": "incidentdesk: the --as login is 65 characters long; the limit is 64 — shorten it and try again",
     }

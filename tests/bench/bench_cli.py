@@ -1,0 +1,161 @@
+"""CLI start-up: each command as a whole process, against a bare Python start measured in the same run.
+
+    python tests/bench/bench_cli.py [--runs 15] [--count 300] [--only list,show] [--before OLD_CHECKOUT]
+
+On a demo SQLite database (built first, in a private temporary directory), each command runs
+as its own process `--runs` times after one warm-up; rounds interleave the commands and the
+baseline, so a busy moment on the machine costs them alike. Baseline: `python -c 'import sqlite3'`
+with the same interpreter; beside it, for scale, a process that only imports SQLAlchemy's ORM and
+the models (what every command that writes through the services pays first). Bytecode is cached as in an installed package (PYTHONDONTWRITEBYTECODE
+is dropped; the warm-up writes what is missing). Targets (issue 11, item 8): reading commands (`--help`, `paths`,
+`list`, `show`, `config check`) within 6x the baseline, changing commands (`comment`, `ack`,
+`new`, ...) within 12x. Prints the median wall time of each, its ratio and whether it meets its
+target; `--importtime CMD` prints what that command imports, slowest first, instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+READING, CHANGING = 6.0, 12.0
+FLOOR = "import SQLAlchemy+models"
+
+
+def _program() -> list[str]:
+    script = Path(sys.executable).with_name("incidentdesk")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "incidentdesk"]
+
+
+def _env(home: Path) -> dict:
+    env = {**os.environ, "XDG_DATA_HOME": str(home / "data"), "XDG_CONFIG_HOME": str(home / "config"),
+           "INCIDENTDESK_CONFIG": str(home / "incidentdesk.toml")}
+    env.pop("INCIDENTDESK_DATABASE_URL", None)
+    # As an installed package runs: bytecode cached (the warm-up round writes what is missing),
+    # or every run would compile the modules that have no .pyc yet.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+def _run(argv: list[str], env: dict) -> float:
+    start = time.perf_counter()
+    done = subprocess.run(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(argv)} failed ({done.returncode}): {done.stderr.strip()}")
+    return elapsed
+
+
+class Commands:
+    """The commands to time; `ack` takes a fresh new incident each run (an incident is acknowledged once)."""
+
+    def __init__(self, program: list[str], url: str, env: dict, runs: int) -> None:
+        self.program, self.url, self.env = program, url, env
+        self.cli = [*program, "--db", url]
+        keys = [self._out("new", "--title", f"bench ack {i}", "--impact", "low", "--urgency", "low")
+                for i in range(runs + 2)]
+        self.unacknowledged = iter(keys)
+        self.some = self._out("list", "--limit", "1").split()[0]
+        has_config = re.search(r"^ +config ", self._out("--help"), re.M) is not None  # once `config` exists
+        self.table: list[tuple[str, float, callable]] = [
+            ("--help", READING, lambda: [*self.program, "--help"]),
+            ("paths", READING, lambda: [*self.cli, "paths"]),
+            ("list", READING, lambda: [*self.cli, "list"]),
+            (f"show {self.some}", READING, lambda: [*self.cli, "show", self.some]),
+            *([("config check", READING, lambda: [*self.cli, "config", "check"])] if has_config else []),
+            ("comment", CHANGING, lambda: [*self.cli, "comment", self.some, "bench note"]),
+            ("ack", CHANGING, lambda: [*self.cli, "ack", next(self.unacknowledged)]),
+            ("new", CHANGING, lambda: [*self.cli, "new", "--title", "bench", "--impact", "low", "--urgency", "low"]),
+        ]
+
+    def _out(self, *args: str) -> str:
+        return subprocess.run([*self.cli, *args], env=self.env, check=True, capture_output=True, text=True).stdout.strip()
+
+
+def importtime(argv: list[str], env: dict, top: int = 25) -> None:
+    done = subprocess.run([sys.executable, "-X", "importtime", "-c",
+                           "import sys; from incidentdesk.cli import main; sys.exit(main(sys.argv[1:]))", *argv],
+                          env=env, capture_output=True, text=True)
+    rows = []
+    for line in done.stderr.splitlines():
+        if line.startswith("import time:") and "self [us]" not in line:
+            self_us, cumulative, name = line.removeprefix("import time:").split("|")
+            rows.append((int(cumulative), int(self_us), name.strip()))
+    for cumulative, self_us, name in sorted(rows, reverse=True)[:top]:
+        print(f"{cumulative / 1000:8.1f} ms cumulative {self_us / 1000:7.1f} ms self  {name}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--count", type=int, default=300, help="demo incidents")
+    parser.add_argument("--only", help="comma-separated command names to time (default: all)")
+    parser.add_argument("--before", metavar="DIR", help="also time the incidentdesk package in DIR (an older "
+                        "checkout, e.g. from `git archive`) in the same rounds, on the same database")
+    parser.add_argument("--importtime", metavar="CMD", help="print what `incidentdesk CMD...` imports, and stop")
+    args = parser.parse_args()
+
+    home = Path(tempfile.mkdtemp(prefix="incidentdesk-bench-cli-"))
+    os.chmod(home, 0o700)
+    try:
+        (home / "incidentdesk.toml").write_text("")
+        env = _env(home)
+        url = f"sqlite:///{home / 'bench.db'}"
+        subprocess.run([*_program(), "--db", url, "demo", "--count", str(args.count)], env=env, check=True,
+                       capture_output=True)
+        if args.importtime:
+            importtime(["--db", url, *args.importtime.split()], env)
+            return
+        variants = [("", Commands(_program(), url, env, args.runs))]
+        if args.before:
+            old_env = {**env, "PYTHONPATH": str(Path(args.before).resolve())}
+            variants.append((" (before)", Commands(_program(), url, old_env, args.runs)))
+        rows = []  # each command, then the same command before
+        for same in zip(*(commands.table for _, commands in variants)):
+            for (suffix, commands), (name, target, argv) in zip(variants, same):
+                if not args.only or name.split()[0] in args.only.split(","):
+                    rows.append((name + suffix, target, argv, commands.env))
+        baseline_argv = [sys.executable, "-c", "import sqlite3"]
+        # What any command that writes through the services pays before it does anything: for scale.
+        floor_argv = [sys.executable, "-c", "import sqlalchemy.orm, sqlalchemy.dialects.sqlite, incidentdesk.store.models"]
+        times: dict[str, list[float]] = {"baseline": [], FLOOR: []}
+        for round_ in range(args.runs + 1):  # round 0 warms the page cache and writes missing .pyc files
+            sample = {"baseline": _run(baseline_argv, env), FLOOR: _run(floor_argv, env)}
+            for name, _, argv, run_env in rows:
+                sample[name] = _run(argv(), run_env)
+            if round_:
+                for name, seconds in sample.items():
+                    times.setdefault(name, []).append(seconds)
+        base = statistics.median(times["baseline"])
+        print(f"CLI start-up on SQLite ({args.count} demo incidents), median of {args.runs} runs, "
+              f"load average {os.getloadavg()[0]:.2f}")
+        print(f"{'command':<26} {'median ms':>10} {'spread ms':>12} {'x baseline':>11}  target")
+        print(f"{'python -c import sqlite3':<26} {base * 1000:>10.1f} {_spread(times['baseline']):>12} "
+              f"{1:>11.2f}  (baseline)")
+        print(f"{FLOOR:<26} {statistics.median(times[FLOOR]) * 1000:>10.1f} {_spread(times[FLOOR]):>12} "
+              f"{statistics.median(times[FLOOR]) / base:>11.2f}  (for scale: what the ORM costs a changing command)")
+        for name, target, _, _ in rows:
+            median = statistics.median(times[name])
+            ratio = median / base
+            verdict = "met" if ratio <= target else "NOT met"
+            print(f"{name:<26} {median * 1000:>10.1f} {_spread(times[name]):>12} {ratio:>11.2f}  "
+                  f"<= {target:g}x {verdict}")
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def _spread(values: list[float]) -> str:
+    low, high = sorted(values)[len(values) // 10], sorted(values)[-1 - len(values) // 10]
+    return f"{low * 1000:.0f}-{high * 1000:.0f}"
+
+
+if __name__ == "__main__":
+    main()

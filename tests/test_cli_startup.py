@@ -1,0 +1,96 @@
+"""A CLI command pays for what it uses: building the parser and reading commands import no SQLAlchemy,
+changing commands import no receiver, console or migration tooling, and read no queue page.
+
+(The figures are tests/bench/bench_cli.py's; these hold the structure that makes them.)
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from incidentdesk.cli import main
+from tests.test_cli import _new, cli  # noqa: F401  (fixture)
+
+HEAVY = ("sqlalchemy", "alembic", "starlette", "uvicorn", "textual", "incidentdesk.ingest", "incidentdesk.tui")
+
+
+def _imported(argv: list[str], env: dict) -> set[str]:
+    """The top-level packages (and incidentdesk's subpackages) a whole `incidentdesk ARGV` process imported."""
+    code = ("import sys\n"
+            "from incidentdesk.cli import main\n"
+            "try:\n"
+            "    code = main(sys.argv[1:])\n"
+            "except SystemExit as exc:\n"
+            "    code = exc.code\n"
+            "assert code in (0, None), code\n"
+            "print(' '.join(sorted(sys.modules)))\n")
+    done = subprocess.run([sys.executable, "-c", code, *argv], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return set(done.stdout.strip().splitlines()[-1].split())
+
+
+def _heavy(modules: set[str]) -> set[str]:
+    return {m for m in modules if m.startswith(HEAVY)}
+
+
+@pytest.fixture
+def env(cli, tmp_path):  # noqa: F811
+    return {**os.environ, "INCIDENTDESK_CONFIG": str(cli.config), "XDG_DATA_HOME": str(tmp_path / "data"),
+            "XDG_CONFIG_HOME": str(tmp_path / "config")}
+
+
+def test_help_and_paths_import_no_sqlalchemy(cli, env):  # noqa: F811
+    for argv in (["--help"], ["--db", cli.db_url, "paths"], ["new", "--help"], ["users", "add", "--help"]):
+        assert _heavy(_imported(argv, env)) == set(), argv
+
+
+def test_a_changing_command_imports_only_the_database_layer(cli, env):  # noqa: F811
+    key = _new(cli)
+    modules = _imported(["--db", cli.db_url, "comment", key, "from a script"], env)
+    assert "sqlalchemy" in modules and "incidentdesk.services.incidents" in modules
+    assert _heavy(modules) - {m for m in modules if m.startswith("sqlalchemy")} == set()
+    assert "incidentdesk.services.major" not in modules  # only the service the command runs
+    assert "incidentdesk.store.queries" not in modules  # nothing is read back without --json
+
+
+def test_a_changing_command_reads_no_queue_page_and_checks_the_schema_once(cli, monkeypatch, capsys):  # noqa: F811
+    key = _new(cli)  # the file now exists and is current
+    import incidentdesk.store.fastpath as fastpath
+    import incidentdesk.store.migrate as migrate
+
+    def no_page(conn):
+        raise AssertionError("a CLI command read the console's first page")
+
+    checks = []
+    monkeypatch.setattr(fastpath, "read_first_page", no_page)
+    monkeypatch.setattr(migrate, "ensure_schema", lambda engine: checks.append(engine))
+    capsys.readouterr()
+    assert main(["--db", cli.db_url, "comment", key, "noted"]) == 0
+    assert capsys.readouterr().out == f"{key}: done\n"
+    assert checks == []  # read once with plain sqlite3 before the engine opened; not again through it
+
+
+def _commands(parser) -> set[str]:
+    return set(next(a for a in parser._actions if a.dest == "command").choices)
+
+
+def test_only_the_named_commands_parser_is_built(capsys):
+    from incidentdesk.cli import build_parser
+
+    every = _commands(build_parser())
+    assert {"comment", "list", "users", "sla", "new"} <= every
+    assert _commands(build_parser(["--db", "sqlite:///x.db", "--as", "ann", "comment", "INC-1", "hi"])) == {"comment"}
+    assert _commands(build_parser(["users", "add", "eve", "--role", "admin"])) == {"users"}
+    assert _commands(build_parser(["--help"])) == every  # help lists every command
+    assert _commands(build_parser(["frob"])) == every  # and so does a mistake
+    with pytest.raises(SystemExit):
+        main(["frob"])
+    err = capsys.readouterr().err
+    assert "invalid choice: 'frob'" in err and "'comment'" in err and "'stand-down'" in err
+    # a global option's value, abbreviated or not, is no command
+    assert _commands(build_parser(["--a", "list", "show", "INC-1"])) == {"show"}
+    assert _commands(build_parser(["--db=sqlite:///x.db", "show", "INC-1"])) == {"show"}
