@@ -145,11 +145,10 @@ def test_real_console_in_tmux_saves_text_sent_with_ctrl_s_in_one_go(tmp_path):
         term.wait_for("Filter the queue")
         term.send("Wi-Fi", "Enter")
         term.wait_for("Office Wi-Fi slow on floor 2")
+        term.wait_for(f"{keys['wifi']}  P3  in progress  incident")  # its detail (loads just after the row)
+        term.send("r")
+        term.wait_for("Resolution notes")
         deadline = time.monotonic() + 15
-        while "Resolution notes" not in term.screen():  # the detail loads just after the row shows
-            assert time.monotonic() < deadline, term.screen()
-            term.send("r")
-            time.sleep(0.5)
         term.send(LONG, "C-s")  # the dialog opens on the notes (the first required empty field)
         while True:
             notes = queries.incident_detail(db, keys["wifi"]).resolution_notes
