@@ -48,9 +48,10 @@ class Config:
     # The site's time zone: business-hours SLA calendars count in it unless they name their own.
     time_zone: str = field(default_factory=lambda: paths.machine_time_zone())
     schema: Schema = field(default_factory=Schema)
+    source: str = "incidentdesk.toml"  # the file it was read from, for error lines
 
     @classmethod
-    def from_schema(cls, schema: Schema) -> Config:
+    def from_schema(cls, schema: Schema, source: str = "incidentdesk.toml") -> Config:
         """The one place the validated file becomes the objects the services use."""
         general, sla = schema.general, plain(schema.sla)
         config = cls(
@@ -64,6 +65,7 @@ class Config:
             theme=general.theme,
             time_zone=general.time_zone or paths.machine_time_zone(),
             schema=schema,
+            source=source,
         )
         config.sla  # noqa: B018  (built now: a bad [sla] table fails when the file is read, not at the first sweep)
         return config

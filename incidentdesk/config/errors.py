@@ -177,13 +177,13 @@ def message(exc: msgspec.ValidationError, data: dict, root_type, removed: dict |
         key = unknown.group(1)
         tp = strip_type(place.type)
         known = list(struct_fields(tp)) if isinstance(tp, type) and issubclass(tp, msgspec.Struct) else []
-        close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+        close = [k for k in known if k.lower() == key.lower()] or [
+            k for k in known if k.lower() in difflib.get_close_matches(key.lower(), [n.lower() for n in known], 1, 0.6)]
         hint = f' (did you mean "{close[0]}"?)' if close else (f"; known: {', '.join(known)}" if known else "")
         if not label and not rel:
             line = f"unknown section [{key}]" if isinstance(place.value.get(key), dict) else f'unknown key "{key}"'
             return line + hint, [*place.trail, key]
-        what = "key" if not isinstance(place.value.get(key), dict) else "table"
-        return f'{where}unknown {what} "{_key_text([*rel, key])}"{hint}', [*place.trail, key]
+        return f'{where}unknown key "{_key_text([*rel, key])}"{hint}', [*place.trail, key]
     missing = re.match(r"Object missing required field `(.+)`$", text)
     if missing:
         return f'{where}needs {missing.group(1)} (it is missing)', place.trail or None

@@ -64,7 +64,7 @@ def parse_config(data: dict, source: str = "incidentdesk.toml") -> Config:
     if lines:
         raise ConfigError([f"{source}: {line}" for line in lines])
     try:
-        return Config.from_schema(schema)
+        return Config.from_schema(schema, source)
     except ValidationError as exc:  # a rule across sections the schema's checks do not see
         raise ConfigError([f"{source}: {exc}"]) from None
 

@@ -112,10 +112,10 @@ def _token(name: str, item: IngestIntegration, source: str) -> str:
     return (item.token or item.routing_key or "").strip()
 
 
-def settings_from_config(config: Config, source: str = "incidentdesk.toml") -> IngestSettings:
+def settings_from_config(config: Config) -> IngestSettings:
     """The receiver's settings from the validated `[ingest]` section; the tokens read now (env, files)."""
     table = config.schema.ingest
-    integrations = tuple(Integration(name=name, format=item.format, token=_token(name, item, source),
+    integrations = tuple(Integration(name=name, format=item.format, token=_token(name, item, config.source),
                                      enabled=item.enabled) for name, item in table.integrations.items())
     policy = AlertPolicy(
         rules=tuple(routing.rules_from_config([plain(r) for r in table.routes])),
