@@ -48,7 +48,7 @@ from datetime import timedelta
 from incidentdesk.config import Config
 from incidentdesk.domain import routing
 from incidentdesk.domain.errors import ValidationError
-from incidentdesk.ingest.model import SOURCES
+from incidentdesk.domain.alerts import SOURCES
 from incidentdesk.services.alerts import MONITORING_LOGIN, AlertPolicy
 
 DEFAULT_HOST = "127.0.0.1"
