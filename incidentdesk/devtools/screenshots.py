@@ -1,15 +1,14 @@
 """Regenerate screenshots/*.svg from the real app on demo data.
 
-    python -m incidentdesk.tui.screenshots [OUTPUT_DIR]
+    python -m incidentdesk.devtools.screenshots [OUTPUT_DIR]
 
-Demo data is built with a fixed seed and clock in a throw-away SQLite file, so the
-pictures only change when the UI does.
+Demo data is built with a fixed seed and clock in a throw-away SQLite file (a private temporary
+directory of its own, removed afterwards), so the pictures only change when the UI does.
 """
 
 from __future__ import annotations
 
 import asyncio
-import shutil
 import sys
 import tempfile
 from datetime import UTC, datetime, timedelta
@@ -19,7 +18,7 @@ from incidentdesk.config import Config
 from incidentdesk.domain.roles import Actor
 from incidentdesk.runtime import Runtime
 from incidentdesk.services.context import ServiceContext, load_actor
-from incidentdesk.services.demo import load_demo
+from incidentdesk.devtools.demo import load_demo
 from incidentdesk.store.engine import open_database
 from incidentdesk.store.migrate import ensure_schema
 from incidentdesk.tui.app import IncidentDeskApp
@@ -69,17 +68,15 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     out = Path(argv[0]) if argv else Path("screenshots")
     out.mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.gettempdir()) / "incidentdesk-screenshots"
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir()
-    runtime = _demo_runtime(folder)
-    try:
-        for name, (size, keys) in SHOTS.items():
-            svg = asyncio.run(_shoot(runtime, size, keys))
-            (out / f"{name}.svg").write_text(svg, encoding="utf-8")
-            print(f"wrote {out / (name + '.svg')}")
-    finally:
-        runtime.db.dispose()
+    with tempfile.TemporaryDirectory(prefix="incidentdesk-screenshots-") as folder:
+        runtime = _demo_runtime(Path(folder))
+        try:
+            for name, (size, keys) in SHOTS.items():
+                svg = asyncio.run(_shoot(runtime, size, keys))
+                (out / f"{name}.svg").write_text(svg, encoding="utf-8")
+                print(f"wrote {out / (name + '.svg')}")
+        finally:
+            runtime.db.dispose()
     return 0
 
 
