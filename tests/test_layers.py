@@ -6,7 +6,8 @@ functions (lazy imports are still dependencies) and under `if TYPE_CHECKING:` â€
 hidden from start-up is not hidden from this test. Each edge is checked against LAYERS, the
 packages each top-level package may import; a package missing from LAYERS is an error (say where
 it sits before it grows). The module graph must have no cycle: a cycle through a lazy import still
-means neither module can be read, tested or moved without the other.
+means neither module can be read, tested or moved without the other. And no import may hide from
+this reading: no importlib, no __import__, no module-level __getattr__ proxy.
 """
 
 from __future__ import annotations
@@ -92,7 +93,7 @@ def _edges(modules: dict[str, Path]) -> list[Edge]:
                 resolved = _resolve(target, modules)
                 if resolved is not None and resolved != mod:
                     edges.append(Edge(mod, resolved, node.lineno, str(path.relative_to(PACKAGE.parent))))
-    return edges
+    return list(dict.fromkeys(edges))  # `from m import a, b` is one edge
 
 
 def _part(module: str) -> str:
@@ -155,6 +156,26 @@ def upward_imports(edges: list[Edge]) -> list[str]:
     return problems
 
 
+def hidden_imports(modules: dict[str, Path]) -> list[str]:
+    """Imports a reader (and this test) cannot see: importlib, __import__, a module-level __getattr__
+    (PEP 562) or any class's __getattr__ that imports â€” a proxy that turns an attribute into a module."""
+    out = []
+    for mod, path in modules.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+        where = path.relative_to(PACKAGE.parent)
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+                if any(n.split(".")[0] == "importlib" for n in names):
+                    out.append(f"{where}:{node.lineno}: imports importlib: import the module by name")
+            elif isinstance(node, ast.Name) and node.id == "__import__":
+                out.append(f"{where}:{node.lineno}: calls __import__: import the module by name")
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef) and node.name == "__getattr__":
+                out.append(f"{where}:{node.lineno}: module-level __getattr__ hides what the module provides")
+    return out
+
+
 def long_modules(modules: dict[str, Path]) -> list[str]:
     out = []
     for mod, path in modules.items():
@@ -194,6 +215,12 @@ def test_no_import_cycle(graph):
         " <-> ".join(c) for c in cycles)
 
 
+def test_no_hidden_import(graph):
+    modules, _ = graph
+    problems = hidden_imports(modules)
+    assert not problems, "\n".join(problems)
+
+
 def test_no_module_over_400_lines(graph):
     modules, _ = graph
     problems = long_modules(modules)
@@ -228,6 +255,9 @@ def test_relative_and_from_imports_resolve(tmp_path, monkeypatch):
     (pkg / "tui" / "__init__.py").write_text("from . import app\n")
     (pkg / "tui" / "app.py").write_text("def f():\n    from ..tui.format import x\n    from incidentdesk.tui import format\n")
     (pkg / "tui" / "format.py").write_text("import incidentdesk.tui.app\n" + "x = 1\n" * MAX_LINES)
+    (pkg / "tui" / "proxy.py").write_text("def __getattr__(name):\n    import importlib\n"
+                                        "    return importlib.import_module('incidentdesk.tui.' + name)\n"
+                                        "def g():\n    return __import__('incidentdesk.tui.app')\n")
     monkeypatch.setitem(globals(), "PACKAGE", pkg)
     modules = _modules()
     pairs = sorted({(e.source, e.target) for e in _edges(modules)})
@@ -235,3 +265,5 @@ def test_relative_and_from_imports_resolve(tmp_path, monkeypatch):
                      ("incidentdesk.tui.format", "incidentdesk.tui.app")]
     assert _cycles(_edges(modules)) == [["incidentdesk.tui.app", "incidentdesk.tui.format"]]
     assert long_modules(modules) == [f"incidentdesk/tui/format.py: {MAX_LINES + 1} lines (at most {MAX_LINES}; split it by job)"]
+    assert [p.split(": ", 1)[0] for p in hidden_imports(modules)] == [
+        "incidentdesk/tui/proxy.py:2", "incidentdesk/tui/proxy.py:5", "incidentdesk/tui/proxy.py:1"]
