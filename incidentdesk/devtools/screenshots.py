@@ -2,13 +2,14 @@
 
     python -m incidentdesk.devtools.screenshots [OUTPUT_DIR]
 
-Demo data is built with a fixed seed and clock in a throw-away SQLite file (a private temporary
-directory of its own, removed afterwards), so the pictures only change when the UI does.
+Demo data is built with a fixed seed and clock in a throw-away SQLite file, so the
+pictures only change when the UI does.
 """
 
 from __future__ import annotations
 
 import asyncio
+import shutil
 import sys
 import tempfile
 from datetime import UTC, datetime, timedelta
@@ -68,15 +69,18 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     out = Path(argv[0]) if argv else Path("screenshots")
     out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="incidentdesk-screenshots-") as folder:
-        runtime = _demo_runtime(Path(folder))
-        try:
-            for name, (size, keys) in SHOTS.items():
-                svg = asyncio.run(_shoot(runtime, size, keys))
-                (out / f"{name}.svg").write_text(svg, encoding="utf-8")
-                print(f"wrote {out / (name + '.svg')}")
-        finally:
-            runtime.db.dispose()
+    # A fixed folder, not a fresh temporary name: the database's path is in the pictures' header.
+    folder = Path(tempfile.gettempdir()) / "incidentdesk-screenshots"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    runtime = _demo_runtime(folder)
+    try:
+        for name, (size, keys) in SHOTS.items():
+            svg = asyncio.run(_shoot(runtime, size, keys))
+            (out / f"{name}.svg").write_text(svg, encoding="utf-8")
+            print(f"wrote {out / (name + '.svg')}")
+    finally:
+        runtime.db.dispose()
     return 0
 
 
