@@ -203,7 +203,7 @@ class BatchApplier:
     def _raise_if_more_severe(self, inc: Incident, t: _Touched, alert: NormalAlert) -> None:
         """An alert that maps to a higher priority (or a worse severity) than its incident raises it —
         impact and urgency become the alert's, so the priority is the alert's — and never lowers it.
-        The SLA targets follow through the usual reprioritisation (services/incidents.py)."""
+        The SLA targets follow through the usual reprioritisation (services/assignment.py)."""
         d = self._decide(alert)
         priority = derive_priority(d.impact, d.urgency, self.ctx.config.priority_matrix)
         higher = priority < inc.priority
