@@ -7,12 +7,14 @@ hidden from start-up is not hidden from this test. Each edge is checked against 
 packages each top-level package may import; a package missing from LAYERS is an error (say where
 it sits before it grows). The module graph must have no cycle: a cycle through a lazy import still
 means neither module can be read, tested or moved without the other. And no import may hide from
-this reading: no importlib, no __import__, no module-level __getattr__ proxy.
+this reading: no importlib, no __import__, no module-level __getattr__ proxy. Libraries that
+belong to a layer (SQLAlchemy, Textual, the receiver's HTTP stack) stay in it.
 """
 
 from __future__ import annotations
 
 import ast
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,6 +39,21 @@ LAYERS: dict[str, set[str]] = {
     "__main__": {"cli"},
     "": set(),                                          # incidentdesk/__init__.py: the version only
 }
+
+# Libraries that belong to a layer: only the parts named may import them (DESIGN.md: the domain is
+# pure Python, SQL lives in store/ and the services' transactions, Textual only in tui/, the
+# receiver's HTTP stack only in ingest/). Other libraries are free, except in domain/ (stdlib only).
+LIBRARIES: dict[str, set[str]] = {
+    "sqlalchemy": {"store", "services", "ingest", "devtools"},
+    "alembic": {"store"},
+    "psycopg": {"store"},
+    "textual": {"tui", "devtools"},
+    "rich": {"tui", "devtools"},
+    "starlette": {"ingest"},
+    "uvicorn": {"ingest"},
+    "h11": {"ingest"},
+}
+STDLIB = set(sys.stdlib_module_names) | {"__future__"}
 
 
 @dataclass(frozen=True)
@@ -156,6 +173,25 @@ def upward_imports(edges: list[Edge]) -> list[str]:
     return problems
 
 
+def misplaced_libraries(modules: dict[str, Path]) -> list[str]:
+    out = []
+    for mod, path in modules.items():
+        part = _part(mod)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and not node.level:
+                names = [node.module or ""]
+            else:
+                continue
+            for top in {n.split(".")[0] for n in names} - STDLIB - {"incidentdesk"}:
+                allowed = LIBRARIES.get(top)
+                if (part == "domain" and allowed is None) or (allowed is not None and part not in allowed):
+                    where = "domain/ (stdlib only)" if allowed is None else f"{part}/ (only {', '.join(sorted(allowed))})"
+                    out.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno}: {top} imported in {where}")
+    return out
+
+
 def hidden_imports(modules: dict[str, Path]) -> list[str]:
     """Imports a reader (and this test) cannot see: importlib, __import__, a module-level __getattr__
     (PEP 562) or any class's __getattr__ that imports — a proxy that turns an attribute into a module."""
@@ -215,6 +251,12 @@ def test_no_import_cycle(graph):
         " <-> ".join(c) for c in cycles)
 
 
+def test_libraries_stay_in_their_layer(graph):
+    modules, _ = graph
+    problems = misplaced_libraries(modules)
+    assert not problems, "\n".join(problems)
+
+
 def test_no_hidden_import(graph):
     modules, _ = graph
     problems = hidden_imports(modules)
@@ -258,6 +300,9 @@ def test_relative_and_from_imports_resolve(tmp_path, monkeypatch):
     (pkg / "tui" / "proxy.py").write_text("def __getattr__(name):\n    import importlib\n"
                                         "    return importlib.import_module('incidentdesk.tui.' + name)\n"
                                         "def g():\n    return __import__('incidentdesk.tui.app')\n")
+    (pkg / "domain").mkdir()
+    (pkg / "domain" / "rules.py").write_text("import re\nimport yaml\nfrom sqlalchemy import select\n")
+    (pkg / "tui" / "table.py").write_text("from textual.widgets import DataTable\nimport sqlalchemy.orm\n")
     monkeypatch.setitem(globals(), "PACKAGE", pkg)
     modules = _modules()
     pairs = sorted({(e.source, e.target) for e in _edges(modules)})
@@ -265,5 +310,10 @@ def test_relative_and_from_imports_resolve(tmp_path, monkeypatch):
                      ("incidentdesk.tui.format", "incidentdesk.tui.app")]
     assert _cycles(_edges(modules)) == [["incidentdesk.tui.app", "incidentdesk.tui.format"]]
     assert long_modules(modules) == [f"incidentdesk/tui/format.py: {MAX_LINES + 1} lines (at most {MAX_LINES}; split it by job)"]
+    assert misplaced_libraries(modules) == [
+        "incidentdesk/domain/rules.py:2: yaml imported in domain/ (stdlib only)",
+        "incidentdesk/domain/rules.py:3: sqlalchemy imported in domain/ (only devtools, ingest, services, store)",
+        "incidentdesk/tui/table.py:2: sqlalchemy imported in tui/ (only devtools, ingest, services, store)",
+    ]
     assert [p.split(": ", 1)[0] for p in hidden_imports(modules)] == [
         "incidentdesk/tui/proxy.py:2", "incidentdesk/tui/proxy.py:5", "incidentdesk/tui/proxy.py:1"]
