@@ -199,7 +199,8 @@ def message(exc: msgspec.ValidationError, data: dict, root_type, removed: dict |
     shown = toml_value(place.value)
     if len(shown) > 80:
         shown = shown[:77] + "..."
-    return f"{where}{_key_text(rel)} = {shown}: use {describe(place.type)}", place.trail
+    said = next((m.description for m in _meta(place.type) if m.description), "")
+    return f"{where}{_key_text(rel)} = {shown}: use {describe(place.type)}" + (f" ({said})" if said else ""), place.trail
 
 
 def all_errors(data: dict, root_type) -> tuple[list[str], Any]:
