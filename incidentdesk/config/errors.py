@@ -73,6 +73,15 @@ def _plural(text: str) -> str:
             "a number": "numbers", "a date like 2026-12-25": "dates like 2026-12-25"}.get(text, text)
 
 
+def field_doc(tp) -> str:
+    """A field's help (config/base.doc), if it has one."""
+    if typing.get_origin(tp) is typing.Annotated:
+        for meta in _meta(tp):
+            if meta.description:
+                return meta.description
+    return ""
+
+
 def struct_fields(tp) -> dict[str, Any]:
     """A Struct type's TOML keys and their types."""
     return {f.encode_name: f.type for f in msgspec.structs.fields(tp)}
@@ -199,7 +208,9 @@ def message(exc: msgspec.ValidationError, data: dict, root_type, removed: dict |
     shown = toml_value(place.value)
     if len(shown) > 80:
         shown = shown[:77] + "..."
-    return f"{where}{_key_text(rel)} = {shown}: use {describe(place.type)}", place.trail
+    help_text = field_doc(place.type)
+    return (f"{where}{_key_text(rel)} = {shown}: use {describe(place.type)}"
+            + (f"; {help_text}" if help_text else "")), place.trail
 
 
 def all_errors(data: dict, root_type) -> tuple[list[str], Any]:

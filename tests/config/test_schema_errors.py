@@ -47,7 +47,8 @@ BAD_VALUES = [
     ({"general": {"time_zone": "Mars/Olympus"}}, '[general] time_zone = "Mars/Olympus": not a time zone'),
     ({"database": {"sqlite_group_shared": 1}}, '[database] sqlite_group_shared = 1: use true or false'),
     ({"database": {"url": 5}}, '[database] url = 5: use a string in quotes'),
-    ({"console": {"sla_sweep_seconds": "fast"}}, '[console] sla_sweep_seconds = "fast": use a number'),
+    ({"console": {"sla_sweep_seconds": "fast"}}, '[console] sla_sweep_seconds = "fast": use a number; how often each '
+                                                 'console sweeps SLAs: 0.5 to 86400 seconds'),
     ({"console": {"sla_sweep_seconds": 0.1}}, '[console] sla_sweep_seconds = 0.1: use a number of seconds from 0.5'),
     ({"console": 5}, 'console = 5: use a table'),
     ({"keys": {"incident.acknowledge": 1}}, '[keys] "incident.acknowledge" = 1: use a string in quotes'),
@@ -126,7 +127,8 @@ def test_all_errors_are_reported_not_just_the_first_and_items_keep_their_numbers
     })
     assert lines == [
         f'{SRC}: [console] unknown key "refresh_secs"; known: sla_sweep_seconds',
-        f'{SRC}: [console] sla_sweep_seconds = "x": use a number',
+        f'{SRC}: [console] sla_sweep_seconds = "x": use a number; how often each console sweeps SLAs: 0.5 to 86400 '
+        'seconds, or 0 to leave it to `incidentdesk sla sweep --loop`',
         f'{SRC}: [[sla.escalation]] #1 on = "typo": use one of "response_at_risk", "response_breached", '
         '"resolution_at_risk", "resolution_breached"',
         f'{SRC}: [[sla.escalation]] #3 kind = "sideways": use one of "hierarchical", "functional"',
