@@ -16,6 +16,11 @@ import msgspec
 from incidentdesk.domain.errors import ValidationError
 
 
+# Keys whose values are secrets, in any section: masked by `config show`, warned about in a readable file.
+# A new section's secret goes by one of these names (or is added here).
+SECRET_KEYS = ("token", "routing_key", "password", "secret", "api_key")
+
+
 class Section(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
     """A table of incidentdesk.toml (see the module docstring)."""
 

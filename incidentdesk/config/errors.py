@@ -93,11 +93,8 @@ class _Place:
     def __init__(self, root_type) -> None:
         self.names: list[str] = []      # the table's dotted name
         self.item: int | None = None    # an array of tables' item number (from 1)
-        self.container: Any = None      # the raw table or list holding the key
-        self.key: str | int | None = None
-        self.value: Any = None          # the raw value at the key
+        self.value: Any = None          # the raw value at the path
         self.type = root_type           # the schema type of that value
-        self.parent_type = None
         self.trail: list[str | int] = []  # every key from the top
         self.rel: list[str | int] = []    # the keys below the table header
 
@@ -127,7 +124,7 @@ def locate(path: str, data: dict, root_type, removed: dict | None = None) -> _Pl
             key, sub = _failing_key(container, _value_type(tp)), _value_type(tp)
         else:
             key, sub = int(index), _value_type(tp)
-        place.container, place.key, place.parent_type, place.type = container, key, tp, sub
+        place.type = sub
         place.value = container[key]
         place.trail.append(key)
         if isinstance(key, int) and isinstance(place.value, dict) and place.item is None:

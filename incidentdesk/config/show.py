@@ -11,9 +11,9 @@ import math
 import re
 from urllib.parse import urlsplit, urlunsplit
 
+from incidentdesk.config.base import SECRET_KEYS
 from incidentdesk.config.effective import Config, plain
 
-SECRET_KEYS = ("token", "routing_key", "password", "secret", "api_key")
 MASK = "***"
 _BARE = re.compile(r"^[A-Za-z0-9_-]+$")
 
