@@ -166,6 +166,10 @@ def _key_text(trail: list) -> str:
     return out
 
 
+def _quoted(text: str) -> str:
+    return text if text.startswith('"') else f'"{text}"'
+
+
 def message(exc: msgspec.ValidationError, data: dict, root_type, removed: dict | None = None
             ) -> tuple[str, list | None]:
     """One line for `exc` (without the file name), and the path of the raw key to drop to find the next."""
@@ -185,11 +189,13 @@ def message(exc: msgspec.ValidationError, data: dict, root_type, removed: dict |
         known = list(struct_fields(tp)) if isinstance(tp, type) and issubclass(tp, msgspec.Struct) else []
         close = [k for k in known if k.lower() == key.lower()] or [
             k for k in known if k.lower() in difflib.get_close_matches(key.lower(), [n.lower() for n in known], 1, 0.6)]
-        hint = f' (did you mean "{close[0]}"?)' if close else (f"; known: {', '.join(known)}" if known else "")
+        hint = f" (did you mean {_quoted(_key_text([close[0]]))}?)" if close else (
+            f"; known: {', '.join(known)}" if known else "")
         if not label and not rel:
-            line = f"unknown section [{key}]" if isinstance(place.value.get(key), dict) else f'unknown key "{key}"'
+            line = (f"unknown section [{_key_text([key])}]" if isinstance(place.value.get(key), dict)
+                    else f"unknown key {_quoted(_key_text([key]))}")
             return line + hint, [*place.trail, key]
-        return f'{where}unknown key "{_key_text([*rel, key])}"{hint}', [*place.trail, key]
+        return f"{where}unknown key {_quoted(_key_text([*rel, key]))}{hint}", [*place.trail, key]
     missing = re.match(r"Object missing required field `(.+)`$", text)
     if missing:
         return f'{where}needs {missing.group(1)} (it is missing)', place.trail or None

@@ -170,3 +170,10 @@ def test_the_schema_refuses_what_the_old_reader_accepted_only_to_fail_later():
     # `list` used to run with this and `new` fail on it; now every command refuses it at start-up.
     with pytest.raises(ConfigError, match=r'\[\[sla.escalation\]\] #1 on = "typo"'):
         parse_config({"sla": {"escalation": [{"on": "typo"}]}})
+
+
+def test_escape_sequences_in_the_file_never_reach_the_terminal():
+    lines = _lines({"console": {"x\x1b[2J": 1}, "general": {"theme": 5, "time_zone": "UTC\x1b]0;owned\x07"},
+                    "sla\u202e": {}})
+    assert not any(ch in line for line in lines for ch in "\x1b\x07\u202e"), lines
+    assert f'{SRC}: [console] unknown key "x\\u001b[2J"; known: sla_sweep_seconds' in lines
