@@ -177,3 +177,10 @@ def test_escape_sequences_in_the_file_never_reach_the_terminal():
                     "sla\u202e": {}})
     assert not any(ch in line for line in lines for ch in "\x1b\x07\u202e"), lines
     assert f'{SRC}: [console] unknown key "x\\u001b[2J"; known: sla_sweep_seconds' in lines
+
+
+def test_a_section_the_schema_lacks_is_a_bug_not_an_empty_table():
+    config = parse_config({"audit": {"syslog": True}})
+    assert config.section("audit") == {"syslog": True}
+    with pytest.raises(KeyError, match=r"no section \[notify\] in the schema"):
+        config.section("notify")
