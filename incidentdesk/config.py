@@ -18,6 +18,7 @@ import platformdirs
 
 from incidentdesk.domain.enums import Level
 from incidentdesk.domain.errors import ValidationError
+from incidentdesk.domain.notify_rules import NotifySettings, parse_notify
 from incidentdesk.domain.priority import DEFAULT_MATRIX, matrix_from_config
 from incidentdesk.domain.sla import DEFAULT_TARGETS, SlaSettings, SlaTarget, settings_from_config, targets_from_config
 
@@ -100,6 +101,13 @@ class Config:
     time_zone: str = field(default_factory=lambda: machine_time_zone())
     raw: dict = field(default_factory=dict)
 
+    # --- notifications (p3/notify): `[notify]`, parsed once per Config by domain/notify_rules.
+    # A separate block until the typed config schema lands; then it becomes its own section module.
+    @cached_property
+    def notify(self) -> NotifySettings:
+        """`[notify]`: channels (by name; URLs from the environment or a private file), rules, retries."""
+        return parse_notify(self.section("notify"))
+
     @cached_property
     def sla(self) -> SlaSettings:
         """Every `[sla]` setting, parsed once per Config, calendars in the site time zone."""
@@ -128,6 +136,7 @@ def parse_config(data: dict) -> Config:
             raw=data,
         )
         config.sla  # noqa: B018  (a bad [sla] table fails when the file is read, not at the first sweep)
+        config.notify  # noqa: B018  (likewise a bad [notify] table: unknown events, channels, settings)
         return config
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
         raise ValidationError(f"incidentdesk.toml has an invalid value ({exc}); fix the file and retry") from exc
