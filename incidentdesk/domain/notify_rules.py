@@ -261,7 +261,7 @@ def render(fact: Fact) -> tuple[str, str]:
     if fact.event == "stakeholder_update":
         return subject, fact.text
     lines = [f"{fact.key} (P{fact.priority}) {fact.title}", f"{headline} by {fact.actor}"]
-    if fact.text:
+    if fact.text and fact.text != fact.title:
         lines.append(fact.text)
     lines.append(f"assignee: {fact.assignee or '-'}, group: {fact.group or '-'}"
                  + (f", commander: {fact.commander}" if fact.commander else ""))
