@@ -63,9 +63,9 @@ class Deliverer:
 
     def __init__(self, db, settings: NotifySettings, *, name: str | None = None,
                  clock: Callable[[], datetime] = utc_now, send: Callable[..., None] = channels.send,
-                 rand: random.Random | None = None) -> None:
+                 resolve: Callable[..., str] = channels.resolve_url, rand: random.Random | None = None) -> None:
         self.db, self.settings, self.name = db, settings, name or worker_name()
-        self.clock, self._send, self.rand = clock, send, rand or random.Random()
+        self.clock, self._send, self._resolve, self.rand = clock, send, resolve, rand or random.Random()
         # Each claim takes as many rows as can be sent within the lease, one timeout each.
         self.batch = max(1, min(10, int(settings.lease_seconds // (settings.timeout_seconds + 1))))
 
@@ -91,7 +91,7 @@ class Deliverer:
             if self.clock() + timedelta(seconds=self.settings.timeout_seconds) > row["claimed_until"]:
                 report.lost.append(row["id"])  # too close to the lease's end: leave it to the next claim
                 return
-            url = channels.resolve_url(channel)
+            url = self._resolve(channel)
             self._send(url, title=row["subject"], body=row["body"], idempotency_key=row["idempotency_key"],
                        recipient=row["recipient"], timeout=self.settings.timeout_seconds, name=channel.name)
         except channels.ChannelError as exc:
