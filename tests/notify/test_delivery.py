@@ -189,3 +189,24 @@ def test_url_file_must_be_private_and_errors_never_show_the_url(tmp_path):
         channels.resolve_url(Channel("x", url_env="TEST_UNSET_VAR"))
     with pytest.raises(channels.ChannelError, match="not one apprise can use"):
         channels.send("nosuchscheme://secret@host/x", title="t", body="b", idempotency_key="k", name="x")
+
+
+def test_a_database_that_went_away_is_reported_and_retried_not_a_crash():
+    from incidentdesk.domain.errors import StorageUnavailable
+    from incidentdesk.store.engine import open_database
+
+    gone = open_database("postgresql+psycopg://postgres@127.0.0.1:1/nowhere")  # nothing listens on port 1
+    settings = notify_config(rules=[{"on": ["created"], "to": "ops"}]).notify
+    reports = []
+    stop = threading.Event()
+    thread = threading.Thread(target=run_loop, kwargs={"db": gone, "settings": settings, "stop": stop,
+                                                        "interval": 0.05, "report": reports.append}, daemon=True)
+    thread.start()
+    try:
+        assert wait_for(lambda: len(reports) >= 2, timeout=30)  # it keeps trying
+        assert thread.is_alive()
+    finally:
+        stop.set()
+        thread.join(10)
+    assert all(isinstance(r, StorageUnavailable) for r in reports)
+    assert "unreachable" in str(reports[0]) and "\n" not in str(reports[0])
