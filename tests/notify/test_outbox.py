@@ -140,3 +140,36 @@ def test_claim_is_exclusive_and_an_expired_lease_is_due_again(db, make_ctx, cloc
     assert [r["id"] for r in second] == [first[0]["id"]] and second[0]["attempts"] == 2
     assert not outbox_store.mark_sent(db, first[0]["id"], "w1", later)  # w1's lease is gone
     assert outbox_store.mark_sent(db, first[0]["id"], "w2", later)
+
+
+def test_statements_no_rule_matching_costs_none_a_match_costs_one_insert(db, make_ctx):
+    """The hook's cost in SQL: nothing when no rule names the event, one INSERT when one does."""
+    from sqlalchemy import event
+
+    plain = make_ctx("cap", Role.TRIAGE_CAPTAIN)
+    key = new_incident(plain)
+    contexts = {
+        "none": plain,
+        "no match": make_ctx("cap", Role.TRIAGE_CAPTAIN, config_override=notify_config(rules=[
+            {"on": ["resolved"], "to": "ops"}])),
+        "match": make_ctx("cap", Role.TRIAGE_CAPTAIN, config_override=notify_config(rules=[
+            {"on": ["comment"], "to": "ops"}])),
+    }
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    counts = {}
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        for name, ctx in contexts.items():
+            svc.comment(ctx, key, "x")  # warm (caches, connection)
+            statements.clear()
+            svc.comment(ctx, key, f"counted {name}")
+            counts[name] = list(statements)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert counts["no match"] == counts["none"]
+    extra = [s for s in counts["match"] if s not in counts["none"]]
+    assert len(counts["match"]) == len(counts["none"]) + 1 and len(extra) == 1 and "INSERT INTO outbox" in extra[0]
