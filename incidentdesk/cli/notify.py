@@ -35,6 +35,9 @@ def cmd_notify(args) -> int:
         raise ValidationError("--workers must be 1 to 32", field="workers")
     rt = runtime(args)
     settings = rt.config.notify
+    if not settings.channels:
+        print("incidentdesk notify: no [[notify.channel]] in incidentdesk.toml: nothing can be delivered; "
+              "see README, Notifications", file=sys.stderr)
     from incidentdesk.notify import delivery
 
     try:
@@ -92,8 +95,10 @@ def cmd_channels(args) -> int:
     channels = rt.config.notify.channels
     if not channels:
         print("no channels: add [[notify.channel]] with name and url_env or url_file to incidentdesk.toml")
+    from incidentdesk.domain.text import printable
+
     for channel in channels.values():
-        print(describe(channel))
+        print(printable(describe(channel)))
     return 0
 
 

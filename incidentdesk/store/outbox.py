@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy import and_, func, insert, or_, select, update
 
 from incidentdesk.store.models import OutboxMessage
 
@@ -75,12 +75,13 @@ def mark_failed(db, row_id: int, worker: str, error: str, *, retry_at: datetime 
 
 
 def retry(session, row_id: int, now: datetime) -> str | None:
-    """Make a parked (failed) row due now with a fresh count of attempts; returns its state before."""
-    state = session.scalar(select(_T.c.state).where(_T.c.id == row_id))
-    if state == "failed":
-        session.execute(update(_T).where(_T.c.id == row_id, _T.c.state == "failed").values(
-            state="pending", attempts=0, next_attempt_at=now, claimed_by=None, claimed_until=None))
-    return state
+    """Make a parked (failed) row due now with a fresh count of attempts; returns its state before
+    (None: no such row). Two people retrying at once: one UPDATE wins, the other reads `pending`."""
+    result = session.execute(update(_T).where(_T.c.id == row_id, _T.c.state == "failed").values(
+        state="pending", attempts=0, next_attempt_at=now, claimed_by=None, claimed_until=None))
+    if result.rowcount == 1:
+        return "failed"
+    return session.scalar(select(_T.c.state).where(_T.c.id == row_id))
 
 
 def messages(db, state: str | None = None, limit: int = 200) -> list[dict]:
@@ -100,8 +101,3 @@ def counts(db) -> dict[str, int]:
     with db.read() as s:
         return {state: n for state, n in s.execute(select(_T.c.state, func.count()).group_by(_T.c.state))}
 
-
-def purge_sent(db, before: datetime) -> int:
-    """Remove sent rows older than `before` (the outbox is a queue, not an archive: the timeline is)."""
-    with db.write() as s:
-        return s.execute(delete(_T).where(_T.c.state == "sent", _T.c.sent_at < before)).rowcount

@@ -52,6 +52,9 @@ def test_deliver_list_retry_and_channels(staffed, webhook, monkeypatch):  # noqa
     assert code == 1 and "unknown state 'lost'" in err
     code, out, _ = staffed("notify", "channels")
     assert out.strip() == "ops (json)"
+    monkeypatch.setenv("TEST_OPS_URL", "\x1b]0;pwned\x07\x1b[31mjson://x/y")  # hostile: printed, never acted on
+    code, out, _ = staffed("notify", "channels")
+    assert "\x1b" not in out and "\x07" not in out and out.startswith("ops (")
     monkeypatch.delenv("TEST_OPS_URL")
     code, out, _ = staffed("notify", "channels")
     assert "ops (not usable" in out and "TEST_OPS_URL" in out

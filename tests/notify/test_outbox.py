@@ -173,3 +173,30 @@ def test_statements_no_rule_matching_costs_none_a_match_costs_one_insert(db, mak
     assert counts["no match"] == counts["none"]
     extra = [s for s in counts["match"] if s not in counts["none"]]
     assert len(counts["match"]) == len(counts["none"]) + 1 and len(extra) == 1 and "INSERT INTO outbox" in extra[0]
+
+
+def test_two_people_retrying_at_once_one_wins(db, make_ctx):
+    config = notify_config(rules=[{"on": ["created"], "to": "ops"}])
+    cap = make_ctx("cap", Role.TRIAGE_CAPTAIN, config_override=config)
+    new_incident(cap)
+    row = _rows(db)[0]
+    with db.write() as s:
+        s.get(OutboxMessage, row.id).state = "failed"
+    import threading
+
+    outcomes, barrier = [], threading.Barrier(2)
+
+    def press_r():
+        barrier.wait()
+        try:
+            outbox.retry(cap, message_id=row.id)
+            outcomes.append("retried")
+        except Exception as exc:  # noqa: BLE001
+            outcomes.append(str(exc))
+
+    threads = [threading.Thread(target=press_r) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(20)
+    assert sorted(outcomes)[-1] == "retried" and "is pending, not failed" in sorted(outcomes)[0], outcomes
