@@ -72,10 +72,11 @@ class Deliverer:
     def deliver_due(self, limit: int | None = None) -> Report:
         """Send what is due now (up to `limit` rows, or all of it); returns what happened."""
         report = Report()
+        due_by = self.clock()  # what was due when the pass began: a row retried in it waits for the next pass
         while limit is None or report.handled < limit:
             now = self.clock()
             want = self.batch if limit is None else min(self.batch, limit - report.handled)
-            rows = outbox_store.claim(self.db, self.name, now,
+            rows = outbox_store.claim(self.db, self.name, due_by,
                                       now + timedelta(seconds=self.settings.lease_seconds), want)
             if not rows:
                 break

@@ -36,7 +36,7 @@ def _due(now: datetime):
 
 
 def claim(db, worker: str, now: datetime, lease_until: datetime, limit: int = 10) -> list[dict]:
-    """Take up to `limit` due rows for `worker` until `lease_until`; returns them as claimed."""
+    """Take up to `limit` rows due by `now` for `worker` until `lease_until`; returns them as claimed."""
     with db.write() as s:
         stmt = select(_T.c.id).where(_due(now)).order_by(_T.c.next_attempt_at, _T.c.id).limit(limit)
         if s.get_bind().dialect.name == "postgresql":

@@ -29,7 +29,7 @@ def test_deliver_list_retry_and_channels(staffed, webhook, monkeypatch):  # noqa
     key = out.strip()
     webhook.default = 500
     code, out, _ = staffed("notify")
-    assert code == 0 and "0 sent, 1 to retry" in out and "hook-s3cret-token" not in out
+    assert code == 0 and "0 sent, 1 to retry, 0 parked as failed" in out and "hook-s3cret-token" not in out
     import time
 
     time.sleep(0.05)
