@@ -63,4 +63,4 @@ def test_deliver_list_retry_and_channels(staffed, webhook, monkeypatch):  # noqa
 def test_bad_notify_table_is_one_line(cli):  # noqa: F811
     cli.set_config('[notify]\n[[notify.channel]]\nname = "ops"\nurl_env = "X"\n[[notify.rule]]\non = "escalatd"\nto = "ops"\n')
     code, _, err = cli("notify", "list", ok=False)
-    assert code == 1 and "did you mean 'escalated'?" in err and len(err.strip().splitlines()) == 1
+    assert code == 2 and "did you mean 'escalated'?" in err and len(err.strip().splitlines()) == 1
