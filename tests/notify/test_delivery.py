@@ -210,3 +210,32 @@ def test_a_database_that_went_away_is_reported_and_retried_not_a_crash():
         thread.join(10)
     assert all(isinstance(r, StorageUnavailable) for r in reports)
     assert "unreachable" in str(reports[0]) and "\n" not in str(reports[0])
+
+
+def test_two_worker_processes_deliver_each_message_once(db, setup, webhook, tmp_path):
+    ctx, settings = setup
+    for i in range(5):
+        key = new_incident(ctx, title=f"p{i}")
+        for n in range(3):
+            svc.comment(ctx, key, f"note {n}")
+    total = len(_rows(db))
+    config = tmp_path / "incidentdesk.toml"
+    config.write_text('[notify]\npoll_seconds = 0.05\n[[notify.channel]]\nname = "ops"\nurl_env = "TEST_OPS_URL"\n'
+                      '[[notify.rule]]\non = ["created"]\nto = "ops"\n')
+    env = {**os.environ, "TEST_OPS_URL": webhook.url}
+    procs = [subprocess.Popen([sys.executable, "-m", "incidentdesk", "--db", db.url, "--config", str(config), "notify",
+                               "--loop", "--workers", "2"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+             for _ in range(2)]
+    try:
+        assert wait_for(lambda: all(r.state == "sent" for r in _rows(db)), timeout=60)
+    finally:
+        for proc in procs:
+            proc.send_signal(signal.SIGTERM)
+        for proc in procs:
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+    assert len(webhook.hits) == total == 20
+    assert sorted(webhook.keys()) == sorted(r.idempotency_key for r in _rows(db))
+    assert all(r.attempts == 1 for r in _rows(db))
