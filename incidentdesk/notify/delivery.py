@@ -25,7 +25,7 @@ from datetime import UTC, datetime, timedelta
 from incidentdesk.domain.errors import DomainError
 from incidentdesk.domain.notify_rules import NotifySettings, backoff_seconds
 from incidentdesk.notify import channels
-from incidentdesk.store import outbox as outbox_store
+from incidentdesk.services import outbox
 
 
 def utc_now() -> datetime:
@@ -76,7 +76,7 @@ class Deliverer:
         while limit is None or report.handled < limit:
             now = self.clock()
             want = self.batch if limit is None else min(self.batch, limit - report.handled)
-            rows = outbox_store.claim(self.db, self.name, due_by,
+            rows = outbox.claim_due(self.db, self.name, due_by,
                                       now + timedelta(seconds=self.settings.lease_seconds), want)
             if not rows:
                 break
@@ -98,19 +98,19 @@ class Deliverer:
         except channels.ChannelError as exc:
             self._failed(row, str(exc), report)
             return
-        if outbox_store.mark_sent(self.db, row["id"], self.name, self.clock()):
+        if outbox.record_sent(self.db, row["id"], self.name, self.clock()):
             report.sent.append(row["id"])
         else:
             report.lost.append(row["id"])
 
     def _failed(self, row: dict, error: str, report: Report) -> None:
         if row["attempts"] >= self.settings.max_attempts:
-            if outbox_store.mark_failed(self.db, row["id"], self.name, error, retry_at=None):
+            if outbox.record_failed(self.db, row["id"], self.name, error, retry_at=None):
                 report.failed.append((row["id"], error))
             return
         delay = backoff_seconds(row["attempts"], self.settings.backoff_base_seconds,
                                 self.settings.backoff_max_seconds, self.rand)
-        if outbox_store.mark_failed(self.db, row["id"], self.name, error,
+        if outbox.record_failed(self.db, row["id"], self.name, error,
                                     retry_at=self.clock() + timedelta(seconds=delay)):
             report.retried.append((row["id"], error))
 

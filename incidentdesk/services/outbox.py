@@ -95,3 +95,18 @@ def retry(ctx, *, message_id: int) -> int:
 
 def list_messages(ctx, *, state: str | None = None, limit: int = 200) -> list[dict]:
     return outbox_store.messages(ctx.db, state, limit)
+
+
+# --- the delivery worker's bookkeeping (notify/delivery.py): each its own short transaction ---------
+def claim_due(db, worker: str, due_by: datetime, lease_until: datetime, limit: int) -> list[dict]:
+    """Rows due by `due_by` (or whose lease ran out), now `worker`'s until `lease_until`."""
+    return outbox_store.claim(db, worker, due_by, lease_until, limit)
+
+
+def record_sent(db, row_id: int, worker: str, at: datetime) -> bool:
+    return outbox_store.mark_sent(db, row_id, worker, at)
+
+
+def record_failed(db, row_id: int, worker: str, error: str, *, retry_at: datetime | None) -> bool:
+    """A failed attempt: due again at `retry_at`, or parked as failed when None."""
+    return outbox_store.mark_failed(db, row_id, worker, error, retry_at=retry_at)
