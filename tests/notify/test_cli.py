@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-from tests.notify.conftest import Webhook, webhook  # noqa: F401  (the fixture)
 from tests.test_cli import cli, staffed  # noqa: F401  (the fixtures)
 
 CONFIG = """[general]
