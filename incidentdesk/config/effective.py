@@ -18,6 +18,7 @@ import msgspec
 from incidentdesk.config import paths
 from incidentdesk.config.schema import Schema
 from incidentdesk.domain.enums import Level
+from incidentdesk.domain.notify_rules import NotifySettings, parse_notify
 from incidentdesk.domain.priority import DEFAULT_MATRIX
 from incidentdesk.domain.sla import DEFAULT_TARGETS, SlaSettings, SlaTarget, settings_from_config, targets_from_config
 
@@ -69,6 +70,11 @@ class Config:
         )
         config.sla  # noqa: B018  (built now: a bad [sla] table fails when the file is read, not at the first sweep)
         return config
+
+    @cached_property
+    def notify(self) -> NotifySettings:
+        """`[notify]` as the outbox hook and the delivery worker use it (rules indexed by event), once per Config."""
+        return parse_notify(plain(self.schema.notify))
 
     @cached_property
     def sla(self) -> SlaSettings:

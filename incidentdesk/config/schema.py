@@ -22,6 +22,7 @@ from incidentdesk.config.database import Database
 from incidentdesk.config.general import General
 from incidentdesk.config.ingest import Ingest
 from incidentdesk.config.keys import Keys
+from incidentdesk.config.notify import Notify
 from incidentdesk.config.priority import PriorityMatrix
 from incidentdesk.config.sla import Sla
 
@@ -35,3 +36,4 @@ class Schema(Section):
     sla: Sla = Sla()
     ingest: Ingest = Ingest()
     audit: Audit = Audit()
+    notify: Notify = Notify()

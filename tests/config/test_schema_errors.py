@@ -37,6 +37,9 @@ BAD_KEYS = [
     ({"ingest": {"routes": [{"group": "Ops", "mtch": {"team": "dba"}}]}},
      '[[ingest.routes]] #1 unknown key "mtch" (did you mean "match"?)'),
     ({"audit": {"keyfile": "/k"}}, '[audit] unknown key "keyfile" (did you mean "key_file"?)'),
+    ({"notify": {"max_atempts": 3}}, '[notify] unknown key "max_atempts" (did you mean "max_attempts"?)'),
+    ({"notify": {"channel": [{"name": "ops", "url_env": "OPS", "url": "json://x"}]}},
+     '[[notify.channel]] #1 unknown key "url" (did you mean "url_env"?)'),
     ({"notfy": {"url": "x"}}, 'unknown section [notfy]'),
     ({"consol": {}}, 'unknown section [consol] (did you mean "console"?)'),
 ]
@@ -89,6 +92,8 @@ BAD_VALUES = [
      '[[ingest.routes]] #1 match_re.alertname = "(": not a valid regular expression'),
     ({"audit": {"syslog": "on"}}, '[audit] syslog = "on": use true or false'),
     ({"audit": {"key_file": ["/k"]}}, '[audit] key_file = ["/k"]: use a string in quotes'),
+    ({"notify": {"max_attempts": 0}}, '[notify] max_attempts = 0'),
+    ({"notify": {"rule": [{"on": "escalatd", "to": "x"}]}}, "[notify] a rule names the unknown event 'escalatd' (did you mean 'escalated'?)"),
 ]
 
 
