@@ -187,5 +187,5 @@ def test_escape_sequences_in_the_file_never_reach_the_terminal():
 def test_a_section_the_schema_lacks_is_a_bug_not_an_empty_table():
     config = parse_config({"audit": {"syslog": True}})
     assert config.section("audit") == {"syslog": True}
-    with pytest.raises(KeyError, match=r"no section \[notify\] in the schema"):
-        config.section("notify")
+    with pytest.raises(KeyError, match=r"no section \[pager\] in the schema"):
+        config.section("pager")
