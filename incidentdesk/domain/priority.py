@@ -24,10 +24,6 @@ DEFAULT_MATRIX: dict[tuple[Level, Level], int] = {
 }
 
 
-def priority_label(priority: int) -> str:
-    return f"P{priority}"
-
-
 def parse_priority(text: str | int) -> int:
     value = str(text).strip().upper().removeprefix("P")
     if value.isdigit() and int(value) in PRIORITIES:

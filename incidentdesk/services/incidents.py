@@ -18,13 +18,12 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from incidentdesk.domain import limits, lifecycle, major
 from incidentdesk.domain.enums import (
-    OPEN_STATUSES, EscalationKind, EventKind, IncidentType, Level, ResolutionCode, Role, Severity, Source, Status,
+    OPEN_STATUSES, EscalationKind, EventKind, IncidentType, Level, ResolutionCode, Severity, Source, Status,
     parse_enum,
 )
 from incidentdesk.domain.errors import EditConflict, NotFound, ValidationError
 from incidentdesk.domain.keys import format_key, parse_key
 from incidentdesk.domain.priority import derive_priority
-from incidentdesk.domain.roles import require, require_may_change
 from incidentdesk.domain.text import strip_control
 from incidentdesk.services import sla_sync
 from incidentdesk.services.context import ServiceContext
@@ -507,6 +506,3 @@ def comment(ctx: ServiceContext, key: str, text: str, *, expected_version: int |
         append_event(s, inc, ctx.actor, EventKind.COMMENT, now, text=text)
         return inc.version + 1
 
-
-def require_admin(ctx: ServiceContext, doing: str) -> None:
-    require(ctx.actor, Role.ADMIN, doing)

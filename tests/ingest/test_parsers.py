@@ -17,7 +17,8 @@ from incidentdesk.ingest.grafana import parse_grafana
 from incidentdesk.ingest.model import AlertBatch, PayloadError
 from incidentdesk.ingest.parsers import parse_body
 
-from tests.ingest.payloads import am_alert, am_payload, event, grafana_payload
+from tests.support.payloads import am_alert, am_payload, event, grafana_payload
+
 
 KEY = "R0UT1NGKEY0123456789abcdefabcdef"
 

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.tui.terminal import BINARY, PtyConsole, console_env, desk_for_os_login
+from tests.support.terminal import BINARY, PtyConsole, console_env, desk_for_os_login
+
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -60,7 +61,8 @@ def test_console_survives_a_toast_that_expired_before_it_was_shown(tmp_path):
         from pathlib import Path
         from textual.notifications import Notification
         from textual.widgets._toast import Toast
-        from tests.tui.scenario import Clock, build, make_app, open_db
+        from tests.support.clock import Clock
+        from tests.support.desk import build, make_app, open_db
 
         async def main():
             clock = Clock()

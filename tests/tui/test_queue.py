@@ -9,8 +9,10 @@ from incidentdesk.store import queries
 from incidentdesk.tui.screens.filter import FilterScreen
 from incidentdesk.tui.widgets.detail.panels import DetailPanel, TimelinePanel
 from incidentdesk.tui.widgets.queue.table import QueueTable
-from tests.tui.conftest import plain_text, settle
-from tests.tui.scenario import MARKUP_TITLES, Clock, build, ctx_for, make_app, open_db
+from tests.support.clock import Clock
+from tests.support.desk import MARKUP_TITLES, build, ctx_for, make_app, open_db
+from tests.support.tui import plain_text, settle
+
 
 pytestmark = pytest.mark.anyio
 

@@ -8,9 +8,10 @@ from incidentdesk.config import Config
 from incidentdesk.runtime import open_runtime
 from incidentdesk.store import queries
 from incidentdesk.tui.widgets.queue.table import QueueTable
-from tests.tui.conftest import settle
-from tests.tui.scenario import Clock, build, ctx_for, open_db
-from tests.tui.test_live import eventually, row
+from tests.support.clock import Clock
+from tests.support.desk import build, ctx_for, open_db
+from tests.support.tui import eventually, row, settle
+
 
 pytestmark = pytest.mark.anyio
 
@@ -51,7 +52,7 @@ async def test_deferred_start_shows_the_queue_then_counts_and_follows_changes(tm
 async def test_tabs_line_is_mounted_when_the_terminal_becomes_small(desk):
     from textual.widgets import Tabs
 
-    from tests.tui.scenario import make_app
+    from tests.support.desk import make_app
 
     db, _ = desk
     app = make_app(db, "ines", Clock())

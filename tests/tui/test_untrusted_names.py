@@ -17,9 +17,9 @@ from textual.widgets import Select
 
 from incidentdesk.tui.screens.form import FormScreen
 from incidentdesk.tui.widgets.queue.table import QueueTable
-from tests.tui.conftest import plain_text, settle
-from tests.tui.scenario import MARKUP_TITLES, make_app
-from tests.tui.test_actions import notes, select_key, submit
+from tests.support.desk import MARKUP_TITLES, make_app
+from tests.support.tui import notes, plain_text, select_key, settle, submit
+
 
 pytestmark = pytest.mark.anyio
 
