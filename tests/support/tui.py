@@ -55,16 +55,28 @@ def row(app, key):
     return next(r for r in queue_table(app).rows_by_id.values() if r.key == key)
 
 
+async def detail_follows_cursor(pilot, limit: float = 5.0) -> None:
+    """Wait until the incident pane shows the row under the queue's cursor (it loads after a short
+    pause in the cursor's movement, so a test waits for that, not for a guessed time)."""
+    screen = pilot.app.main_screen
+    table = queue_table(pilot.app)
+
+    def shown() -> bool:
+        row = table.selected()
+        return row is not None and screen.detail is not None and screen.detail.key == row.key
+
+    await eventually(pilot, shown, limit, "the incident pane showing the selected row")
+    await settle(pilot)
+
+
 async def select_key(pilot, key: str, limit: float = 5.0) -> None:
     """Move the queue's cursor to `key` and wait until the incident pane shows it."""
-    app = pilot.app
-    table = queue_table(app)
+    table = queue_table(pilot.app)
     ids = [r.key for r in table.rows_by_id.values()]
     assert key in ids, f"{key} not on the page: {ids}"
     table.move_cursor(row=ids.index(key))
-    await eventually(pilot, lambda: app.main_screen.detail is not None and app.main_screen.detail.key == key,
-                     limit, f"the incident pane showing {key}")
-    await settle(pilot)
+    await detail_follows_cursor(pilot, limit)
+    assert pilot.app.main_screen.detail.key == key
 
 
 async def type_into(pilot, selector: str, text: str) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.terminal import BINARY, PtyConsole, console_env, desk_for_os_login
+from tests.support.terminal import BINARY, PtyConsole, console_env, desk_for_os_login, wait_until_live
 
 
 REPO = Path(__file__).resolve().parents[2]
@@ -110,7 +110,7 @@ def console(tmp_path):
         term = PtyConsole([BINARY, "--db", url], console_env(tmp_path), **options)
         started.append(term)
         term.wait_for(keys["vpn"])
-        time.sleep(0.5)  # the change feed and the sweeper are running by now
+        wait_until_live(term, db, keys, f"live{len(started)}")  # the feed (and the sweeper) are running
         return term
 
     yield start
@@ -135,8 +135,7 @@ def test_sigterm_exits_cleanly_and_restores_the_terminal(console):
     term.proc.send_signal(signal.SIGTERM)
     _gone_within(term, 3.0)
     assert term.proc.returncode == 128 + signal.SIGTERM, term.proc.returncode  # exited, not killed
-    time.sleep(0.2)  # the last output reaches the drain thread
-    after = term.since(mark)
+    after = term.since_once_shown(mark, "\x1b[?1049l", "\x1b[?25h")
     assert "\x1b[?1049l" in after, "still on the alternate screen"
     assert "\x1b[?25h" in after, "cursor left hidden"
     assert _restored(term.modes(), term.cooked), "terminal left in raw mode: the user would need `reset`"

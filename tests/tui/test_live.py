@@ -11,7 +11,7 @@ from incidentdesk.tui.screens.form import FormScreen
 from incidentdesk.tui.widgets.queue.table import QueueTable
 from tests.support.clock import Clock
 from tests.support.desk import build, ctx_for, make_app, open_db
-from tests.support.tui import eventually, notes, row, select_key, settle, type_into
+from tests.support.tui import detail_follows_cursor, eventually, notes, row, select_key, settle, type_into
 
 
 pytestmark = pytest.mark.anyio
@@ -29,8 +29,7 @@ async def test_an_action_in_one_console_appears_in_the_other(tmp_path):
         await settle(pb)
         table_b = watcher.main_screen.query_one(QueueTable)
         table_b.move_cursor(row=3)
-        await pb.pause(0.2)
-        await settle(pb)
+        await detail_follows_cursor(pb)
         cursor_before, selected_before = table_b.cursor_row, table_b.selected().id
         fetched_before = watcher.main_screen.rows_fetched
         assert row(watcher, keys["mail"]).status == "new"

@@ -151,11 +151,47 @@ def test_real_console_in_tmux_saves_text_sent_with_ctrl_s_in_one_go(tmp_path):
             term.send("r")
             time.sleep(0.5)
         term.send("Tab")  # from the resolution code to the notes
+        # Not a guess at a debounce: keys that arrive together with a Tab reach the field that had focus
+        # before it (test_tab_then_text_in_one_burst_reaches_the_next_field, a known bug), so this test,
+        # about text and C-s in one burst, gives the Tab its own moment.
         time.sleep(0.3)
         term.send(LONG, "C-s")
         while True:
             notes = queries.incident_detail(db, keys["wifi"]).resolution_notes
             if notes or time.monotonic() > deadline + 15:
+                break
+            time.sleep(0.2)
+        assert notes == LONG, f"saved {notes!r}\n{term.screen()}"
+    finally:
+        term.close()
+        db.dispose()
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason="known bug: in a real terminal, text that arrives with a Tab (a paste, a laggy "
+                   "link) goes to the field focus is leaving until the focus has moved; the start of it is lost")
+def test_tab_then_text_in_one_burst_reaches_the_next_field(tmp_path):
+    """Tab from the resolution code, the notes and C-s, all in one tmux call: every character in the notes."""
+    import time
+
+    from tests.support.terminal import BINARY, Tmux, desk_for_os_login
+
+    term = Tmux(tmp_path)
+    db, url, keys = desk_for_os_login(tmp_path)
+    try:
+        term.start(BINARY, "--db", url)
+        term.wait_for(keys["vpn"])
+        term.send("/")
+        term.wait_for("Filter the queue")
+        term.send("Wi-Fi", "Enter")
+        term.wait_for("Office Wi-Fi slow on floor 2")
+        deadline = time.monotonic() + 15
+        while "Resolution notes" not in term.screen():  # the detail loads just after the row shows
+            assert time.monotonic() < deadline, term.screen()
+            term.send("r")
+            time.sleep(0.5)
+        term.send("Tab", LONG, "C-s")
+        while not (notes := queries.incident_detail(db, keys["wifi"]).resolution_notes):
+            if time.monotonic() > deadline + 15 or "is required" in term.screen():  # or nothing reached the notes
                 break
             time.sleep(0.2)
         assert notes == LONG, f"saved {notes!r}\n{term.screen()}"
