@@ -30,11 +30,6 @@ def _detail(db, key):
     return queries.incident_detail(db, key)
 
 
-def _row(db, key):
-    with db.read() as s:
-        return s.get(Incident, int(key.split("-")[1]))
-
-
 def _event_count(db) -> int:
     with db.read() as s:
         return s.scalar(select(func.count()).select_from(TimelineEvent))

@@ -202,4 +202,4 @@ async def test_the_hold_dialog_offers_the_pausing_reasons_and_says_what_each_doe
         await submit(pilot)
         d = queries.incident_detail(db, keys["mail"])
         assert d.status == "on_hold" and d.hold_reason == "waiting for vendor: user away until 14:00"
-        assert d.sla_paused_at is not None
+        assert d.sla_paused_at == tui_clock.now  # the clock stopped when the hold began

@@ -148,6 +148,8 @@ def test_hangup_leaves_no_process_behind(console, sighup):
     term = console(ignore_sighup=sighup == "ignored")
     term.hang_up()
     _gone_within(term, 3.0)
+    with pytest.raises(ProcessLookupError):  # and nothing it started lives on in its session
+        os.killpg(term.proc.pid, 0)
 
 
 @pytest.mark.parametrize("value", ["-1", "0.0001", "nan", '"soon"'])

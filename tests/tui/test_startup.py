@@ -35,7 +35,8 @@ async def test_deferred_start_shows_the_queue_then_counts_and_follows_changes(tm
             assert screen.first_page_shown and runtime.is_open
             assert list(table.rows_by_id.values()) == queries.queue_page(db).rows
             assert screen.total == queries.queue_count(db) and screen.rows_fetched == 100
-            assert screen.detail is not None  # the detail of the highlighted row loaded through SQLAlchemy
+            # the detail of the highlighted row loaded through SQLAlchemy
+            assert screen.detail is not None and screen.detail.key == table.selected().key
             # Changes made after the first page reach this console through the change feed.
             svc.assign(ctx_for(db, "tess", clock), keys["mail"], user="chen")
             await eventually(pilot, lambda: row(app, keys["mail"]).assignee == "chen", 3.0, "change shown")
