@@ -17,7 +17,7 @@ from incidentdesk.domain.roles import Actor
 from incidentdesk.services import directory
 from incidentdesk.services import incidents as svc
 from incidentdesk.store import queries
-from incidentdesk.store.models import ChangeLog, Incident, TimelineEvent
+from incidentdesk.store.models import ChangeLog, TimelineEvent
 
 
 def _log(ctx, **kw):
