@@ -10,7 +10,10 @@
   detail_follows_cursor, settle). A fixed wait that is the scenario itself (an outage that
   lasts 8 s) says so on its line with a `# hygiene:` comment giving the reason.
 
-tests/bench holds scripts run by hand, not tests: it is left out.
+- No unused names (imports, variables) and no undefined ones, in incidentdesk/ and tests/
+  (bench scripts included): pyflakes, with a deliberate re-export marked `# noqa` on its line.
+
+tests/bench holds scripts run by hand, not tests: the ast rules leave it out.
 """
 
 from __future__ import annotations
@@ -125,6 +128,25 @@ async def test_x(pilot, region):
 '''
 
 
+def pyflakes_problems(paths: list[Path]) -> list[str]:
+    from pyflakes.checker import Checker
+
+    found = []
+    for path in paths:
+        source = path.read_text(encoding="utf-8")
+        lines = source.splitlines()
+        for message in Checker(ast.parse(source, filename=str(path)), filename=str(path)).messages:
+            if "# noqa" not in lines[message.lineno - 1]:
+                found.append(f"{_where(path, message)}: {message.message % message.message_args}")
+    return found
+
+
+def test_no_unused_or_undefined_names():
+    paths = sorted((TESTS.parent / "incidentdesk").rglob("*.py")) + sorted(TESTS.rglob("*.py"))
+    problems = pyflakes_problems(paths)
+    assert problems == [], "\n".join(problems)
+
+
 def test_the_rules_catch_what_they_name(tmp_path):
     """Each rule, on a module that breaks it: so a rule that silently stopped matching is noticed."""
     bad = tmp_path / "test_probe.py"
@@ -136,3 +158,5 @@ def test_the_rules_catch_what_they_name(tmp_path):
     assert [p.split(" ", 1)[1].split(":")[0] for p in asserts] == [
         "asserts the constant True", "asserts a tuple (always true)", "compares a value with itself"]
     assert [p.split(": ", 1)[1] for p in waits] == ["pilot.pause(0.2)", "time.sleep(1)"]
+    flakes = {p.split(": ", 1)[1] for p in pyflakes_problems([bad])}
+    assert {"'tests.support.tui.settle' imported but unused", "undefined name 'done'"} <= flakes, flakes
