@@ -1,6 +1,6 @@
 """Stored text reaches the terminal literally from the CLI; names are checked on entry; --status is checked.
 
-The corpus is the console's (tests/tui/scenario.MARKUP_TITLES) plus terminal escapes (OSC 0 sets
+The corpus is the console's (tests/support/desk.MARKUP_TITLES) plus terminal escapes (OSC 0 sets
 the window title, CSI 2J clears the screen, a lone C1 CSI), bidi overrides and zero-width characters.
 """
 

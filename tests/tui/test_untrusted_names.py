@@ -1,6 +1,6 @@
 """Stored names, logins and groups reach the terminal literally, like titles do.
 
-The same hostile corpus as the titles (tests/tui/scenario.MARKUP_TITLES) plus an OSC 0
+The same hostile corpus as the titles (tests/support/desk.MARKUP_TITLES) plus an OSC 0
 sequence (sets the window title), bidi overrides and zero-width characters, written straight
 into the database — as text stored before names were validated would be — then shown in
 toasts, pick lists, the header and the queue.
