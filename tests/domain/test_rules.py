@@ -9,7 +9,7 @@ from incidentdesk.domain import lifecycle
 from incidentdesk.domain.enums import OPEN_STATUSES, Level, Role, Status
 from incidentdesk.domain.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
 from incidentdesk.domain.keys import format_key, parse_key
-from incidentdesk.domain.priority import DEFAULT_MATRIX, derive_priority, matrix_from_config, parse_priority
+from incidentdesk.domain.priority import DEFAULT_MATRIX, derive_priority, parse_priority
 from incidentdesk.domain.roles import Actor, at_least, can_manage_others, require, require_may_change
 from incidentdesk.domain.text import one_line, strip_control
 
@@ -26,7 +26,7 @@ def test_default_priority_matrix(impact, urgency, expected):
 
 
 def test_matrix_override_from_config_keeps_other_cells():
-    matrix = matrix_from_config({"low": {"high": "P2"}, "MEDIUM": {"low": 3}})
+    matrix = parse_config({"priority_matrix": {"low": {"high": "P2"}, "medium": {"low": 3}}}).priority_matrix
     assert derive_priority(L, H, matrix) == 2
     assert derive_priority(M, L, matrix) == 3
     assert derive_priority(H, H, matrix) == 1
@@ -36,9 +36,9 @@ def test_matrix_override_from_config_keeps_other_cells():
 
 
 def test_matrix_override_rejects_nonsense():
-    with pytest.raises(ValidationError):
-        matrix_from_config({"high": {"high": "P9"}})
-    with pytest.raises(ValidationError, match="invalid value"):
+    with pytest.raises(ValidationError, match=r"\[priority_matrix.high\] high = \"P9\": use a priority"):
+        parse_config({"priority_matrix": {"high": {"high": "P9"}}})
+    with pytest.raises(ValidationError, match=r"\[priority_matrix\] unknown key \"huge\""):
         parse_config({"priority_matrix": {"huge": {"high": "P1"}}})
 
 
