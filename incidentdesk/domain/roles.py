@@ -79,4 +79,3 @@ def require_may_change(actor: Actor, assignee: str | None, reporter: str | None,
         f"{actor.login} may not {doing} {key}: it belongs to {reporter} (who logged it){queue} until someone "
         "takes it; take it first, or ask a triage captain or incident manager"
     )
-

@@ -377,5 +377,3 @@ def settings_from_config(table: Mapping | None, targets: Mapping[int, SlaTarget]
         pausing_reasons=tuple(normal_reason(str(r)) for r in reasons if normal_reason(str(r))),
         escalations=tuple(rules), reprioritise_from=reprioritise_from,
     )
-
-

@@ -82,4 +82,3 @@ def printable(text: str | None, limit: int | None = None) -> str:
     """
     value = "".join(ch for ch in strip_control(text) if not _is_format(ch))
     return one_line(value, limit)
-

@@ -505,4 +505,3 @@ def comment(ctx: ServiceContext, key: str, text: str, *, expected_version: int |
     with _editing(ctx, key, None) as (s, inc, now):
         append_event(s, inc, ctx.actor, EventKind.COMMENT, now, text=text)
         return inc.version + 1
-
