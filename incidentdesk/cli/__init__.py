@@ -43,6 +43,7 @@ GROUPS = {
     ("users",): "people and their roles",
     ("groups",): "support groups and their tiers",
     ("sla",): "SLA clock: sweep for at-risk and breached targets",
+    ("notify",): "notifications: deliver (once or --loop), list, retry, channels",
     ("config",): "incidentdesk.toml: check a file, show the effective config",
 }
 
@@ -76,6 +77,7 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     from incidentdesk.cli import admin, incidents, usecases
     from incidentdesk.cli import config as config_cli
     from incidentdesk.cli import ingest as ingest_cli
+    from incidentdesk.cli import notify as notify_cli
     from incidentdesk.cli import sla as sla_cli
     from incidentdesk.cli.common import Commands
     from incidentdesk.services.catalog import USE_CASES
@@ -89,7 +91,7 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     commands = Commands(GROUPS)
     incidents.register(commands)
     usecases.register(commands, USE_CASES)
-    for module in (admin, ingest_cli, sla_cli, config_cli):
+    for module in (admin, ingest_cli, sla_cli, config_cli, notify_cli):
         module.register(commands)
     commands.build(parser.add_subparsers(dest="command", metavar="COMMAND"),
                    command_words(argv) if argv is not None else None)

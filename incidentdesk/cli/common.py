@@ -60,17 +60,30 @@ class Commands:
         return recorded
 
     def build(self, sub, wanted: tuple[str, ...] | None = None) -> None:
-        """Make the parsers under `sub`: the command `wanted` names if it is one, else every one."""
+        """Make the parsers under `sub`: the command `wanted` names if it is one, else every one.
+
+        A group may be a command itself (`notify` delivers, `notify list` lists): its parser is the
+        command's, and its actions are optional.
+        """
         chosen = [c for c in self._commands if wanted and c.words == wanted[:len(c.words)]]
         groups: dict[tuple[str, ...], argparse._SubParsersAction] = {(): sub}
+        self._parsers: dict[tuple[str, ...], argparse.ArgumentParser] = {}
         for command in chosen or self._commands:
-            command.build(self._group(groups, command.words[:-1]))
+            parser = self._parsers.get(command.words)
+            if parser is not None:  # made already as its group's parser: add the command's own options
+                command.apply(parser)
+            else:
+                self._parsers[command.words] = command.build(self._group(groups, command.words[:-1]))
 
     def _group(self, groups, words: tuple[str, ...]) -> argparse._SubParsersAction:
         if words not in groups:
             parent = self._group(groups, words[:-1])
-            parser = parent.add_parser(words[-1], help=self._help.get(words))
-            groups[words] = parser.add_subparsers(dest="_".join(words) + "_command", metavar="ACTION", required=True)
+            parser = self._parsers.get(words)
+            if parser is None:
+                parser = self._parsers[words] = parent.add_parser(words[-1], help=self._help.get(words))
+            own = any(c.words == words for c in self._commands)
+            groups[words] = parser.add_subparsers(dest="_".join(words) + "_command", metavar="ACTION",
+                                                  required=not own)
         return groups[words]
 
 
@@ -88,7 +101,9 @@ class _Recorded:
         self.calls.append(("set_defaults", (), kwargs))
 
     def build(self, subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
-        parser = subparsers.add_parser(self.words[-1], **self.kwargs)
+        return self.apply(subparsers.add_parser(self.words[-1], **self.kwargs))
+
+    def apply(self, parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
         for method, args, kwargs in self.calls:
             getattr(parser, method)(*args, **kwargs)
         return parser

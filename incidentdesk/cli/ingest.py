@@ -18,7 +18,20 @@ def cmd_receive(args) -> int:
     from incidentdesk.ingest.server import serve  # uvicorn loads only for this command
 
     rt = runtime(args)
-    serve(rt.db, rt.config, host=args.host, port=args.port, dry_run=args.dry_run)
+    stop = None
+    if rt.config.notify.channels and not args.dry_run and not args.no_notify:
+        # Notifications are delivered beside the receiver, in background threads ([notify] workers).
+        from incidentdesk.cli.notify import _report
+        from incidentdesk.notify.delivery import start_background
+
+        stop = start_background(rt.db, rt.config.notify, report=lambda r: _report(r, quiet_when_idle=True))
+        print(f"incidentdesk receive: delivering notifications with {rt.config.notify.workers} worker(s)",
+              file=sys.stderr, flush=True)
+    try:
+        serve(rt.db, rt.config, host=args.host, port=args.port, dry_run=args.dry_run)
+    finally:
+        if stop is not None:
+            stop.set()
     return 0
 
 
@@ -72,6 +85,8 @@ def register(commands) -> None:
     p.add_argument("--port", type=int, help="port to bind (default 9095, or [ingest] port)")
     p.add_argument("--dry-run", action="store_true",
                    help="authenticate and parse, answer, but store nothing (to test senders)")
+    p.add_argument("--no-notify", action="store_true",
+                   help="do not deliver notifications here (run `incidentdesk notify --loop` elsewhere)")
     p.set_defaults(handler=cmd_receive)
 
     p = commands.add("ingest", help="apply an alert payload from a file or stdin",

@@ -18,6 +18,7 @@ import msgspec
 from incidentdesk.config import paths
 from incidentdesk.config.schema import Schema
 from incidentdesk.domain.enums import Level
+from incidentdesk.domain.notify_rules import NotifySettings, parse_notify
 from incidentdesk.domain.priority import DEFAULT_MATRIX
 from incidentdesk.domain.sla import DEFAULT_TARGETS, SlaSettings, SlaTarget, settings_from_config, targets_from_config
 
@@ -71,11 +72,18 @@ class Config:
         return config
 
     @cached_property
+    def notify(self) -> NotifySettings:
+        """`[notify]` as the outbox hook and the delivery worker use it (rules indexed by event), once per Config."""
+        return parse_notify(plain(self.schema.notify))
+
+    @cached_property
     def sla(self) -> SlaSettings:
         """Every `[sla]` setting, parsed once per Config, calendars in the site time zone."""
         return settings_from_config(plain(self.schema.sla), self.sla_targets, time_zone=self.time_zone)
 
     def section(self, name: str) -> dict:
-        """A section as plain tables (prefer `config.schema.<name>`, typed); {} for one the schema lacks."""
-        value = getattr(self.schema, name, None)
-        return plain(value) if isinstance(value, msgspec.Struct | dict) else {}
+        """A section as plain tables (prefer `config.schema.<name>`, typed). A name the schema lacks is a
+        bug, not an empty table: add the section (config/schema.py) and read its Struct."""
+        if name not in msgspec.structs.asdict(self.schema):
+            raise KeyError(f"incidentdesk.toml has no section [{name}] in the schema: add it (config/schema.py)")
+        return plain(getattr(self.schema, name))

@@ -31,6 +31,14 @@ class ServiceContext:
     actor: Actor
     clock: Callable[[], datetime] = field(default=utc_now)
 
+    def __post_init__(self) -> None:
+        # The outbox hook (services/outbox, called by timeline.append_event) reads the notification
+        # rules from the writing session: every write through this context carries them.
+        notify = getattr(self.config, "notify", None)
+        if notify is not None and notify.active and hasattr(self.db, "with_session_info") \
+                and self.db.session_info.get("notify") is not notify:
+            self.db = self.db.with_session_info(notify=notify)
+
     def now(self) -> datetime:
         return self.clock().astimezone(UTC)
 

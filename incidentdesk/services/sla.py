@@ -50,6 +50,7 @@ from incidentdesk.domain.roles import Actor
 from incidentdesk.domain.sla import SlaSettings
 from incidentdesk.domain.sla_state import SlaFacts, SlaState, assess, describe
 from incidentdesk.services import incidents
+from incidentdesk.services.outbox import after_bulk_events as outbox_after_bulk_events
 from incidentdesk.services.context import ServiceContext
 from incidentdesk.services.sla_sync import escalation_reason, sla_settings, sweeper_actor
 from incidentdesk.services.timeline import append_event
@@ -196,6 +197,7 @@ def _sweep_batch(ctx: ServiceContext, settings: SlaSettings, actor: Actor, now: 
 def _write(s, dialect: str, writes: _Writes, now: datetime) -> None:
     """One statement per table for the whole batch, one NOTIFY per ~1,000 changed ids."""
     changes = [{"incident_id": i, "at": now, "kind": _SLA_KIND} for i in writes.changed]
+    outbox_after_bulk_events(s, writes.events, now)  # the notifications these events cause, same transaction
     if dialect == "postgresql":
         # executemany is a round trip per row there; unnest() of one array per column is one.
         _pg_insert(s, _EVENTS, writes.events)

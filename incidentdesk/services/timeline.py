@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from incidentdesk.domain.audit import chained_event
 from incidentdesk.domain.enums import EventKind
 from incidentdesk.domain.roles import Actor
+from incidentdesk.services.outbox import after_event as outbox_after_event
 from incidentdesk.store.changefeed import notify_sql
 from incidentdesk.store.models import ChangeLog, Incident, TimelineEvent
 
@@ -29,4 +30,6 @@ def append_event(session: Session, incident: Incident, actor: Actor, kind: Event
     statement = notify_sql(session.get_bind().dialect.name)
     if statement:
         session.execute(sql_text(statement), {"payload": str(incident.id)})
+    if "notify" in session.info:  # notification rules configured: their outbox rows, in this transaction
+        outbox_after_event(session, incident, actor.login, str(kind), at, text, after, event.hash)
     return event

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
@@ -57,6 +57,9 @@ class Database:
     engine: Engine
     _reader: sessionmaker
     _writer: sessionmaker
+    # Handed to every writing session as `session.info` (e.g. the notification rules the outbox
+    # hook in services/timeline reads): set per process through `with_session_info`.
+    session_info: dict = field(default_factory=dict)
 
     @property
     def backend(self) -> str:
@@ -79,8 +82,12 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """One transaction: committed when the block ends, rolled back on any error."""
-        with translate_errors(), self._writer() as session, session.begin():
+        with translate_errors(), self._writer(info=dict(self.session_info)) as session, session.begin():
             yield session
+
+    def with_session_info(self, **info) -> Database:
+        """This database (the same engine and pool) whose writing sessions carry `info` too."""
+        return replace(self, session_info={**self.session_info, **info})
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -334,3 +334,33 @@ class ChangeLog(Base):
     incident_id: Mapped[int] = mapped_column(Integer, index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime())
     kind: Mapped[str] = mapped_column(String(24))
+
+
+class OutboxMessage(Base):
+    """One notification to deliver: written in the transaction of the change that caused it.
+
+    The delivery worker (notify/delivery.py) claims due rows with a lease (`claimed_by`,
+    `claimed_until`); a lease that runs out (a worker killed mid-send) makes the row due again.
+    `channel` is a configured channel's name, never its URL (which holds secrets).
+    """
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    event_kind: Mapped[str] = mapped_column(String(32))
+    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str] = mapped_column(String(100))
+    recipient: Mapped[str | None] = mapped_column(String(300))
+    subject: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    state: Mapped[str] = mapped_column(String(12), default="pending")   # pending | sending | sent | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    __table_args__ = (Index("ix_outbox_due", "state", "next_attempt_at"),)

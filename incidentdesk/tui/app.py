@@ -41,6 +41,8 @@ class IncidentDeskApp(App):
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("ctrl+t", "toggle_dark_light", "Theme", show=False, id="app.theme"),
+        Binding("N", "notifications", "Notifications", show=False, id="app.notifications",
+                tooltip="the notifications: pending, sent, failed (r retries a failed one)"),
     ]
 
     def __init__(self, runtime: Runtime, *, clock: Callable[[], datetime] = utc_now, cursor_blink: bool = True,
@@ -150,6 +152,7 @@ class IncidentDeskApp(App):
             (self.key_for("app.help", "?"), "this help"),
             ("ctrl+p", "command palette: every action on the selected incident"),
             (self.key_for("app.theme", "ctrl+t"), "toggle light/dark theme"),
+            (self.key_for("app.notifications", "N"), "notifications: pending, sent, failed; r retries a failed one"),
             (self.key_for("app.quit", "q"), "quit"),
             ("ctrl+s / esc", "in a dialog: save / cancel (asks before discarding typing)"),
             ("enter / tab", "in a dialog: next field (Enter saves a one-line dialog, applies the filter)"),
@@ -167,6 +170,12 @@ class IncidentDeskApp(App):
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.help_sections()))
+
+    def action_notifications(self) -> None:
+        from incidentdesk.tui.screens.notifications import NotificationsScreen
+
+        if not isinstance(self.screen, NotificationsScreen):
+            self.push_screen(NotificationsScreen())
 
     def action_toggle_dark_light(self) -> None:
         self.theme = LIGHT_DARK.get(self.theme, "textual-dark")

@@ -39,6 +39,8 @@ class IncidentCommands(Provider):
             app.set_queue_filter, scope="all", text="", status=None, priority=None, include_closed=False)
         yield "Toggle light/dark theme", "switch the colour theme", app.action_toggle_dark_light
         yield "Refresh", "re-read the queue and the incident", app.refresh_queue
+        yield "Notifications", f"pending, sent, failed; retry a failed one  [{app.key_for('app.notifications', 'N')}]", \
+            app.action_notifications
         yield "Help: keys", "every key", app.action_help
 
     async def discover(self) -> Hits:

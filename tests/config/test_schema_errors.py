@@ -37,6 +37,9 @@ BAD_KEYS = [
     ({"ingest": {"routes": [{"group": "Ops", "mtch": {"team": "dba"}}]}},
      '[[ingest.routes]] #1 unknown key "mtch" (did you mean "match"?)'),
     ({"audit": {"keyfile": "/k"}}, '[audit] unknown key "keyfile" (did you mean "key_file"?)'),
+    ({"notify": {"max_atempts": 3}}, '[notify] unknown key "max_atempts" (did you mean "max_attempts"?)'),
+    ({"notify": {"channel": [{"name": "ops", "url_env": "OPS", "url": "json://x"}]}},
+     '[[notify.channel]] #1 unknown key "url" (did you mean "url_env"?)'),
     ({"notfy": {"url": "x"}}, 'unknown section [notfy]'),
     ({"consol": {}}, 'unknown section [consol] (did you mean "console"?)'),
 ]
@@ -47,7 +50,8 @@ BAD_VALUES = [
     ({"general": {"time_zone": "Mars/Olympus"}}, '[general] time_zone = "Mars/Olympus": not a time zone'),
     ({"database": {"sqlite_group_shared": 1}}, '[database] sqlite_group_shared = 1: use true or false'),
     ({"database": {"url": 5}}, '[database] url = 5: use a string in quotes'),
-    ({"console": {"sla_sweep_seconds": "fast"}}, '[console] sla_sweep_seconds = "fast": use a number'),
+    ({"console": {"sla_sweep_seconds": "fast"}}, '[console] sla_sweep_seconds = "fast": use a number; how often each '
+                                                 'console sweeps SLAs: 0.5 to 86400 seconds'),
     ({"console": {"sla_sweep_seconds": 0.1}}, '[console] sla_sweep_seconds = 0.1: use a number of seconds from 0.5'),
     ({"console": 5}, 'console = 5: use a table'),
     ({"keys": {"incident.acknowledge": 1}}, '[keys] "incident.acknowledge" = 1: use a string in quotes'),
@@ -88,6 +92,8 @@ BAD_VALUES = [
      '[[ingest.routes]] #1 match_re.alertname = "(": not a valid regular expression'),
     ({"audit": {"syslog": "on"}}, '[audit] syslog = "on": use true or false'),
     ({"audit": {"key_file": ["/k"]}}, '[audit] key_file = ["/k"]: use a string in quotes'),
+    ({"notify": {"max_attempts": 0}}, '[notify] max_attempts = 0'),
+    ({"notify": {"rule": [{"on": "escalatd", "to": "x"}]}}, "[notify] a rule names the unknown event 'escalatd' (did you mean 'escalated'?)"),
 ]
 
 
@@ -126,7 +132,8 @@ def test_all_errors_are_reported_not_just_the_first_and_items_keep_their_numbers
     })
     assert lines == [
         f'{SRC}: [console] unknown key "refresh_secs"; known: sla_sweep_seconds',
-        f'{SRC}: [console] sla_sweep_seconds = "x": use a number',
+        f'{SRC}: [console] sla_sweep_seconds = "x": use a number; how often each console sweeps SLAs: 0.5 to 86400 '
+        'seconds, or 0 to leave it to `incidentdesk sla sweep --loop`',
         f'{SRC}: [[sla.escalation]] #1 on = "typo": use one of "response_at_risk", "response_breached", '
         '"resolution_at_risk", "resolution_breached"',
         f'{SRC}: [[sla.escalation]] #3 kind = "sideways": use one of "hierarchical", "functional"',
@@ -168,3 +175,17 @@ def test_the_schema_refuses_what_the_old_reader_accepted_only_to_fail_later():
     # `list` used to run with this and `new` fail on it; now every command refuses it at start-up.
     with pytest.raises(ConfigError, match=r'\[\[sla.escalation\]\] #1 on = "typo"'):
         parse_config({"sla": {"escalation": [{"on": "typo"}]}})
+
+
+def test_escape_sequences_in_the_file_never_reach_the_terminal():
+    lines = _lines({"console": {"x\x1b[2J": 1}, "general": {"theme": 5, "time_zone": "UTC\x1b]0;owned\x07"},
+                    "sla\u202e": {}})
+    assert not any(ch in line for line in lines for ch in "\x1b\x07\u202e"), lines
+    assert f'{SRC}: [console] unknown key "x\\u001b[2J"; known: sla_sweep_seconds' in lines
+
+
+def test_a_section_the_schema_lacks_is_a_bug_not_an_empty_table():
+    config = parse_config({"audit": {"syslog": True}})
+    assert config.section("audit") == {"syslog": True}
+    with pytest.raises(KeyError, match=r"no section \[notify\] in the schema"):
+        config.section("notify")

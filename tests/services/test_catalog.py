@@ -47,7 +47,7 @@ def sample(param: Param) -> tuple[object, object]:
         value = next(v for v, _ in param.options() if v not in (param.default, param.suggest))
         return value, value
     if param.kind is Kind.INT:
-        value = next(c for c in param.choices if int(c) != param.default)
+        value = next((c for c in param.choices if int(c) != param.default), str(param.minimum))  # e.g. an id
         return value, int(value)
     if param.kind is Kind.TIME:  # zone-less: the site's (summer time in London: 07:30 UTC)
         return SAMPLE[Kind.TIME], datetime(2026, 7, 1, 8, 30, tzinfo=ZoneInfo(ZONE))
@@ -274,4 +274,5 @@ def test_catalog_and_parser_import_no_sqlalchemy():
             "print(' '.join(loaded))\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["incidentdesk.services.catalog", "incidentdesk.services.catalog.directory",
-                   "incidentdesk.services.catalog.incidents", "incidentdesk.services.catalog.spec"], out
+                   "incidentdesk.services.catalog.incidents", "incidentdesk.services.catalog.notify",
+                   "incidentdesk.services.catalog.spec"], out
