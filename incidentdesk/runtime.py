@@ -75,7 +75,10 @@ class Runtime:
 
     @property
     def display_name(self) -> str:
-        return self._db.display_name if self._db is not None else self._display_name
+        """What the console's header names the database by: the name given, else the open database's."""
+        if self._display_name is not None:
+            return self._display_name
+        return self._db.display_name
 
     def early_first_page(self, flt: QueueFilter) -> Page | None:
         """The first page read without SQLAlchemy, once, while the database is not open yet; else None."""

@@ -12,8 +12,6 @@ import os
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -23,25 +21,13 @@ from sqlalchemy.engine import make_url
 from incidentdesk.config import Config
 from incidentdesk.domain.enums import Role
 from incidentdesk.services import directory
-from incidentdesk.services.context import ServiceContext, load_actor
+from incidentdesk.services.context import ServiceContext, load_actor, os_login
 from incidentdesk.store.engine import Database, open_database
 from incidentdesk.store.migrate import ensure_schema
-from incidentdesk.store.models import Base
 from incidentdesk.store.queries import list_groups
-
-PG_URL = os.environ.get("INCIDENTDESK_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-REQUIRE_PG = os.environ.get("INCIDENTDESK_REQUIRE_PG") == "1"
-
-
-def _pg_reachable(url: str) -> str | None:
-    try:
-        engine = create_engine(url, connect_args={"connect_timeout": 3})
-        with engine.connect() as conn:
-            conn.execute(text("select 1"))
-        engine.dispose()
-        return None
-    except Exception as exc:  # any failure means "not reachable" here
-        return str(exc).splitlines()[0]
+from tests.support.cli import Cli
+from tests.support.clock import Clock
+from tests.support.db import PG_URL, REQUIRE_PG, pg_unreachable, truncate_all
 
 
 @pytest.fixture(autouse=True)
@@ -54,7 +40,7 @@ def _site_time_zone_utc(monkeypatch):
 
 @pytest.fixture(scope="session")
 def pg_server_url() -> str:
-    problem = _pg_reachable(PG_URL)
+    problem = pg_unreachable(PG_URL)
     if problem:
         message = (f"!!! PostgreSQL NOT REACHABLE at {make_url(PG_URL).render_as_string(hide_password=True)} "
                    f"({problem}); set INCIDENTDESK_TEST_PG_URL or start the server !!!")
@@ -104,12 +90,6 @@ def sqlite_template(tmp_path_factory) -> Path:
     return path
 
 
-def _truncate_all(db: Database) -> None:
-    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-    with db.engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-
-
 @pytest.fixture
 def sqlite_db(tmp_path, sqlite_template) -> Iterator[Database]:
     path = tmp_path / "incidentdesk.db"
@@ -124,7 +104,7 @@ def sqlite_db(tmp_path, sqlite_template) -> Iterator[Database]:
 @pytest.fixture
 def pg_db(pg_migrated_url) -> Iterator[Database]:
     db = open_database(pg_migrated_url)
-    _truncate_all(db)
+    truncate_all(db)
     yield db
     db.dispose()
 
@@ -135,23 +115,9 @@ def db(request) -> Database:
     return request.getfixturevalue("sqlite_db" if request.param == "sqlite" else "pg_db")
 
 
-@dataclass
-class FakeClock:
-    """A settable clock for services: tests move time explicitly."""
-
-    now: datetime
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **kwargs) -> datetime:
-        self.now += timedelta(**kwargs)
-        return self.now
-
-
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
+def clock() -> Clock:
+    return Clock()
 
 
 @pytest.fixture
@@ -176,3 +142,26 @@ def make_ctx(db, clock) -> Callable[..., ServiceContext]:
         return ServiceContext(db, config_override or config, load_actor(db, login), clock)
 
     return make
+
+
+@pytest.fixture
+def cli(tmp_path, capsys, monkeypatch) -> Cli:
+    """The `incidentdesk` command in-process over a fresh SQLite file and an empty config of its own."""
+    config = tmp_path / "incidentdesk.toml"
+    config.write_text("")
+    monkeypatch.setenv("INCIDENTDESK_CONFIG", str(config))
+    monkeypatch.delenv("INCIDENTDESK_DATABASE_URL", raising=False)
+    return Cli(capsys, f"sqlite:///{tmp_path / 'x.db'}", config)
+
+
+@pytest.fixture
+def staffed(cli) -> Cli:
+    """The OS login is an admin; ann and bob are responders, cap a triage captain; acting-as allowed."""
+    me = os_login()
+    cli("groups", "add", "Service Desk", "--tier", "1", "--manager", "cap")
+    cli("groups", "add", "Platform SRE", "--tier", "2")
+    cli("users", "add", me, "--role", "admin", "--group", "Service Desk")
+    for login, role in (("ann", "responder"), ("bob", "responder"), ("cap", "triage_captain")):
+        cli("users", "add", login, "--role", role, "--group", "Service Desk")
+    cli.set_config("[general]\nallow_acting_as = true\n")
+    return cli

@@ -6,80 +6,21 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
-import pytest
 
 from incidentdesk.cli import main
 from incidentdesk.services.context import os_login
+from tests.support.cli import new_incident
 
 ME = os_login()
 LIST_FIELDS = {"key", "title", "type", "status", "priority", "impact", "urgency", "severity", "assignee", "group",
                "created_at"}
 
 
-class Cli:
-    def __init__(self, capsys, db_url: str, config: Path) -> None:
-        self.capsys, self.db_url, self.config = capsys, db_url, config
-
-    def __call__(self, *args: str, ok: bool = True) -> tuple[int, str, str]:
-        self.capsys.readouterr()
-        try:
-            code = main(["--db", self.db_url, *args])
-        except SystemExit as exc:  # argparse usage errors
-            code = exc.code
-        out, err = self.capsys.readouterr()
-        if ok:
-            assert code == 0, f"{args} exited {code}: {err}"
-        return code, out, err
-
-    def fails(self, *args: str) -> str:
-        code, out, err = self(*args, ok=False)
-        assert code != 0, f"{args} should fail"
-        line = err.strip()
-        assert line and "\n" not in line, f"expected one line, got {err!r}"
-        assert "Traceback" not in err
-        return line
-
-    def json(self, *args: str):
-        return json.loads(self(*args)[1])
-
-    def set_config(self, text: str) -> None:
-        self.config.write_text(text)
-
-
-@pytest.fixture
-def cli(tmp_path, capsys, monkeypatch) -> Cli:
-    config = tmp_path / "incidentdesk.toml"
-    config.write_text("")
-    monkeypatch.setenv("INCIDENTDESK_CONFIG", str(config))
-    monkeypatch.delenv("INCIDENTDESK_DATABASE_URL", raising=False)
-    return Cli(capsys, f"sqlite:///{tmp_path / 'x.db'}", config)
-
-
-@pytest.fixture
-def staffed(cli) -> Cli:
-    """The OS login is an admin; ann and bob are responders, cap a triage captain; acting-as allowed."""
-    cli("groups", "add", "Service Desk", "--tier", "1", "--manager", "cap")
-    cli("groups", "add", "Platform SRE", "--tier", "2")
-    cli("users", "add", ME, "--role", "admin", "--group", "Service Desk")
-    for login, role in (("ann", "responder"), ("bob", "responder"), ("cap", "triage_captain")):
-        cli("users", "add", login, "--role", role, "--group", "Service Desk")
-    cli.set_config("[general]\nallow_acting_as = true\n")
-    return cli
-
-
-def _new(cli, *extra, title="Mail down") -> str:
-    code, out, _ = cli("new", "--title", title, "--impact", "high", "--urgency", "medium", *extra)
-    key = out.strip()
-    assert key.startswith(("INC-", "REQ-")) and "\n" not in key
-    return key
-
-
 def test_new_list_and_show(cli):
-    key = _new(cli, "--severity", "SEV1", "--service", "Email", "--category", "Email/Exchange",
+    key = new_incident(cli, "--severity", "SEV1", "--service", "Email", "--category", "Email/Exchange",
                "--description", "d", "--symptoms", "s", "--impacted", "all", "--started-at", "2026-11-23T08:00+00:00")
-    req = _new(cli, "--type", "request", title="New laptop")
+    req = new_incident(cli, "--type", "request", title="New laptop")
     assert (key, req) == ("INC-000001", "REQ-000002")
     rows = cli.json("list", "--json")
     assert [r["key"] for r in rows] == [key, req]
@@ -97,8 +38,8 @@ def test_new_list_and_show(cli):
 
 
 def test_list_filters(staffed):
-    a = _new(staffed, "--group", "Service Desk")
-    b = _new(staffed, "--group", "Platform SRE", title="other")
+    a = new_incident(staffed, "--group", "Service Desk")
+    b = new_incident(staffed, "--group", "Platform SRE", title="other")
     staffed("--as", "ann", "take", a)
     assert [r["key"] for r in staffed.json("list", "--json", "--group", "Platform SRE")] == [b]
     assert [r["key"] for r in staffed.json("list", "--json", "--assignee", "ann")] == [a]
@@ -109,7 +50,7 @@ def test_list_filters(staffed):
 
 
 def test_every_action_command(staffed):
-    key = _new(staffed, "--group", "Service Desk")
+    key = new_incident(staffed, "--group", "Service Desk")
     staffed("--as", "ann", "ack", key, "--comment", "looking")
     staffed("--as", "ann", "start", key)
     staffed("--as", "ann", "hold", key, "--reason", "waiting for user")
@@ -135,7 +76,7 @@ def test_every_action_command(staffed):
     assert {e["actor"] for e in d["timeline"]} == {ME, "ann", "bob", "cap"}
     assert [e["kind"] for e in d["escalations"]] == ["functional", "hierarchical"]
     assert d["escalations"][0]["to_group"] == "Platform SRE" and d["escalations"][0]["summary"] == "tried X"
-    other = _new(staffed)
+    other = new_incident(staffed)
     staffed("cancel", other, "--reason", "duplicate")
     assert staffed.json("show", other, "--json")["status"] == "cancelled"
     _, out, _ = staffed("audit", "verify")
@@ -143,7 +84,7 @@ def test_every_action_command(staffed):
 
 
 def test_bad_input_is_one_line(staffed):
-    key = _new(staffed)
+    key = new_incident(staffed)
     assert "no incident INC-000099" in staffed.fails("ack", "INC-000099")
     assert "not an incident key" in staffed.fails("show", "banana")
     staffed("resolve", key, "--code", "workaround", "--notes", "ok")
@@ -161,7 +102,7 @@ def test_bad_input_is_one_line(staffed):
 
 
 def test_permission_denied_and_edit_conflict(staffed):
-    key = _new(staffed)
+    key = new_incident(staffed)
     staffed("--as", "ann", "take", key)
     line = staffed.fails("--as", "bob", "reprioritise", key, "--impact", "low", "--reason", "meh")
     assert "bob may not reprioritise" in line and "ask a triage captain" in line
@@ -247,8 +188,8 @@ def test_real_subprocess(tmp_path):
 
 def test_major_and_stand_down(staffed):
     staffed("users", "add", "boss", "--role", "incident_manager")
-    key = _new(staffed, "--group", "Service Desk")
-    other = _new(staffed, "--group", "Service Desk", title="printer jam")
+    key = new_incident(staffed, "--group", "Service Desk")
+    other = new_incident(staffed, "--group", "Service Desk", title="printer jam")
     staffed("--as", "ann", "take", key)
     line = staffed.fails("--as", "ann", "major", key, "--reason", "big")
     assert "ann (responder) may not declare INC-000001 a major incident" in line

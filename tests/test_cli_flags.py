@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from tests.test_cli import _new, cli, staffed  # noqa: F401  (fixtures)
+from tests.support.cli import new_incident
 
 
-def test_errors_name_the_flag_to_use(staffed):  # noqa: F811
-    key = _new(staffed, "--group", "Service Desk")
+def test_errors_name_the_flag_to_use(staffed):
+    key = new_incident(staffed, "--group", "Service Desk")
     line = staffed.fails("--as", "ann", "escalate", key, "--kind", "functional", "--summary", "tried X")
     assert "needs the group to hand over to" in line and "(--to GROUP)" in line
     line = staffed.fails("--as", "cap", "assign", key)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import re
 
-from tests.test_cli import cli  # noqa: F401  (the fixture)
 
 
-def test_list_and_show_print_every_target_with_its_state_and_time_left(cli):  # noqa: F811
+def test_list_and_show_print_every_target_with_its_state_and_time_left(cli):
     _, out, _ = cli("new", "--title", "Checkout down", "--impact", "high", "--urgency", "high")
     key = out.strip()
     _, out, _ = cli("list")

@@ -13,7 +13,7 @@ import sys
 import pytest
 
 from incidentdesk.cli import main
-from tests.test_cli import _new, cli  # noqa: F401  (fixture)
+from tests.support.cli import new_incident
 
 HEAVY = ("sqlalchemy", "alembic", "starlette", "uvicorn", "textual", "incidentdesk.ingest", "incidentdesk.tui")
 
@@ -38,18 +38,18 @@ def _heavy(modules: set[str]) -> set[str]:
 
 
 @pytest.fixture
-def env(cli, tmp_path):  # noqa: F811
+def env(cli, tmp_path):
     return {**os.environ, "INCIDENTDESK_CONFIG": str(cli.config), "XDG_DATA_HOME": str(tmp_path / "data"),
             "XDG_CONFIG_HOME": str(tmp_path / "config")}
 
 
-def test_help_and_paths_import_no_sqlalchemy(cli, env):  # noqa: F811
+def test_help_and_paths_import_no_sqlalchemy(cli, env):
     for argv in (["--help"], ["--db", cli.db_url, "paths"], ["new", "--help"], ["users", "add", "--help"]):
         assert _heavy(_imported(argv, env)) == set(), argv
 
 
-def test_a_changing_command_imports_only_the_database_layer(cli, env):  # noqa: F811
-    key = _new(cli)
+def test_a_changing_command_imports_only_the_database_layer(cli, env):
+    key = new_incident(cli)
     modules = _imported(["--db", cli.db_url, "comment", key, "from a script"], env)
     assert "sqlalchemy" in modules and "incidentdesk.services.incidents" in modules
     assert _heavy(modules) - {m for m in modules if m.startswith("sqlalchemy")} == set()
@@ -57,8 +57,8 @@ def test_a_changing_command_imports_only_the_database_layer(cli, env):  # noqa: 
     assert "incidentdesk.store.queries" not in modules  # nothing is read back without --json
 
 
-def test_a_changing_command_reads_no_queue_page_and_checks_the_schema_once(cli, monkeypatch, capsys):  # noqa: F811
-    key = _new(cli)  # the file now exists and is current
+def test_a_changing_command_reads_no_queue_page_and_checks_the_schema_once(cli, monkeypatch, capsys):
+    key = new_incident(cli)  # the file now exists and is current
     import incidentdesk.store.fastpath as fastpath
     import incidentdesk.store.migrate as migrate
 

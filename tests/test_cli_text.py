@@ -1,13 +1,12 @@
 """Stored text reaches the terminal literally from the CLI; names are checked on entry; --status is checked.
 
-The corpus is the console's (tests/tui/scenario.MARKUP_TITLES) plus terminal escapes (OSC 0 sets
+The corpus is the console's (tests/support/desk.MARKUP_TITLES) plus terminal escapes (OSC 0 sets
 the window title, CSI 2J clears the screen, a lone C1 CSI), bidi overrides and zero-width characters.
 """
 
 from __future__ import annotations
 
 import json
-import re
 
 import pytest
 from sqlalchemy import text
@@ -16,7 +15,8 @@ from incidentdesk.cli import main
 from incidentdesk.domain.enums import Role
 from incidentdesk.domain.text import is_unsafe
 from incidentdesk.services import incidents as svc
-from tests.tui.scenario import MARKUP_TITLES
+from tests.support.desk import MARKUP_TITLES
+
 
 ESCAPES = ["\x1b]0;pwned\x07\x1b[2Jgone", "c1\x9b2Jcsi", "right\u202eleft", "zero\u200bwidth", "iso\u2066late\u2069",
            "tab\there", "del\x7fete"]

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import json
 
-from tests.test_cli import _new, cli, staffed  # noqa: F401  (fixtures)
+from tests.support.cli import new_incident
 
 
-def _timeline(cli, key: str) -> list[dict]:  # noqa: F811
+def _timeline(cli, key: str) -> list[dict]:
     return cli.json("show", key, "--json")["timeline"]
 
 
-def test_options_the_console_had(staffed):  # noqa: F811
-    key = _new(staffed, "--group", "Service Desk", "--steps-to-reproduce", "open Outlook, send",
+def test_options_the_console_had(staffed):
+    key = new_incident(staffed, "--group", "Service Desk", "--steps-to-reproduce", "open Outlook, send",
                "--device-user", "laptop LT-2231, user j.doe", "--recent-changes", "CHG-1182 config push 09:10")
     d = staffed.json("show", key, "--json")
     assert (d["steps_to_reproduce"], d["device_user"], d["recent_changes"]) == (
@@ -35,13 +35,13 @@ def test_options_the_console_had(staffed):  # noqa: F811
         "closed", "user confirmed by phone")
 
 
-def test_every_action_prints_the_resulting_record_with_json(staffed):  # noqa: F811
+def test_every_action_prints_the_resulting_record_with_json(staffed):
     """`--json` prints what `show --json` would print right after: the record as the change left it."""
     code, out, _ = staffed("new", "--title", "Mail down", "--impact", "high", "--urgency", "low", "--json")
     made = json.loads(out)
     key = made["key"]
     assert made == staffed.json("show", key, "--json") and made["title"] == "Mail down"
-    other = _new(staffed)
+    other = new_incident(staffed)
     steps = [
         ("--as", "ann", "ack", key, "--comment", "mine"), ("--as", "ann", "start", key),
         ("--as", "ann", "hold", key, "--reason", "waiting for user"), ("--as", "ann", "resume", key),
@@ -75,9 +75,9 @@ def test_every_action_prints_the_resulting_record_with_json(staffed):  # noqa: F
     assert out == "Night Shift: tier 3\n"
 
 
-def test_zone_less_start_time_is_the_site_zone(cli):  # noqa: F811
+def test_zone_less_start_time_is_the_site_zone(cli):
     cli.set_config('[general]\ntime_zone = "America/New_York"\n')
-    key = _new(cli, "--started-at", "2026-11-23 08:30")
+    key = new_incident(cli, "--started-at", "2026-11-23 08:30")
     assert cli.json("show", key, "--json")["started_at"] == "2026-11-23T13:30:00+00:00"
-    key = _new(cli, "--started-at", "2026-11-23T08:30+01:00")  # a zone given is kept
+    key = new_incident(cli, "--started-at", "2026-11-23T08:30+01:00")  # a zone given is kept
     assert cli.json("show", key, "--json")["started_at"] == "2026-11-23T07:30:00+00:00"

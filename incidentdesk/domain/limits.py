@@ -36,10 +36,6 @@ LIMITS: dict[str, tuple[str, int]] = {
 }
 
 
-def limit_of(field: str) -> int:
-    return LIMITS[field][1]
-
-
 def check(field: str, value: str | None, *, parameter: str | None = None) -> str | None:
     """`value` unchanged if it fits `field`; else ValidationError naming the field and its limit.
 

@@ -24,28 +24,11 @@ DEFAULT_MATRIX: dict[tuple[Level, Level], int] = {
 }
 
 
-def priority_label(priority: int) -> str:
-    return f"P{priority}"
-
-
 def parse_priority(text: str | int) -> int:
     value = str(text).strip().upper().removeprefix("P")
     if value.isdigit() and int(value) in PRIORITIES:
         return int(value)
     raise ValidationError(f"unknown priority {text!r}: use P1, P2, P3 or P4", field="priority")
-
-
-def matrix_from_config(table: Mapping[str, Mapping[str, str | int]] | None) -> dict[tuple[Level, Level], int]:
-    """Build a full matrix from `[priority_matrix]` (impact -> {urgency -> "P2"}).
-
-    Cells the config leaves out keep the default, so a partial override is safe.
-    """
-    matrix = dict(DEFAULT_MATRIX)
-    for impact_text, row in (table or {}).items():
-        impact = Level(impact_text.lower())
-        for urgency_text, prio in row.items():
-            matrix[(impact, Level(urgency_text.lower()))] = parse_priority(prio)
-    return matrix
 
 
 def derive_priority(impact: Level, urgency: Level, matrix: Mapping[tuple[Level, Level], int] | None = None) -> int:

@@ -79,8 +79,3 @@ def require_may_change(actor: Actor, assignee: str | None, reporter: str | None,
         f"{actor.login} may not {doing} {key}: it belongs to {reporter} (who logged it){queue} until someone "
         "takes it; take it first, or ask a triage captain or incident manager"
     )
-
-
-def require_owner_or_captain(actor: Actor, assignee: str | None, reporter: str | None, doing: str, key: str) -> None:
-    """The former name of require_may_change, without the group (kept for callers not yet moved)."""
-    require_may_change(actor, assignee, reporter, None, doing, key)

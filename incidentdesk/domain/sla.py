@@ -253,12 +253,6 @@ def parse_span(text: str | int | float, what: str) -> Span:
     return BusinessDays(amount)
 
 
-def parse_duration(text: str | int | float, working_day: timedelta, what: str) -> timedelta:
-    """parse_span with business days of `working_day` each."""
-    span = parse_span(text, what)
-    return working_day * span.days if isinstance(span, BusinessDays) else span
-
-
 def _target_value(row: Mapping, which: str, base: Span, label: str) -> Span:
     if which in row:
         value = parse_span(row[which], f"{label}.{which}")
@@ -383,13 +377,3 @@ def settings_from_config(table: Mapping | None, targets: Mapping[int, SlaTarget]
         pausing_reasons=tuple(normal_reason(str(r)) for r in reasons if normal_reason(str(r))),
         escalations=tuple(rules), reprioritise_from=reprioritise_from,
     )
-
-
-def due_times(start: datetime, priority: int, targets: Mapping[int, SlaTarget],
-              calendars: Mapping[str, Calendar] | None = None) -> tuple[datetime, datetime]:
-    """Response and resolution due times from `start`, on the target's calendar (no pauses)."""
-    target = targets[priority]
-    calendar = (calendars or DEFAULT_CALENDARS).get(target.calendar, TWENTY_FOUR_SEVEN)
-    return (calendar.add(start, span_on(target.response, calendar)),
-            calendar.add(start, span_on(target.resolution, calendar)))
-

@@ -82,8 +82,3 @@ def printable(text: str | None, limit: int | None = None) -> str:
     """
     value = "".join(ch for ch in strip_control(text) if not _is_format(ch))
     return one_line(value, limit)
-
-
-def has_unsafe(text: str | None) -> bool:
-    """Whether `text` holds anything strip_control would remove (e.g. to refuse such a login or group name)."""
-    return bool(text) and strip_control(text) != str(text)

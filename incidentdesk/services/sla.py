@@ -146,15 +146,6 @@ class SweepResult:
                                                         if self.failures else ""))
 
 
-def due_count(ctx: ServiceContext, now: datetime | None = None) -> int:
-    """How many incidents have an SLA check due (the sweep's own selection, counted)."""
-    from sqlalchemy import func
-
-    now = now or ctx.now()
-    with ctx.db.read() as s:
-        return int(s.scalar(select(func.count()).select_from(_T).where(_T.c.next_sla_check_at <= now)) or 0)
-
-
 def sweep(ctx: ServiceContext, *, batch_size: int = DEFAULT_BATCH) -> SweepResult:
     """Record every SLA state change due by now; returns what changed."""
     now = ctx.now()

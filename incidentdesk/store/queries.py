@@ -360,12 +360,6 @@ def row_to_json(row: QueueRow) -> dict:
     }
 
 
-def rows_for_keys(db: Database, keys: Sequence[str]) -> list[QueueRow]:
-    ids = [parse_key(k) for k in keys]
-    with db.read() as s:
-        return [QueueRow(*r) for r in s.execute(_filtered(s, QueueFilter(open_only=False)).where(Incident.id.in_(ids)))]
-
-
 def rows_for_ids(db: Database, ids: Sequence[int]) -> list[QueueRow]:
     """Fresh queue rows for these incidents (the console repaints only what changed)."""
     if not ids:

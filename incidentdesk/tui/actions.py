@@ -215,13 +215,6 @@ def _choose(use_cases: tuple[UseCase, ...], d) -> UseCase:
     return use_cases[0]
 
 
-def lifecycle_step(action: Action, d) -> str | None:
-    """The lifecycle action (domain/lifecycle.py) this key runs on `d`; None for one that needs no incident."""
-    if not action.needs_incident:
-        return None
-    return use_case_for(action, d).name
-
-
 def situation(d) -> lifecycle.Situation:
     """What the domain needs to judge an action on `d`: a detail, or a queue row while its detail loads."""
     return lifecycle.Situation(key=d.key, status=d.status, assignee=d.assignee, reporter=getattr(d, "reporter", None),

@@ -23,8 +23,6 @@ import uuid
 
 from sqlalchemy import create_engine, text
 
-from incidentdesk.config import Config
-from incidentdesk.services.context import ServiceContext, load_actor
 from incidentdesk.store.changefeed import ChangeFeed
 from incidentdesk.store.engine import open_database
 from incidentdesk.store.migrate import ensure_schema

@@ -104,7 +104,7 @@ def queue_cases(db: Database, page: int = 100) -> list[tuple[str, Callable[[], o
     cases = [
         ("queue, first page", lambda: queries.queue_page(db, everyone, limit=page)),
         ("queue, page 500", lambda: queries.queue_page(db, everyone, after=deep, limit=page)),
-        (f"queue, group, first page", lambda: queries.queue_page(db, by_group, limit=page)),
+        ("queue, group, first page", lambda: queries.queue_page(db, by_group, limit=page)),
     ]
     if group_deep is not None:
         cases.append((f"queue, group, page {group_deep_page}",

@@ -31,7 +31,6 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from incidentdesk.domain.audit import GENESIS, event_hash  # noqa: E402
-from incidentdesk.domain.keys import format_key  # noqa: E402
 from incidentdesk.domain.priority import derive_priority  # noqa: E402
 from incidentdesk.domain.sla import DEFAULT_TARGETS  # noqa: E402
 from incidentdesk.store.engine import open_database  # noqa: E402
@@ -99,7 +98,7 @@ def _rows(columns: list[str], total: int, open_count: int, seed: int) -> Iterato
     span = 2 * 365 * 24 * 3600
     prio = {(i, u): derive_priority(i, u) for i in LEVELS for u in LEVELS}
     targets = {p: (DEFAULT_TARGETS[p].response, DEFAULT_TARGETS[p].resolution) for p in DEFAULT_TARGETS}
-    hour, day = timedelta(hours=1), timedelta(days=1)
+    day = timedelta(days=1)
     names = ("id", "key", "type", "title", "impact", "urgency", "priority", "severity", "status", "is_open",
              "reporter", "assignee", "group_id", "tier", "source", "created_at", "updated_at", "updated_by",
              "acknowledged_at", "resolved_at", "closed_at", "response_due_at", "resolution_due_at", "sla_due_at",

@@ -53,7 +53,8 @@ def test_inserted_event():
     forged = (2, events[0][2], event_hash(events[0][2], forged_fields), forged_fields)
     events.insert(1, forged)
     problems = verify_chain("INC-000001", events, last, 3)
-    assert problems
+    assert any(p.seq == 2 and "inserted" in p.problem for p in problems), problems  # the real #2 no longer follows
+    assert any(p.seq is None and "has 4 events" in p.problem for p in problems), problems
 
 
 def test_hash_depends_on_predecessor():

@@ -6,7 +6,9 @@ import pytest
 
 from incidentdesk.config import parse_config
 from incidentdesk.domain.errors import ValidationError
-from incidentdesk.domain.sla import DEFAULT_TARGETS, parse_duration, settings_from_config, targets_from_config
+from incidentdesk.domain.sla import (
+    DEFAULT_CALENDARS, DEFAULT_TARGETS, parse_span, settings_from_config, span_on, targets_from_config,
+)
 
 H = timedelta(hours=1)
 
@@ -24,14 +26,15 @@ def test_defaults_p1_p2_24x7_p3_p4_business_hours():
 
 
 def test_durations():
-    day = 8 * H
-    assert parse_duration("15m", day, "x") == timedelta(minutes=15)
-    assert parse_duration("1.5h", day, "x") == 90 * timedelta(minutes=1)
-    assert parse_duration("3bd", day, "x") == 24 * H
-    assert parse_duration("2 business days", day, "x") == 16 * H
-    assert parse_duration(90, day, "x") == timedelta(minutes=90)
+    business = DEFAULT_CALENDARS["business"]
+    assert parse_span("15m", "x") == timedelta(minutes=15)
+    assert parse_span("1.5h", "x") == 90 * timedelta(minutes=1)
+    assert span_on(parse_span("3bd", "x"), business) == 24 * H
+    assert span_on(parse_span("2 business days", "x"), business) == 16 * H
+    assert span_on(parse_span("2 business days", "x"), DEFAULT_CALENDARS["24x7"]) == 48 * H
+    assert parse_span(90, "x") == timedelta(minutes=90)
     with pytest.raises(ValidationError, match="not a duration"):
-        parse_duration("soon", day, "x")
+        parse_span("soon", "x")
 
 
 def test_full_table_and_business_days_follow_the_calendar():
@@ -83,7 +86,8 @@ def test_bad_targets_fail_when_the_file_is_read():
 
 
 def test_due_times_helper_uses_the_calendar():
-    from incidentdesk.domain.sla import due_times
+    from tests.support.sla import due_times
+
     targets = targets_from_config({})
     friday = datetime(2026, 11, 27, 16, 0, tzinfo=UTC)
     assert due_times(friday, 1, targets) == (friday + timedelta(minutes=15), friday + 4 * H)

@@ -20,7 +20,8 @@ import pytest
 
 from incidentdesk.store import queries
 
-from tests.ingest.conftest import AM_TOKEN, free_socket
+from tests.support.receiver import AM_TOKEN, free_socket
+
 
 BINARY = shutil.which("prometheus-alertmanager") or shutil.which("alertmanager")
 pytestmark = pytest.mark.skipif(

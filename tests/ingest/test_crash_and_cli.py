@@ -20,8 +20,9 @@ from incidentdesk.cli import main
 from incidentdesk.store import queries
 from incidentdesk.store.models import Alert, Incident, TimelineEvent
 
-from tests.ingest.conftest import AM_TOKEN, ROUTING_KEY
-from tests.ingest.payloads import am_alert, am_payload, event
+from tests.support.payloads import am_alert, am_payload, event
+from tests.support.receiver import AM_TOKEN, ROUTING_KEY
+
 
 CONFIG = f"""
 [ingest]

@@ -1,7 +1,7 @@
 """An incident made from alerts shows its alert records in the detail (and `show --json`)."""
 
 from incidentdesk.store import queries
-from tests.ingest.payloads import am_alert, am_payload
+from tests.support.payloads import am_alert, am_payload
 
 
 def test_detail_lists_each_alert_with_its_occurrences(start_receiver):

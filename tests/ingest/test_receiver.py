@@ -9,8 +9,9 @@ from incidentdesk.domain.enums import Role
 from incidentdesk.services import directory
 from incidentdesk.store import queries
 
-from tests.ingest.conftest import AM_TOKEN, GRAFANA_TOKEN, ROUTING_KEY
-from tests.ingest.payloads import am_alert, am_payload, event, grafana_payload
+from tests.support.payloads import am_alert, am_payload, event, grafana_payload
+from tests.support.receiver import AM_TOKEN, GRAFANA_TOKEN, ROUTING_KEY
+
 
 NOTHING = {"incidents": 0, "alerts": 0, "events": 0, "receipts": 0, "changes": 0}
 

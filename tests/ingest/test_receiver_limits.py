@@ -9,8 +9,9 @@ import time
 
 from incidentdesk.store.models import Alert, Incident
 
-from tests.ingest.conftest import AM_TOKEN, ROUTING_KEY
-from tests.ingest.payloads import am_alert, am_payload, event
+from tests.support.payloads import am_alert, am_payload, event
+from tests.support.receiver import AM_TOKEN, ROUTING_KEY
+
 
 NOTHING = {"incidents": 0, "alerts": 0, "events": 0, "receipts": 0, "changes": 0}
 AUTH = {"Authorization": f"Bearer {AM_TOKEN}", "Content-Type": "application/json"}

@@ -12,8 +12,8 @@ from datetime import timedelta
 
 from incidentdesk.store import queries
 
-from tests.ingest.conftest import ROUTING_KEY
-from tests.ingest.payloads import am_alert, am_payload, pd_go_client, pd_python_client
+from tests.support.payloads import am_alert, am_payload, pd_go_client, pd_python_client
+from tests.support.receiver import ROUTING_KEY
 
 
 def _alert(rx, key):

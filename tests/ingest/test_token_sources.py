@@ -10,8 +10,8 @@ import pytest
 from incidentdesk.config import ConfigError, parse_config
 from incidentdesk.ingest.settings import settings_from_config
 
-from tests.ingest.conftest import AM_TOKEN
-from tests.ingest.payloads import am_alert, am_payload
+from tests.support.payloads import am_alert, am_payload
+from tests.support.receiver import AM_TOKEN
 
 
 def _file(tmp_path, text: str, mode: int = 0o600):

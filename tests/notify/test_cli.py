@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-from tests.test_cli import cli, staffed  # noqa: F401  (the fixtures)
 
 CONFIG = """[general]
 allow_acting_as = true
@@ -21,7 +20,7 @@ to = "ops"
 """
 
 
-def test_deliver_list_retry_and_channels(staffed, webhook, monkeypatch):  # noqa: F811
+def test_deliver_list_retry_and_channels(staffed, webhook, monkeypatch):
     monkeypatch.setenv("TEST_OPS_URL", webhook.url)
     staffed.set_config(CONFIG)
     _, out, _ = staffed("new", "--title", "Checkout down", "--impact", "high", "--urgency", "high")
@@ -30,8 +29,10 @@ def test_deliver_list_retry_and_channels(staffed, webhook, monkeypatch):  # noqa
     code, out, _ = staffed("notify")
     assert code == 0 and "0 sent, 1 to retry, 0 parked as failed" in out and "hook-s3cret-token" not in out
     import time
+    import tomllib
 
-    time.sleep(0.05)
+    # the retry is due after the backoff: after one failure at most 1.25 x the configured base (jitter)
+    time.sleep(2 * tomllib.loads(CONFIG)["notify"]["backoff_base_seconds"])  # hygiene: the backoff read from CONFIG
     code, out, _ = staffed("notify", "--json")
     assert json.loads(out)["failed"][0][0] == 1
     code, out, _ = staffed("notify", "list", "--state", "failed")
@@ -59,7 +60,7 @@ def test_deliver_list_retry_and_channels(staffed, webhook, monkeypatch):  # noqa
     assert "ops (not usable" in out and "TEST_OPS_URL" in out
 
 
-def test_bad_notify_table_is_one_line(cli):  # noqa: F811
+def test_bad_notify_table_is_one_line(cli):
     cli.set_config('[notify]\n[[notify.channel]]\nname = "ops"\nurl_env = "X"\n[[notify.rule]]\non = "escalatd"\nto = "ops"\n')
     code, _, err = cli("notify", "list", ok=False)
     assert code == 2 and "did you mean 'escalated'?" in err and len(err.strip().splitlines()) == 1

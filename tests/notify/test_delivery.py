@@ -18,7 +18,7 @@ from incidentdesk.notify.delivery import Deliverer, run_loop, utc_now
 from incidentdesk.services import incidents as svc
 from incidentdesk.services import outbox
 from incidentdesk.store.models import OutboxMessage
-from tests.notify.conftest import new_incident, notify_config, wait_for
+from tests.support.notify import new_incident, notify_config, wait_for
 
 
 def _rows(db):

@@ -14,7 +14,7 @@ from incidentdesk.services import major, outbox, sla
 from incidentdesk.services.timeline import append_event
 from incidentdesk.store import outbox as outbox_store
 from incidentdesk.store.models import Incident, OutboxMessage
-from tests.notify.conftest import new_incident, notify_config
+from tests.support.notify import new_incident, notify_config
 
 
 def _rows(db):

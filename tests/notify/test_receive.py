@@ -13,9 +13,9 @@ import httpx
 from sqlalchemy import select
 
 from incidentdesk.store.models import OutboxMessage
-from tests.ingest.conftest import AM_TOKEN
-from tests.ingest.payloads import am_alert, am_payload
-from tests.notify.conftest import wait_for
+from tests.support.notify import wait_for
+from tests.support.payloads import am_alert, am_payload
+from tests.support.receiver import AM_TOKEN
 
 CONFIG = f"""
 [ingest]

@@ -25,7 +25,7 @@ from incidentdesk.services import audit
 from incidentdesk.services import directory
 from incidentdesk.services import incidents as svc
 from incidentdesk.store import queries
-from incidentdesk.store.models import DirectoryEvent, Incident, TimelineEvent
+from incidentdesk.store.models import DirectoryEvent, TimelineEvent
 
 
 @dataclass

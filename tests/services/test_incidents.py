@@ -17,7 +17,7 @@ from incidentdesk.domain.roles import Actor
 from incidentdesk.services import directory
 from incidentdesk.services import incidents as svc
 from incidentdesk.store import queries
-from incidentdesk.store.models import ChangeLog, Escalation, Incident, TimelineEvent
+from incidentdesk.store.models import ChangeLog, TimelineEvent
 
 
 def _log(ctx, **kw):
@@ -28,11 +28,6 @@ def _log(ctx, **kw):
 
 def _detail(db, key):
     return queries.incident_detail(db, key)
-
-
-def _row(db, key):
-    with db.read() as s:
-        return s.get(Incident, int(key.split("-")[1]))
 
 
 def _event_count(db) -> int:
@@ -105,11 +100,12 @@ def test_acknowledge_start_and_take(team, clock):
     assert _detail(team.db, other).assignee == "cap"
 
 
-def test_start_work_without_ack_sets_acknowledged(team):
+def test_start_work_without_ack_sets_acknowledged(team, clock):
     key = _log(team.ann)
+    clock.advance(minutes=7)
     svc.start_work(team.ann, key)
     d = _detail(team.db, key)
-    assert d.acknowledged_at is not None and d.sla_due_at == d.resolution_due_at
+    assert d.acknowledged_at == clock.now and d.sla_due_at == d.resolution_due_at
 
 
 def test_assign_person_and_group(team):
@@ -243,7 +239,7 @@ def test_resolve_requires_code_and_notes_and_sets_fcr(team, clock):
     assert _detail(team.db, tier2).first_contact_resolution is False
 
 
-def test_close_with_confirmation_and_csat(team):
+def test_close_with_confirmation_and_csat(team, clock):
     key = _log(team.ann)
     with pytest.raises(InvalidTransition, match="cannot close"):
         svc.close(team.ann, key, confirmed=True)
@@ -252,9 +248,10 @@ def test_close_with_confirmation_and_csat(team):
         with pytest.raises(ValidationError, match="CSAT must be 1 to 5"):
             svc.close(team.ann, key, confirmed=True, csat=bad)
     assert _detail(team.db, key).status == "resolved"
+    clock.advance(hours=1)
     svc.close(team.ann, key, confirmed=True, csat=5)
     d = _detail(team.db, key)
-    assert (d.status, d.user_confirmed, d.csat) == ("closed", True, 5) and d.closed_at is not None
+    assert (d.status, d.user_confirmed, d.csat, d.closed_at) == ("closed", True, 5, clock.now)
     assert d.timeline[0].after == {"status": "closed", "user_confirmed": True, "csat": 5}
     with pytest.raises(InvalidTransition, match="it is closed; from here you can comment"):
         svc.reopen(team.ann, key, reason="back")

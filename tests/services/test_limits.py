@@ -32,7 +32,7 @@ COLUMNS = {
 def test_every_limit_is_its_column_length():
     assert set(COLUMNS) == set(limits.LIMITS)
     for name, column in COLUMNS.items():
-        assert limits.limit_of(name) == column.type.length, name
+        assert limits.LIMITS[name][1] == column.type.length, name
 
 
 def _intake(**values) -> svc.Intake:
@@ -47,7 +47,7 @@ def test_intake_fields(db, make_ctx, field, value):
     ctx = make_ctx("ann", Role.RESPONDER)
     with pytest.raises(ValidationError) as info:
         svc.log_incident(ctx, _intake(**value))
-    most = limits.limit_of(field)
+    most = limits.LIMITS[field][1]
     assert info.value.field == field
     assert str(info.value).endswith(f"characters long; the limit is {most} — shorten it and try again")
     assert queries.count_incidents(db) == 0

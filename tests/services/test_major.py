@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -12,6 +11,7 @@ from incidentdesk.services import incidents as svc
 from incidentdesk.services.major import declare_major, stand_down_major
 from incidentdesk.store import queries
 from incidentdesk.store.models import ChangeLog, TimelineEvent
+from tests.support.store import rows_for_keys
 
 
 def _log(ctx, **kw):
@@ -44,7 +44,7 @@ def test_declare_and_stand_down(team, clock):
     assert (ev.kind, ev.actor, ev.seq, ev.at, ev.text) == ("major_declared", "cap", 3, declared_at, "EU checkout down [31m")
     assert ev.before == {"is_major": False, "commander": None, "assignee": "ann"}  # unchanged: no change shown
     assert ev.after == {"is_major": True, "commander": "mgr", "assignee": "ann"}
-    [row] = queries.rows_for_keys(team.db, [key])
+    [row] = rows_for_keys(team.db, [key])
     assert row.is_major is True
     with team.db.read() as s:
         assert s.scalars(select(ChangeLog.kind).order_by(ChangeLog.id.desc())).first() == "major_declared"
@@ -60,7 +60,7 @@ def test_declare_and_stand_down(team, clock):
     assert (ev.kind, ev.actor, ev.at, ev.text) == ("major_stood_down", "mgr", clock.now, "contained; one region only")
     assert ev.before == {"is_major": True, "commander": "mgr", "declared_at": declared_at.isoformat()}
     assert ev.after == {"is_major": False, "commander": None}
-    assert queries.rows_for_keys(team.db, [key])[0].is_major is False
+    assert rows_for_keys(team.db, [key])[0].is_major is False
     assert list(queries.verify_audit(team.db)) == []
     # stood down, it may be declared again (and the commander may now be assigned)
     svc.assign(team.cap, key, user="mgr")
@@ -209,7 +209,7 @@ def test_major_queue_filter_pages(team, clock):
     svc.start_work(team.ann, majors[2])  # its SLA due moves to the resolution target
     open_majors = [k for k in majors if k != majors[1]]
 
-    expected = sorted((r for r in queries.rows_for_keys(team.db, open_majors)),
+    expected = sorted((r for r in rows_for_keys(team.db, open_majors)),
                       key=lambda r: (r.priority, r.sla_due_at, r.id))
     flt = queries.QueueFilter(major=True)
     assert queries.queue_count(team.db, flt) == 5

@@ -13,6 +13,7 @@ from incidentdesk.store import queries
 from incidentdesk.store.changefeed import ChangeFeed, _payload_ids
 from incidentdesk.store.engine import open_database
 from incidentdesk.store.models import ChangeLog, Incident, TimelineEvent
+from tests.support.store import due_count
 
 RULES = {"sla": {"escalation": [{"on": "response_breached", "priority": [1], "kind": "hierarchical"}]}}
 
@@ -75,7 +76,7 @@ def test_bulk_sweep_of_many_incidents_writes_each_change_once_and_keeps_every_ch
         assert after[key][2] >= before[key][2] + 4
         assert (incidents[key].response_sla_state, incidents[key].resolution_sla_state) == ("breached", "at_risk")
     assert sla_log == {before[k][0]: 1 for k in p1 + p2}         # one change-log row per changed incident
-    assert sla.due_count(ctx) == 0
+    assert due_count(ctx) == 0
     assert sla.sweep(ctx).changes == []
 
 

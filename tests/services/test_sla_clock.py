@@ -11,6 +11,7 @@ from incidentdesk.services import incidents as svc
 from incidentdesk.services import sla
 from incidentdesk.store import queries
 from incidentdesk.store.models import Escalation, Incident, TimelineEvent
+from tests.support.store import due_count
 
 M = timedelta(minutes=1)
 H = timedelta(hours=1)
@@ -201,7 +202,7 @@ def test_functional_rule_hands_over_to_the_group(db, make_ctx, clock):
 def test_sweep_reads_only_what_is_due(db, ctx, clock):
     keys = [_log(ctx, impact="low", urgency="low") for _ in range(5)] + [_log(ctx)]
     clock.advance(minutes=12)
-    assert sla.due_count(ctx) == 1
+    assert due_count(ctx) == 1
     result = sla.sweep(ctx, batch_size=1)
     assert result.examined == 1 and result.changes == [(keys[-1], "response_at_risk")]
     with db.read() as s:

@@ -17,6 +17,7 @@ from incidentdesk.services.context import ServiceContext, load_actor
 from incidentdesk.store import queries
 from incidentdesk.store.engine import open_database
 from incidentdesk.store.models import Escalation, TimelineEvent
+from tests.support.store import due_count
 
 SLA_TABLE = {"escalation": [{"on": "response_breached", "priority": [1], "kind": "hierarchical"}]}
 INCIDENTS = 90
@@ -88,7 +89,7 @@ def test_concurrent_sweepers_record_each_breach_once(db, make_ctx, clock):
     assert len(events) == INCIDENTS and set(events.values()) == {2}
     assert len(escalations) == INCIDENTS and set(escalations.values()) == {1}
     assert list(queries.verify_audit(db)) == []
-    assert sla.due_count(ctx) == 0
+    assert due_count(ctx) == 0
     assert {queries.incident_detail(db, k).status for k in keys} == {"new"}
 
 

@@ -43,7 +43,7 @@ def test_a_commit_in_another_console_is_seen(db, make_ctx):
         committed = {}
 
         def act():
-            time.sleep(0.3)
+            time.sleep(0.3)  # hygiene: the scenario: commit while the feed is already waiting
             committed["at"] = time.monotonic()
             svc.acknowledge(ctx, key)
 

@@ -17,7 +17,9 @@ from incidentdesk.store import fastpath, queries
 from incidentdesk.store.changefeed import ChangeFeed
 from incidentdesk.store.migrate import SchemaError
 from incidentdesk.store.rows import SORT_KEYS
-from tests.tui.scenario import Clock, build, ctx_for, open_db
+from tests.support.clock import Clock
+from tests.support.desk import build, ctx_for, open_db
+
 
 ROOT = Path(__file__).resolve().parents[2]
 

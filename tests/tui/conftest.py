@@ -1,10 +1,12 @@
-from __future__ import annotations
+"""Fixtures of the console tests (their helpers are in tests/support: desk, tui, snapshot)."""
 
-import asyncio
+from __future__ import annotations
 
 import pytest
 
-from tests.tui.scenario import Clock, build, open_db
+from tests.support.clock import Clock
+from tests.support.desk import build, open_db
+from tests.support.snapshot import snapshot_app as build_snapshot_app
 
 
 @pytest.fixture
@@ -14,33 +16,26 @@ def tui_clock() -> Clock:
 
 @pytest.fixture
 def desk(tmp_path, tui_clock):
-    """A real SQLite file with the small desk of tests/tui/scenario.py."""
+    """A real SQLite file with the small desk of tests/support/desk.py."""
     db = open_db(tmp_path / "desk.db")
     keys = build(db, tui_clock)
     yield db, keys
     db.dispose()
 
 
-async def settle(pilot, rounds: int = 3) -> None:
-    """Let workers finish and their messages land (they hop threads, so a few rounds).
+@pytest.fixture
+def snapshot_app(tmp_path):
+    """snapshot_app(name, login="tess", **build_options) -> the app to photograph, its database under tmp_path."""
+    apps = []
 
-    The change-feed worker of a live console runs until the app exits, so it is not waited for.
-    """
-    app = pilot.app
-    for _ in range(rounds):
-        await asyncio.gather(*[w.wait() for w in app.workers if w.group != "change-feed"], return_exceptions=True)
-        await pilot.pause()
+    def make(name: str, login: str = "tess", **build_options):
+        app = build_snapshot_app(tmp_path, name, login, **build_options)
+        apps.append(app)
+        return app
 
-
-def plain_text(widget, width: int = 200) -> str:
-    """What a Static shows, as plain text (no styles), to assert on."""
-    import io
-
-    from rich.console import Console
-
-    console = Console(width=width, record=True, file=io.StringIO(), color_system=None)
-    console.print(widget.content)
-    return console.export_text()
+    yield make
+    for app in apps:
+        app.runtime.db.dispose()
 
 
 @pytest.fixture

@@ -9,46 +9,11 @@ from incidentdesk.services import incidents as svc
 from incidentdesk.store import queries
 from incidentdesk.tui.screens.form import FormScreen
 from incidentdesk.tui.widgets.queue.table import QueueTable
-from tests.tui.conftest import settle
-from tests.tui.scenario import ctx_for, make_app
+from tests.support.desk import ctx_for, make_app
+from tests.support.tui import detail, notes, select_key, settle, submit, type_into
+
 
 pytestmark = pytest.mark.anyio
-
-
-async def select_key(pilot, key: str) -> None:
-    app = pilot.app
-    table = app.main_screen.query_one(QueueTable)
-    ids = [r.key for r in table.rows_by_id.values()]
-    assert key in ids, f"{key} not on the page: {ids}"
-    table.move_cursor(row=ids.index(key))
-    await pilot.pause(0.2)
-    await settle(pilot)
-    assert app.main_screen.detail.key == key
-
-
-async def type_into(pilot, selector: str, text: str) -> None:
-    widget = pilot.app.screen.query_one(selector)
-    widget.focus()
-    await pilot.pause()
-    if isinstance(widget, TextArea):
-        widget.insert(text)
-    else:
-        await pilot.press(text[0])  # a real keypress, then the rest at the cursor
-        widget.insert_text_at_cursor(text[1:])
-    await pilot.pause()
-
-
-def detail(db, key):
-    return queries.incident_detail(db, key)
-
-
-def notes(app) -> list[str]:
-    return [f"{n.title}: {n.message}" for n in app._notifications]
-
-
-async def submit(pilot) -> None:
-    await pilot.press("ctrl+s")
-    await settle(pilot)
 
 
 async def test_acknowledge_take_comment_and_hold_resume(desk, tui_clock):

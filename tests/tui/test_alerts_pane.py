@@ -12,10 +12,10 @@ from incidentdesk.ingest.server import receiver_context
 from incidentdesk.ingest.settings import settings_from_config
 from incidentdesk.services.alerts import apply_batch
 from incidentdesk.tui.widgets.detail.panels import DetailPanel
-from tests.ingest.payloads import am_alert, am_payload
-from tests.tui.conftest import plain_text, settle
-from tests.tui.scenario import make_app
-from tests.tui.test_actions import select_key
+from tests.support.desk import make_app
+from tests.support.payloads import am_alert, am_payload
+from tests.support.tui import plain_text, select_key, settle
+
 
 pytestmark = pytest.mark.anyio
 

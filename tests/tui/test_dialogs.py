@@ -9,9 +9,9 @@ from incidentdesk.store import queries
 from incidentdesk.tui.screens.dialog import ConfirmDiscard
 from incidentdesk.tui.screens.filter import FilterScreen
 from incidentdesk.tui.screens.form import FormScreen
-from tests.tui.conftest import settle
-from tests.tui.scenario import make_app
-from tests.tui.test_actions import select_key, type_into
+from tests.support.desk import make_app
+from tests.support.tui import select_key, settle, type_into
+
 
 pytestmark = pytest.mark.anyio
 

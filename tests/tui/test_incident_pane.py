@@ -17,9 +17,9 @@ from incidentdesk.store import queries
 from incidentdesk.tui.screens.form import FormScreen
 from incidentdesk.tui.widgets.detail.panels import EscalationsPanel, TimelinePanel
 from incidentdesk.tui.widgets.queue.table import QueueTable
-from tests.tui.conftest import plain_text, settle
-from tests.tui.scenario import build, ctx_for, make_app, open_db
-from tests.tui.test_actions import notes, select_key, submit, type_into
+from tests.support.desk import build, ctx_for, make_app, open_db
+from tests.support.tui import notes, plain_text, select_key, settle, submit, type_into
+
 
 pytestmark = pytest.mark.anyio
 
@@ -202,4 +202,4 @@ async def test_the_hold_dialog_offers_the_pausing_reasons_and_says_what_each_doe
         await submit(pilot)
         d = queries.incident_detail(db, keys["mail"])
         assert d.status == "on_hold" and d.hold_reason == "waiting for vendor: user away until 14:00"
-        assert d.sla_paused_at is not None
+        assert d.sla_paused_at == tui_clock.now  # the clock stopped when the hold began

@@ -6,9 +6,9 @@ import pytest
 
 from incidentdesk.config import parse_config
 from incidentdesk.tui.screens.form import FormScreen
-from tests.tui.conftest import settle
-from tests.tui.scenario import make_app
-from tests.tui.test_actions import select_key
+from tests.support.desk import make_app
+from tests.support.tui import select_key, settle
+
 
 pytestmark = pytest.mark.anyio
 

@@ -12,9 +12,9 @@ from textual.filter import Monochrome
 from incidentdesk.tui.format import priority_text, use_palette
 from incidentdesk.tui.widgets.detail.panels import DetailPanel, TimelinePanel
 from incidentdesk.tui.widgets.queue.table import QueueTable
-from tests.tui.conftest import plain_text, settle
-from tests.tui.scenario import build, make_app, open_db
-from tests.tui.test_actions import select_key
+from tests.support.desk import build, make_app, open_db
+from tests.support.tui import plain_text, select_key, settle
+
 
 pytestmark = pytest.mark.anyio
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.tui.terminal import BINARY, PtyConsole, console_env, desk_for_os_login
+from tests.support.terminal import BINARY, PtyConsole, console_env, desk_for_os_login, wait_until_live
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -60,7 +60,8 @@ def test_console_survives_a_toast_that_expired_before_it_was_shown(tmp_path):
         from pathlib import Path
         from textual.notifications import Notification
         from textual.widgets._toast import Toast
-        from tests.tui.scenario import Clock, build, make_app, open_db
+        from tests.support.clock import Clock
+        from tests.support.desk import build, make_app, open_db
 
         async def main():
             clock = Clock()
@@ -108,7 +109,7 @@ def console(tmp_path):
         term = PtyConsole([BINARY, "--db", url], console_env(tmp_path), **options)
         started.append(term)
         term.wait_for(keys["vpn"])
-        time.sleep(0.5)  # the change feed and the sweeper are running by now
+        wait_until_live(term, db, keys, f"live{len(started)}")  # the feed (and the sweeper) are running
         return term
 
     yield start
@@ -133,8 +134,7 @@ def test_sigterm_exits_cleanly_and_restores_the_terminal(console):
     term.proc.send_signal(signal.SIGTERM)
     _gone_within(term, 3.0)
     assert term.proc.returncode == 128 + signal.SIGTERM, term.proc.returncode  # exited, not killed
-    time.sleep(0.2)  # the last output reaches the drain thread
-    after = term.since(mark)
+    after = term.since_once_shown(mark, "\x1b[?1049l", "\x1b[?25h")
     assert "\x1b[?1049l" in after, "still on the alternate screen"
     assert "\x1b[?25h" in after, "cursor left hidden"
     assert _restored(term.modes(), term.cooked), "terminal left in raw mode: the user would need `reset`"
@@ -147,6 +147,8 @@ def test_hangup_leaves_no_process_behind(console, sighup):
     term = console(ignore_sighup=sighup == "ignored")
     term.hang_up()
     _gone_within(term, 3.0)
+    with pytest.raises(ProcessLookupError):  # and nothing it started lives on in its session
+        os.killpg(term.proc.pid, 0)
 
 
 @pytest.mark.parametrize("value", ["-1", "0.0001", "nan", '"soon"'])

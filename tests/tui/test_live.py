@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -10,25 +9,12 @@ from sqlalchemy import create_engine, text
 from incidentdesk.store import queries
 from incidentdesk.tui.screens.form import FormScreen
 from incidentdesk.tui.widgets.queue.table import QueueTable
-from tests.tui.conftest import settle
-from tests.tui.scenario import Clock, build, ctx_for, make_app, open_db
-from tests.tui.test_actions import notes, select_key, type_into
+from tests.support.clock import Clock
+from tests.support.desk import build, ctx_for, make_app, open_db
+from tests.support.tui import detail_follows_cursor, eventually, notes, row, select_key, settle, type_into
+
 
 pytestmark = pytest.mark.anyio
-
-
-async def eventually(pilot, condition, limit: float, what: str) -> float:
-    start = time.monotonic()
-    while not condition():
-        if time.monotonic() - start > limit:
-            raise AssertionError(f"{what}: not within {limit} s")
-        await pilot.pause(0.05)
-    return time.monotonic() - start
-
-
-def row(app, key):
-    table = app.main_screen.query_one(QueueTable)
-    return next(r for r in table.rows_by_id.values() if r.key == key)
 
 
 async def test_an_action_in_one_console_appears_in_the_other(tmp_path):
@@ -43,8 +29,7 @@ async def test_an_action_in_one_console_appears_in_the_other(tmp_path):
         await settle(pb)
         table_b = watcher.main_screen.query_one(QueueTable)
         table_b.move_cursor(row=3)
-        await pb.pause(0.2)
-        await settle(pb)
+        await detail_follows_cursor(pb)
         cursor_before, selected_before = table_b.cursor_row, table_b.selected().id
         fetched_before = watcher.main_screen.rows_fetched
         assert row(watcher, keys["mail"]).status == "new"

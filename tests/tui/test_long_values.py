@@ -6,9 +6,9 @@ import pytest
 from textual.widgets import Input
 
 from incidentdesk.tui.screens.form import FormScreen
-from tests.tui.conftest import plain_text, settle
-from tests.tui.test_actions import detail, notes, select_key, submit, type_into
-from tests.tui.scenario import make_app
+from tests.support.desk import make_app
+from tests.support.tui import detail, notes, plain_text, select_key, settle, submit, type_into
+
 
 pytestmark = pytest.mark.anyio
 

@@ -9,9 +9,9 @@ from incidentdesk.store import queries
 from incidentdesk.tui.screens.form import FormScreen
 from incidentdesk.tui.widgets.detail.panels import DetailPanel
 from incidentdesk.tui.widgets.queue.table import QueueTable
-from tests.tui.conftest import plain_text, settle
-from tests.tui.scenario import build, make_app, open_db
-from tests.tui.test_actions import notes, select_key, submit, type_into
+from tests.support.desk import build, make_app, open_db
+from tests.support.tui import notes, plain_text, select_key, settle, submit, type_into
+
 
 pytestmark = pytest.mark.anyio
 

@@ -11,8 +11,7 @@ from incidentdesk.notify.delivery import Deliverer
 from incidentdesk.services import incidents as svc
 from incidentdesk.store.models import OutboxMessage
 from incidentdesk.tui.screens.notifications import NotificationsScreen
-from tests.tui.scenario import ctx_for
-from tests.tui.snapshot_app import snapshot_app
+from tests.support.desk import ctx_for
 
 CONFIG = parse_config({"notify": {
     "max_attempts": 1, "channel": [{"name": "ops-chat", "url_env": "UNUSED_IN_THIS_TEST"}],
@@ -44,7 +43,7 @@ async def _settle(pilot, rounds: int = 4) -> None:
 
 
 @pytest.mark.anyio
-async def test_screen_lists_states_and_r_retries_the_failed_one():
+async def test_screen_lists_states_and_r_retries_the_failed_one(snapshot_app):
     app = snapshot_app("notifications-pilot")
     ids = with_outbox(app)
     assert set(ids) == {"sent", "failed", "pending"}
@@ -77,7 +76,7 @@ async def test_screen_lists_states_and_r_retries_the_failed_one():
 
 
 @pytest.mark.anyio
-async def test_screen_refreshes_on_its_own():
+async def test_screen_refreshes_on_its_own(snapshot_app):
     app = snapshot_app("notifications-live")
     with_outbox(app)
     async with app.run_test(size=(120, 30)) as pilot:
@@ -96,7 +95,7 @@ async def test_screen_refreshes_on_its_own():
         assert len(screen.rows) == len(before) + 1
 
 
-def test_notifications_screen_snapshot(snap_compare):
+def test_notifications_screen_snapshot(snap_compare, snapshot_app):
     app = snapshot_app("notifications")
     with_outbox(app)
 

@@ -14,9 +14,9 @@ from incidentdesk.tui.commands import IncidentCommands
 from incidentdesk.tui.format import row_countdown
 from incidentdesk.tui.screens.form import FormScreen
 from incidentdesk.tui.widgets.queue.table import QueueTable
-from tests.tui.conftest import settle
-from tests.tui.scenario import make_app
-from tests.tui.test_actions import notes, select_key
+from tests.support.desk import make_app
+from tests.support.tui import notes, select_key, settle
+
 
 pytestmark = pytest.mark.anyio
 

@@ -16,11 +16,11 @@ import pytest
 from incidentdesk.domain.errors import StorageUnavailable
 from incidentdesk.store import changefeed
 from incidentdesk.store.engine import open_database
-from tests.tui.conftest import settle
-from tests.tui.proxy import CuttableProxy
-from tests.tui.scenario import Clock, build, make_app
-from tests.tui.test_actions import select_key
-from tests.tui.test_live import eventually
+from tests.support.clock import Clock
+from tests.support.desk import build, make_app
+from tests.support.proxy import CuttableProxy
+from tests.support.tui import eventually, select_key, settle
+
 
 pytestmark = [pytest.mark.anyio, pytest.mark.postgres]
 

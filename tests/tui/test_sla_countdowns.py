@@ -10,8 +10,10 @@ from incidentdesk.config import parse_config
 from incidentdesk.services import incidents as svc
 from incidentdesk.tui.widgets.detail.panels import SlaPanel
 from incidentdesk.tui.widgets.queue.table import QueueTable
-from tests.tui.conftest import plain_text, settle
-from tests.tui.scenario import Clock, build, ctx_for, make_app, open_db
+from tests.support.clock import Clock
+from tests.support.desk import build, ctx_for, make_app, open_db
+from tests.support.tui import plain_text, settle
+
 
 pytestmark = pytest.mark.anyio
 

@@ -1,11 +1,14 @@
-"""Snapshots of the console (pytest-textual-snapshot). Update with `pytest tests/tui --snapshot-update`."""
+"""Snapshots of the console (pytest-textual-snapshot). Update with `pytest tests/tui --snapshot-update`.
+
+Each app's database is a fresh file under the test's tmp_path (the `snapshot_app` fixture); the header
+shows a fixed name for it, so the pictures do not depend on where that is.
+"""
 
 from __future__ import annotations
 
 from incidentdesk.services import incidents as svc
-from incidentdesk.tui.widgets.queue.table import QueueTable
-from tests.tui.scenario import ctx_for
-from tests.tui.snapshot_app import snapshot_app
+from tests.support.desk import ctx_for
+from tests.support.tui import select_key
 
 
 async def _settle(pilot, rounds: int = 4) -> None:
@@ -15,10 +18,7 @@ async def _settle(pilot, rounds: int = 4) -> None:
 
 
 async def _select(pilot, key: str) -> None:
-    table = pilot.app.main_screen.query_one(QueueTable)
-    keys = [r.key for r in table.rows_by_id.values()]
-    table.move_cursor(row=keys.index(key))
-    await pilot.pause(0.2)
+    await select_key(pilot, key)
     await _settle(pilot)
 
 
@@ -34,19 +34,19 @@ def _run(*steps):
     return run_before
 
 
-def test_main_80x24(snap_compare):
+def test_main_80x24(snap_compare, snapshot_app):
     assert snap_compare(snapshot_app("main80"), terminal_size=(80, 24), run_before=_run())
 
 
-def test_main_80x24_incident_tab(snap_compare):
+def test_main_80x24_incident_tab(snap_compare, snapshot_app):
     assert snap_compare(snapshot_app("main80i"), terminal_size=(80, 24), run_before=_run("j", "enter"))
 
 
-def test_main_160x48(snap_compare):
+def test_main_160x48(snap_compare, snapshot_app):
     assert snap_compare(snapshot_app("main160"), terminal_size=(160, 48), run_before=_run("j"))
 
 
-def test_main_200x60_side_by_side(snap_compare):
+def test_main_200x60_side_by_side(snap_compare, snapshot_app):
     app = snapshot_app("main200", long_timeline=True, major=True)
 
     async def pick(pilot):
@@ -55,14 +55,14 @@ def test_main_200x60_side_by_side(snap_compare):
     assert snap_compare(app, terminal_size=(200, 60), run_before=_run(pick))
 
 
-def test_new_incident_form_with_validation_errors(snap_compare):
+def test_new_incident_form_with_validation_errors(snap_compare, snapshot_app):
     async def bad_start(pilot):
         pilot.app.screen.query_one("#f-started_at").value = "yesterday-ish"
 
     assert snap_compare(snapshot_app("newform"), terminal_size=(100, 40), run_before=_run("n", bad_start, "ctrl+s"))
 
 
-def test_escalate_dialog(snap_compare):
+def test_escalate_dialog(snap_compare, snapshot_app):
     app = snapshot_app("escalate")
 
     async def pick(pilot):
@@ -71,7 +71,7 @@ def test_escalate_dialog(snap_compare):
     assert snap_compare(app, terminal_size=(120, 36), run_before=_run(pick, "e", "ctrl+s"))
 
 
-def test_long_timeline(snap_compare):
+def test_long_timeline(snap_compare, snapshot_app):
     app = snapshot_app("timeline", long_timeline=True)
 
     async def open_timeline(pilot):
@@ -81,11 +81,11 @@ def test_long_timeline(snap_compare):
     assert snap_compare(app, terminal_size=(160, 48), run_before=_run(open_timeline))
 
 
-def test_help_screen(snap_compare):
+def test_help_screen(snap_compare, snapshot_app):
     assert snap_compare(snapshot_app("help"), terminal_size=(120, 36), run_before=_run("question_mark"))
 
 
-def test_conflict_notification(snap_compare):
+def test_conflict_notification(snap_compare, snapshot_app):
     app = snapshot_app("conflict")
 
     async def conflict(pilot):

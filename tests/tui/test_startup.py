@@ -8,9 +8,10 @@ from incidentdesk.config import Config
 from incidentdesk.runtime import open_runtime
 from incidentdesk.store import queries
 from incidentdesk.tui.widgets.queue.table import QueueTable
-from tests.tui.conftest import settle
-from tests.tui.scenario import Clock, build, ctx_for, open_db
-from tests.tui.test_live import eventually, row
+from tests.support.clock import Clock
+from tests.support.desk import build, ctx_for, open_db
+from tests.support.tui import eventually, row, settle
+
 
 pytestmark = pytest.mark.anyio
 
@@ -34,7 +35,8 @@ async def test_deferred_start_shows_the_queue_then_counts_and_follows_changes(tm
             assert screen.first_page_shown and runtime.is_open
             assert list(table.rows_by_id.values()) == queries.queue_page(db).rows
             assert screen.total == queries.queue_count(db) and screen.rows_fetched == 100
-            assert screen.detail is not None  # the detail of the highlighted row loaded through SQLAlchemy
+            # the detail of the highlighted row loaded through SQLAlchemy
+            assert screen.detail is not None and screen.detail.key == table.selected().key
             # Changes made after the first page reach this console through the change feed.
             svc.assign(ctx_for(db, "tess", clock), keys["mail"], user="chen")
             await eventually(pilot, lambda: row(app, keys["mail"]).assignee == "chen", 3.0, "change shown")
@@ -51,7 +53,7 @@ async def test_deferred_start_shows_the_queue_then_counts_and_follows_changes(tm
 async def test_tabs_line_is_mounted_when_the_terminal_becomes_small(desk):
     from textual.widgets import Tabs
 
-    from tests.tui.scenario import make_app
+    from tests.support.desk import make_app
 
     db, _ = desk
     app = make_app(db, "ines", Clock())

@@ -16,9 +16,8 @@ from textual.widgets import Input, Select
 from incidentdesk.store import queries
 from incidentdesk.tui.screens.filter import FilterScreen
 from incidentdesk.tui.screens.form import FormScreen
-from tests.tui.conftest import settle
-from tests.tui.scenario import make_app
-from tests.tui.test_actions import select_key
+from tests.support.desk import make_app
+from tests.support.tui import select_key, settle
 
 pytestmark = pytest.mark.anyio
 
@@ -134,7 +133,7 @@ def test_real_console_in_tmux_saves_text_sent_with_ctrl_s_in_one_go(tmp_path):
     """The installed binary in a real terminal: notes and C-s in one `tmux send-keys` call."""
     import time
 
-    from tests.tui.terminal import BINARY, Tmux, desk_for_os_login
+    from tests.support.terminal import BINARY, Tmux, desk_for_os_login
 
     term = Tmux(tmp_path)
     db, url, keys = desk_for_os_login(tmp_path)

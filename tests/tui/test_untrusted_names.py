@@ -1,6 +1,6 @@
 """Stored names, logins and groups reach the terminal literally, like titles do.
 
-The same hostile corpus as the titles (tests/tui/scenario.MARKUP_TITLES) plus an OSC 0
+The same hostile corpus as the titles (tests/support/desk.MARKUP_TITLES) plus an OSC 0
 sequence (sets the window title), bidi overrides and zero-width characters, written straight
 into the database — as text stored before names were validated would be — then shown in
 toasts, pick lists, the header and the queue.
@@ -17,9 +17,9 @@ from textual.widgets import Select
 
 from incidentdesk.tui.screens.form import FormScreen
 from incidentdesk.tui.widgets.queue.table import QueueTable
-from tests.tui.conftest import plain_text, settle
-from tests.tui.scenario import MARKUP_TITLES, make_app
-from tests.tui.test_actions import notes, select_key, submit
+from tests.support.desk import MARKUP_TITLES, make_app
+from tests.support.tui import notes, plain_text, select_key, settle, submit
+
 
 pytestmark = pytest.mark.anyio
 

@@ -19,7 +19,8 @@ import pytest
 from incidentdesk.domain.enums import Role
 from incidentdesk.services import directory
 from incidentdesk.services.context import os_login
-from tests.tui.scenario import Clock, build, ctx_for, open_db
+from tests.support.clock import Clock
+from tests.support.desk import build, ctx_for, open_db
 
 BINARY = str(Path(sys.executable).with_name("incidentdesk"))
 
@@ -44,6 +45,22 @@ def desk_for_os_login(tmp_path: Path):
         directory.add_user(ctx_for(db, "root-setup", clock), login, role=Role.TRIAGE_CAPTAIN,
                            groups=["Service Desk"])
     return db, f"sqlite:///{path}", keys
+
+
+def wait_until_live(term: PtyConsole, db, keys: dict, login: str, limit: float = 20.0) -> None:
+    """Assign the desk's VPN incident to a new person `login` from outside the console and wait until
+    the console shows that name: then its database is open and its change feed delivers changes."""
+    from incidentdesk.services import incidents as svc
+
+    clock = Clock()
+    directory.add_user(ctx_for(db, "root-setup", clock), login, groups=["Network Operations"])
+    mark = term.mark()
+    svc.assign(ctx_for(db, "tess", clock), keys["vpn"], user=login)
+    deadline = time.monotonic() + limit
+    while login not in term.since(mark):
+        if time.monotonic() > deadline or term.proc.poll() is not None:
+            raise AssertionError(f"the console did not show {login!r} within {limit} s (exit {term.proc.poll()})")
+        time.sleep(0.05)
 
 
 class Tmux:
@@ -152,6 +169,14 @@ class PtyConsole:
     def since(self, mark: int) -> str:
         with self._lock:
             return bytes(self.output[mark:]).decode("utf-8", "replace")
+
+    def since_once_shown(self, mark: int, *texts: str, limit: float = 5.0) -> str:
+        """The output after `mark`, as soon as it holds every one of `texts` (the drain thread may still
+        be reading what the console wrote last), or all there is after `limit` seconds."""
+        deadline = time.monotonic() + limit
+        while not all(t in self.since(mark) for t in texts) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return self.since(mark)
 
     def modes(self):
         import termios

@@ -1,4 +1,4 @@
-"""Fixed data and a ready App for the console tests, snapshots and screenshots.
+"""The console tests' fixed desk (people, groups, incidents) and a ready App over it.
 
 Everything is made through the real services on a real SQLite file with a fixed clock, so
 keys, times and countdowns are the same on every run.
@@ -6,8 +6,6 @@ keys, times and countdowns are the same on every run.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from incidentdesk.config import Config
@@ -18,21 +16,9 @@ from incidentdesk.services import incidents as svc
 from incidentdesk.services.context import ServiceContext, load_actor
 from incidentdesk.store.engine import Database, open_database
 from incidentdesk.store.migrate import ensure_schema
-
-START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+from tests.support.clock import Clock
 
 MARKUP_TITLES = ["[@click=app.quit]x[/]", "[bold red]x", "\x1b[31mred escape\x1b[0m and [link=http://evil]y[/link]"]
-
-
-@dataclass
-class Clock:
-    now: datetime = START
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **kwargs) -> None:
-        self.now += timedelta(**kwargs)
 
 
 def open_db(path: Path) -> Database:
@@ -116,9 +102,10 @@ def build(db: Database, clock: Clock, *, extra: int = 0, markup: bool = False, l
 
 
 def make_app(db: Database, login: str, clock: Clock, config: Config | None = None, tick_seconds: float = 0,
-             **options):
+             display_name: str | None = None, **options):
+    """`display_name`: what the header calls the database (default: its real path)."""
     from incidentdesk.tui.app import IncidentDeskApp
 
     config = config or Config()
-    runtime = Runtime(config, db, ServiceContext(db, config, load_actor(db, login), clock))
+    runtime = Runtime(config, db, ServiceContext(db, config, load_actor(db, login), clock), display_name=display_name)
     return IncidentDeskApp(runtime, clock=clock, cursor_blink=False, tick_seconds=tick_seconds, **options)
