@@ -105,6 +105,14 @@ class Config:
         """Every `[sla]` setting, parsed once per Config, calendars in the site time zone."""
         return settings_from_config(self.section("sla"), self.sla_targets, time_zone=self.time_zone)
 
+    # -- [major] (major-incident coordination; kept apart until the typed schema takes it) --------
+    @cached_property
+    def major(self):
+        """`[major]`: the stakeholder-update cadence per severity and the "due soon" threshold."""
+        from incidentdesk.domain.major_cadence import settings_from_config
+
+        return settings_from_config(self.section("major"))
+
     def section(self, name: str) -> dict:
         """A raw table from the file, for features that read their own settings."""
         value = self.raw.get(name, {})
@@ -128,6 +136,7 @@ def parse_config(data: dict) -> Config:
             raw=data,
         )
         config.sla  # noqa: B018  (a bad [sla] table fails when the file is read, not at the first sweep)
+        config.major  # noqa: B018  (likewise a bad [major] table)
         return config
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
         raise ValidationError(f"incidentdesk.toml has an invalid value ({exc}); fix the file and retry") from exc

@@ -16,7 +16,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from incidentdesk.domain import limits, lifecycle, major
+from incidentdesk.domain import limits, lifecycle, major, major_cadence
 from incidentdesk.domain.enums import (
     OPEN_STATUSES, EscalationKind, EventKind, IncidentType, Level, ResolutionCode, Role, Severity, Source, Status,
     parse_enum,
@@ -98,7 +98,8 @@ def _apply_sla(ctx: ServiceContext, incident: Incident) -> None:
 
 def _situation(inc: Incident) -> lifecycle.Situation:
     return lifecycle.Situation(key=inc.key, status=inc.status, assignee=inc.assignee, reporter=inc.reporter,
-                               is_major=inc.is_major, commander=inc.commander, resolved_at=inc.resolved_at,
+                               is_major=inc.is_major, commander=inc.commander, deputy=inc.deputy,
+                               comms_lead=inc.comms_lead, resolved_at=inc.resolved_at,
                                group=inc.group.name if inc.group else None,
                                acknowledged=inc.acknowledged_at is not None)
 
@@ -332,6 +333,9 @@ def apply_reprioritise(s: Session, ctx: ServiceContext, inc: Incident, now: date
         inc.severity = str(parse_enum(Severity, severity, "severity"))
     inc.priority = derive_priority(Level(inc.impact), Level(inc.urgency), ctx.config.priority_matrix)
     sla = sla_sync.on_reprioritised(ctx.config, s, inc, now, outgoing)
+    if inc.is_major:  # a new severity, a new update cadence (sooner, never later than promised)
+        inc.next_update_due = major_cadence.rescheduled(ctx.config.major, inc.severity, inc.last_update_at,
+                                                        inc.major_declared_at, inc.next_update_due)
     after = {"impact": inc.impact, "urgency": inc.urgency, "priority": f"P{inc.priority}", "severity": inc.severity}
     if after == before:
         raise ValidationError(f"{inc.key} already has these values; nothing to change", field="impact")
