@@ -61,6 +61,12 @@ def cmd_show(args) -> int:
           f"group {printable(d.group) or '-'} (tier {d.tier})")
     if d.is_major:
         print(f"  MAJOR INCIDENT: commander {printable(d.commander) or '-'}, declared {d.major_declared_at:%Y-%m-%d %H:%M} UTC")
+        print(f"  deputy {printable(d.deputy) or '-'}; communications lead {printable(d.comms_lead) or '-'}")
+        if d.next_update_due is not None:
+            from incidentdesk.domain.major_cadence import update_countdown
+
+            cd = update_countdown(rt.ctx.now(), d.next_update_due, rt.config.major.due_soon)
+            print(f"  stakeholder update: {cd.words()} ({d.next_update_due:%Y-%m-%d %H:%M} UTC)")
     for label, value in (("service", d.affected_service), ("category", d.category), ("CI", d.ci),
                          ("description", d.description), ("symptoms", d.symptoms), ("impacted", d.impacted),
                          ("resolution", d.resolution_code and f"{d.resolution_code}: {d.resolution_notes}")):

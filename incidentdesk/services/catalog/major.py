@@ -43,7 +43,7 @@ USE_CASES: tuple[UseCase, ...] = (
         "post a stakeholder update (impact, who, status, workaround, next update, where to follow)",
         lambda: _stakeholder().post_update, command=("update",), key="u", role=major.COORDINATE_ROLE,
         short="Update", rank=13, dialog_title="Stakeholder update", submit="Post update",
-        done="{key}: stakeholder update posted", record=_record, prefill=_prefill, params=(
+        printed="{key}: stakeholder update posted", done="{key}: stakeholder update posted", record=_record, prefill=_prefill, params=(
             Param("impacted", "What is impacted", Kind.AREA, required=True, placeholder="services, features, regions"),
             Param("who", "Who is impacted", Kind.AREA, required=True, placeholder="which users or customers, how many"),
             Param("status", "Current status", Kind.AREA, required=True,
@@ -58,7 +58,7 @@ USE_CASES: tuple[UseCase, ...] = (
         "hand_command", "Hand command", "hand command of a major incident to another person, with the reason",
         lambda: _major().hand_command, command=("hand",), key="C", role=major.COORDINATE_ROLE,
         short="Hand", rank=15, dialog_title="Hand over command", submit="Hand over",
-        done="{key}: {commander} now commands it", record=_record, params=(
+        printed="{key}: {commander} now commands it", done="{key}: {commander} now commands it", record=_record, params=(
             Param("commander", "New commander", Kind.PERSON, required=True, exclude="commander",
                   help="not the person fixing it (the assignee); the deputy may take over"),
             Param("reason", "Reason", Kind.AREA, required=True, help="e.g. end of shift, needs a senior manager"),
