@@ -81,3 +81,23 @@ def check_roles(commander: str | None, deputy: str | None, comms_lead: str | Non
     if deputy is not None and deputy == commander:
         raise ValidationError(f"{deputy} commands {key}; the deputy is someone else who can take over",
                               field="deputy")
+
+
+# -- prompting the triage captain: a P1 that is not (yet) a major incident ------------------
+PROMPT_ROLE = DECLARE_ROLE
+PROMPT_WINDOW_SECONDS = 15 * 60   # a P1 raised longer ago than this is old news, not a prompt
+
+
+def raised_to_p1(kind: str, before: dict | None, after: dict | None) -> bool:
+    """Whether a timeline event made the incident P1: logged as P1, or reprioritised from another priority."""
+    became = (after or {}).get("priority") == "P1"
+    if kind == "created":
+        return became
+    return kind == "reprioritised" and became and (before or {}).get("priority") != "P1"
+
+
+def should_prompt(actor: Actor, *, type_: str, priority: int, is_major: bool, is_open: bool, kind: str,
+                  before: dict | None, after: dict | None, seconds_ago: float) -> bool:
+    """Prompt `actor` to declare: they may declare, and an open, non-major incident just became P1."""
+    return (at_least(actor, PROMPT_ROLE) and type_ == "incident" and priority == 1 and not is_major and is_open
+            and raised_to_p1(kind, before, after) and 0 <= seconds_ago <= PROMPT_WINDOW_SECONDS)
