@@ -110,21 +110,22 @@ async def test_major_screen_shows_roles_log_and_counts_down_amber_then_red(major
         assert "Linked incidents  none" in plain_text(screen.query_one(LinkedPanel))
         assert "No stakeholder update posted yet" in plain_text(screen.query_one(UpdatesLog))
         clock = screen.query_one(UpdateClock)
-        assert "Next update in  20m00s" in plain_text(clock)
+        assert "Next update in\n20m00s" in plain_text(clock)
 
         tui_clock.advance(minutes=16)
         app._tick()
-        assert "Next update due soon  !4m00s" in plain_text(clock) and clock.has_class("-due-soon")
+        assert "Next update due soon\n!4m00s" in plain_text(clock) and clock.has_class("-due-soon")
         tui_clock.advance(minutes=10)
         app._tick()
-        assert "UPDATE OVERDUE  +6m00s" in plain_text(clock) and clock.has_class("-overdue")
+        assert "UPDATE OVERDUE\n+6m00s" in plain_text(clock) and clock.has_class("-overdue")
+        assert "INC-000001  P1⚑  SEV1" in plain_text(screen.query_one("#major-heading"))
 
         # posted elsewhere (the CLI, another console): the change feed brings it here
         post_update(ctx_for(db, "ines", tui_clock), keys["vpn"], impacted="VPN", who="remote staff",
                     status="rolling back CHG-1182")
         app.apply_changes({parse_key(keys["vpn"])})
         await settle(pilot)
-        assert "Next update in  30m00s" in plain_text(clock) and not clock.has_class("-overdue")
+        assert "Next update in\n30m00s" in plain_text(clock) and not clock.has_class("-overdue")
         log = plain_text(screen.query_one(UpdatesLog))
         assert "**Current status:** rolling back CHG-1182" in log and "by ines" in log
 

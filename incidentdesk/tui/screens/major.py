@@ -69,6 +69,8 @@ class MajorScreen(Screen):
 
     def tick(self) -> None:
         self.query_one(UpdateClock).tick()
+        if self.detail is not None:
+            self.query_one("#major-heading", Static).update(heading(self.detail, self.app.clock()))
 
     def action_reload(self) -> None:
         self.fetch()
@@ -91,7 +93,7 @@ class MajorScreen(Screen):
         d = self.detail = msg.detail
         self.names = msg.names
         now = self.app.clock()
-        self.query_one("#major-heading", Static).update(heading(d))
+        self.query_one("#major-heading", Static).update(heading(d, now))
         self.query_one(FactsPanel).show(d, self.names, now)
         self.query_one(UpdateClock).show(d)
         self.query_one(LinkedPanel).show(d)

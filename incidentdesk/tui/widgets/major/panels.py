@@ -20,7 +20,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from incidentdesk.domain.enums import EventKind
-from incidentdesk.domain.major_cadence import UpdateState, update_countdown
+from incidentdesk.domain.major_cadence import UpdateState, update_countdown, update_overdue
 from incidentdesk.tui.format import literal, palette, priority_text, relative_time, short_time, status_text, target_text
 
 # Further fact rows other features add: detail -> [(label, Text)]. Shown after the standard ones.
@@ -41,10 +41,11 @@ def _person(login: str | None, names: dict[str, str]) -> Text:
     return literal(f"{login} — {name}" if name and name != login else login)
 
 
-def heading(d) -> Text:
-    """`★ MAJOR INCIDENT  INC-000001  P1★  SEV1  in progress` and the title below it."""
+def heading(d, now: datetime) -> Text:
+    """` MAJOR INCIDENT  INC-000001  P1★  SEV1  in progress` (P1⚑ once its update is overdue) and the title."""
+    prio = priority_text(d.priority, major=d.is_major, update_overdue=update_overdue(d, now))
     head = Text.assemble(Text(" MAJOR INCIDENT ", style=f"{palette().major} reverse"), "  ", Text(d.key, style="bold"),
-                         "  ", priority_text(d.priority, major=d.is_major), "  ", Text(d.severity, style="bold"),
+                         "  ", prio, "  ", Text(d.severity, style="bold"),
                          "  ", status_text(d.status))
     if not d.is_major:
         head = Text.assemble(Text(d.key, style="bold"), "  ", Text("no longer a major incident (stood down)",
@@ -107,9 +108,13 @@ class UpdateClock(Static):
         style = {UpdateState.ON_TIME: "bold", UpdateState.DUE_SOON: p.at_risk, UpdateState.OVERDUE: p.breached}[cd.state]
         label = {UpdateState.ON_TIME: "Next update in", UpdateState.DUE_SOON: "Next update due soon",
                  UpdateState.OVERDUE: "UPDATE OVERDUE"}[cd.state]
-        last = f"last {short_time(d.last_update_at)}" if d.last_update_at else "none posted yet"
-        self.update(Text.assemble((label, style), "  ", (cd.text, style), "\n",
-                                  Text(f"due {short_time(cd.due_at)} UTC · {last}", style="dim")))
+        last = f"last update {_hhmm(d.last_update_at)}" if d.last_update_at else "no update posted yet"
+        self.update(Text.assemble((label, style), "\n", (cd.text, f"{style} bold"), "\n",
+                                  Text(f"due {_hhmm(cd.due_at)} UTC", style="dim"), "\n", Text(last, style="dim")))
+
+
+def _hhmm(moment: datetime) -> str:
+    return f"{moment:%H:%M}"
 
 
 class LinkedPanel(Static):
