@@ -37,15 +37,23 @@ class MajorSettings:
             return max(self.cadence.values())
 
 
-def _minutes(value, where: str) -> float:
+MINUTES_ALLOWED = "use a number of minutes from 1 to 1440"
+
+
+def minutes_ok(value) -> bool:
+    """A cadence or threshold in minutes: 1 minute to a day."""
     try:
         minutes = float(value)
     except (TypeError, ValueError):
-        minutes = float("nan")
-    if not 1 <= minutes <= 24 * 60:  # NaN fails too
-        raise ValidationError(f"{where} = {value!r} under [major] in incidentdesk.toml: use a number of minutes "
-                              "from 1 to 1440", field="major")
-    return minutes
+        return False
+    return 1 <= minutes <= 24 * 60  # NaN fails too
+
+
+def _minutes(value, where: str) -> float:
+    if not minutes_ok(value):
+        raise ValidationError(f"{where} = {value!r} under [major] in incidentdesk.toml: {MINUTES_ALLOWED}",
+                              field="major")
+    return float(value)
 
 
 def settings_from_config(section: dict | None) -> MajorSettings:

@@ -40,7 +40,7 @@ def test_configured_cadence_and_its_errors():
                        ({"due_soon_minutes": float("nan")}, "due_soon_minutes = nan")):
         with pytest.raises(ValidationError, match=words.replace("[", r"\[").replace("]", r"\]").replace(".", r"\.")):
             settings_from_config(bad)
-    with pytest.raises(ValidationError, match="under \\[major\\]"):   # read with the file, not at first use
+    with pytest.raises(ValidationError, match="\\[major\\] cadence.SEV1 = -5"):   # read with the file, not at first use
         parse_config({"major": {"cadence": {"SEV1": -5}}})
     assert parse_config({"major": {"cadence": {"SEV2": 45}}}).major.cadence_for("SEV2") == timedelta(minutes=45)
 

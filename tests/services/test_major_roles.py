@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from incidentdesk.config import Config
+from incidentdesk.config import parse_config
 from incidentdesk.domain.enums import Role
 from incidentdesk.domain.errors import EditConflict, InvalidTransition, PermissionDenied, ValidationError
 from incidentdesk.services import incidents as svc
@@ -168,7 +168,7 @@ def test_stand_down_clears_every_role_and_the_cadence(major):
     assert d.timeline[0].before["deputy"] == "dan" and d.timeline[0].before["comms_lead"] == "cora"
 
 
-def _with_config(ctx: ServiceContext, config: Config) -> ServiceContext:
+def _with_config(ctx: ServiceContext, config) -> ServiceContext:
     return replace(ctx, config=config)
 
 
@@ -180,7 +180,7 @@ def test_cadence_by_severity_and_configurable(team, clock):
     declare_major(team.cap, sev3, reason="x", commander="mgr")   # not listed: the slowest listed
     assert queries.incident_detail(team.db, sev3).next_update_due == clock.now + timedelta(minutes=60)
 
-    fast = Config(raw={"major": {"cadence": {"SEV1": 15, "sev3": 240}}})
+    fast = parse_config({"major": {"cadence": {"SEV1": 15, "sev3": 240}}})
     sev1 = _log(team.ann)
     declare_major(_with_config(team.cap, fast), sev1, reason="x", commander="mgr")
     assert queries.incident_detail(team.db, sev1).next_update_due == clock.now + timedelta(minutes=15)
