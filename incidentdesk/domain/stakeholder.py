@@ -3,7 +3,8 @@
 What is impacted, who is impacted, the current status, the workaround (if any), when the next
 update comes and where to follow. The rendered update is plain text that is also Markdown (bold
 labels, one field a line), so it reads the same pasted into Slack, Teams, a mail or a wiki. The
-timeline keeps the rendered text as the event's text and the fields in its `after` (to_fields),
+timeline keeps the rendered text as the event's text and the fields in its `after` (to_fields;
+the status as `current_status`, since an event's `status` is the incident's own),
 so the next update is pre-filled from the previous one (prefill) and the log can be re-read.
 
 `extra` lines (label, value) go after the standard fields: vendor tickets, for example, are
@@ -35,8 +36,11 @@ class StakeholderUpdate:
     follow: str = ""
 
     def to_fields(self) -> dict:
-        """The update as the timeline event's `after` keeps it (JSON-safe)."""
-        return {"impacted": self.impacted, "who": self.who, "status": self.status, "workaround": self.workaround,
+        """The update as the timeline event's `after` keeps it (JSON-safe).
+
+        The status is `current_status`: an event's `status` is the incident's own (the audit replays it).
+        """
+        return {"impacted": self.impacted, "who": self.who, "current_status": self.status, "workaround": self.workaround,
                 "next_update_at": self.next_update_at.astimezone(UTC).isoformat(), "follow": self.follow}
 
 
@@ -95,14 +99,14 @@ def render(update: StakeholderUpdate, *, key: str, title: str, severity: str, nu
 
 def from_fields(fields: dict | None) -> StakeholderUpdate | None:
     """An update back from a timeline event's `after` (None if it is not one)."""
-    if not fields or "status" not in fields:
+    if not fields or "current_status" not in fields:
         return None
     try:
         due = datetime.fromisoformat(fields["next_update_at"])
     except (KeyError, TypeError, ValueError):
         return None
     return StakeholderUpdate(impacted=fields.get("impacted", ""), who=fields.get("who", ""),
-                             status=fields.get("status", ""), next_update_at=due,
+                             status=fields.get("current_status", ""), next_update_at=due,
                              workaround=fields.get("workaround", ""), follow=fields.get("follow", ""))
 
 

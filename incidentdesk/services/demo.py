@@ -128,6 +128,13 @@ MAJOR_REASONS = [
 ]
 
 
+FIRST_UPDATE = dict(
+    impacted="The affected service, for customers in the EU", who="All EU customers (about 40% of traffic)",
+    status="Bridge open; resolvers are failing over to the standby. No data loss seen.",
+    workaround="None yet", follow="#major-bridge (chat), status page",
+)
+
+
 class _Clock:
     """The demo's time: moves forward step by step but never past `limit` (now), so no
     event of a young incident lands in the future."""
@@ -286,4 +293,11 @@ def _declare_majors(ctx: ServiceContext, actors: dict[str, Actor], anchor: datet
         declarer = actors[("tess", "omar")[i % 2]]
         major_svc.declare_major(replace(ctx, actor=declarer, clock=clock), key, reason=MAJOR_REASONS[i],
                                 commander=commander)
+        if i == 0:  # the first one has its comms lead and a first stakeholder update
+            from incidentdesk.services import stakeholder
+
+            lead = next(c for c in COMMANDERS if c != commander)
+            major_svc.set_major_roles(replace(ctx, actor=actors[commander], clock=clock), key, comms_lead=lead)
+            clock.advance(rng, 5, 15)
+            stakeholder.post_update(replace(ctx, actor=actors[lead], clock=clock), key, **FIRST_UPDATE)
     return len(chosen)

@@ -75,6 +75,7 @@ def test_hand_command_is_recorded_with_reason_and_both_commanders(major, clock):
     assert ev.before == {"commander": "mgr", "deputy": "dan"} and ev.after == {"commander": "bob", "deputy": "dan"}
     with major.db.read() as s:
         assert s.scalars(select(ChangeLog.kind).order_by(ChangeLog.id.desc())).first() == "command_handed"
+    assert list(queries.verify_audit(major.db)) == []   # the audit replays the commander from the timeline
 
 
 def test_hand_command_to_the_resolver_is_refused_and_writes_nothing(major):

@@ -61,11 +61,15 @@ def test_post_update_records_the_rendered_update_and_resets_the_cadence(major, c
         "**Next update:** by 2026-11-23 09:55 UTC",
         "**Follow:** #inc-checkout",
     ]
-    assert ev.after == {**FIELDS, "workaround": "", "follow": "#inc-checkout", "number": 1,
+    assert ev.after == {"impacted": FIELDS["impacted"], "who": FIELDS["who"], "current_status": FIELDS["status"],
+                        "workaround": "", "follow": "#inc-checkout", "number": 1,
                         "next_update_at": (clock.now + timedelta(minutes=30)).isoformat()}
     assert ev.before == {"next_update_due": (major.declared + timedelta(minutes=30)).isoformat(),
                          "last_update_at": None}
     assert d.last_update == ev.after
+    # the incident's own status is untouched, and the audit's replay of the timeline agrees with the row
+    assert d.status == "new"
+    assert list(queries.verify_audit(major.db)) == []
 
 
 def test_the_next_update_time_given_sets_the_cadence(major, clock):

@@ -57,7 +57,7 @@ async def test_composer_is_prefilled_and_saves_a_burst_with_ctrl_s(major_desk, t
         await settle(pilot, rounds=5)
         assert not isinstance(app.screen, FormScreen), "the composer refused what was on screen"
         d = queries.incident_detail(db, keys["vpn"])
-        assert d.last_update["status"] == STATUS and d.last_update["impacted"] == "VPN"
+        assert d.last_update["current_status"] == STATUS and d.last_update["impacted"] == "VPN"
         assert (d.last_update_at, d.next_update_due) == (tui_clock.now, tui_clock.now + timedelta(minutes=30))
         assert any("stakeholder update posted" in n for n in notes(app))
 

@@ -63,7 +63,7 @@ def value_text(name: str, value) -> str:
 # Facts an event's own text already states (an SLA event's text names the target and due time).
 _SAID = {"sla": {"target", "due_at", "since", "breached_at"}, "major_roles": {"deputy", "comms_lead"},
          # a stakeholder update's text is the whole rendered update: its fields say nothing more
-         "stakeholder_update": {"impacted", "who", "status", "workaround", "next_update_at", "follow", "number",
+         "stakeholder_update": {"impacted", "who", "current_status", "workaround", "next_update_at", "follow", "number",
                                 "last_update_at"}}
 
 
