@@ -15,6 +15,7 @@ def cmd_list(args) -> int:
     from incidentdesk.domain.priority import parse_priority
     from incidentdesk.domain.text import printable
     from incidentdesk.store import queries
+    from incidentdesk.domain.major_cadence import update_overdue
 
     rt = runtime(args)
     status = str(parse_enum(Status, args.status, "status")) if args.status is not None else None
@@ -37,7 +38,7 @@ def cmd_list(args) -> int:
     for r in rows:
         who = printable(r.assignee) or "-"
         group = printable(r.group) or "-"
-        mark = "MAJOR " if r.is_major else ""
+        mark = ("MAJOR (update overdue) " if update_overdue(r, now) else "MAJOR ") if r.is_major else ""
         sla = "; ".join(f"{which} {cd.brief()}" for which, cd in _countdowns(rt, r, now).items())
         print(f"{r.key}  P{r.priority}  {r.status:<12} {who:<12} {group:<20} {mark}{printable(r.title, 60)}  [{sla}]")
     if not rows:

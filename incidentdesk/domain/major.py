@@ -2,7 +2,10 @@
 
 ITIL: a major incident is declared explicitly, and its incident commander coordinates (people,
 stakeholder updates, decisions) while someone else fixes it. So the commander may not be the
-incident's assignee, neither when it is declared nor by a later assignment.
+incident's assignee, neither when it is declared, nor when command is handed over, nor by a later
+assignment. Once declared, the people running it — the commander, an optional deputy (who may
+take command) and communications lead — or an incident manager coordinate it (require_coordinate);
+a P1 that is not major prompts a triage captain to declare it (should_prompt).
 """
 
 from __future__ import annotations

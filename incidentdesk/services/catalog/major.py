@@ -42,6 +42,7 @@ USE_CASES: tuple[UseCase, ...] = (
         "post_update", "Stakeholder update",
         "post a stakeholder update (impact, who, status, workaround, next update, where to follow)",
         lambda: _stakeholder().post_update, command=("update",), key="u", role=major.COORDINATE_ROLE,
+        who="for its commander, deputy or communications lead, or an incident manager",
         short="Update", rank=13, dialog_title="Stakeholder update", submit="Post update",
         printed="{key}: stakeholder update posted", done="{key}: stakeholder update posted", record=_record, prefill=_prefill, params=(
             Param("impacted", "What is impacted", Kind.AREA, required=True, placeholder="services, features, regions"),
@@ -57,6 +58,7 @@ USE_CASES: tuple[UseCase, ...] = (
     UseCase(
         "hand_command", "Hand command", "hand command of a major incident to another person, with the reason",
         lambda: _major().hand_command, command=("hand",), key="C", role=major.COORDINATE_ROLE,
+        who="for its commander or an incident manager",
         short="Hand", rank=15, dialog_title="Hand over command", submit="Hand over",
         printed="{key}: {commander} now commands it", done="{key}: {commander} now commands it", record=_record, params=(
             Param("commander", "New commander", Kind.PERSON, required=True, exclude="commander",
@@ -67,7 +69,8 @@ USE_CASES: tuple[UseCase, ...] = (
     UseCase(
         "major_roles", "Major roles", "name or clear a major incident's deputy and communications lead",
         lambda: _major().set_major_roles, command=("major-roles",), key="D",
-        role=major.COORDINATE_ROLE, short="Roles", rank=16, dialog_title="Deputy and communications lead",
+        role=major.COORDINATE_ROLE, who="for its commander or an incident manager", short="Roles", rank=16,
+        dialog_title="Deputy and communications lead",
         submit="Save roles", done="{key}: roles updated", record=_record, params=(
             Param("deputy", "Deputy commander", Kind.PERSON, initial="deputy", exclude="commander"),
             Param("comms_lead", "Communications lead", Kind.PERSON, initial="comms_lead"),

@@ -172,6 +172,7 @@ class UseCase:
     # console: first values of the dialog's fields by parameter name, from the incident (its detail) —
     # for what no single attribute holds (e.g. the previous stakeholder update's fields)
     prefill: Callable[[Any], dict[str, Any]] | None = None
+    who: str = ""                                # who may run it, in words, where more than `role` decides
 
     @property
     def binding_name(self) -> str:
