@@ -22,7 +22,7 @@ from incidentdesk.domain import lifecycle, major, stakeholder
 from incidentdesk.domain.enums import EventKind, Status
 from incidentdesk.domain.errors import InvalidTransition
 from incidentdesk.services.context import ServiceContext
-from incidentdesk.services.incidents import _editing
+from incidentdesk.services.incident_edit import _editing
 from incidentdesk.services.timeline import append_event
 from incidentdesk.store.models import TimelineEvent
 
