@@ -15,6 +15,7 @@ def cmd_list(args) -> int:
     from incidentdesk.domain.priority import parse_priority
     from incidentdesk.domain.text import printable
     from incidentdesk.store import queries
+    from incidentdesk.domain.major_cadence import update_overdue
 
     rt = runtime(args)
     status = str(parse_enum(Status, args.status, "status")) if args.status is not None else None
@@ -37,7 +38,7 @@ def cmd_list(args) -> int:
     for r in rows:
         who = printable(r.assignee) or "-"
         group = printable(r.group) or "-"
-        mark = "MAJOR " if r.is_major else ""
+        mark = ("MAJOR (update overdue) " if update_overdue(r, now) else "MAJOR ") if r.is_major else ""
         sla = "; ".join(f"{which} {cd.brief()}" for which, cd in _countdowns(rt, r, now).items())
         print(f"{r.key}  P{r.priority}  {r.status:<12} {who:<12} {group:<20} {mark}{printable(r.title, 60)}  [{sla}]")
     if not rows:
@@ -61,6 +62,12 @@ def cmd_show(args) -> int:
           f"group {printable(d.group) or '-'} (tier {d.tier})")
     if d.is_major:
         print(f"  MAJOR INCIDENT: commander {printable(d.commander) or '-'}, declared {d.major_declared_at:%Y-%m-%d %H:%M} UTC")
+        print(f"  deputy {printable(d.deputy) or '-'}; communications lead {printable(d.comms_lead) or '-'}")
+        if d.next_update_due is not None:
+            from incidentdesk.domain.major_cadence import update_countdown
+
+            cd = update_countdown(rt.ctx.now(), d.next_update_due, rt.config.major.due_soon)
+            print(f"  stakeholder update: {cd.words()} ({d.next_update_due:%Y-%m-%d %H:%M} UTC)")
     for label, value in (("service", d.affected_service), ("category", d.category), ("CI", d.ci),
                          ("description", d.description), ("symptoms", d.symptoms), ("impacted", d.impacted),
                          ("resolution", d.resolution_code and f"{d.resolution_code}: {d.resolution_notes}")):

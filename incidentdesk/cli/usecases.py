@@ -69,7 +69,9 @@ def add_param(parser, param: Param) -> None:
 
 def _description(uc: UseCase) -> str:
     text = uc.summary[:1].upper() + uc.summary[1:] + "."
-    if uc.role is Role.ADMIN:
+    if uc.who:
+        text += f" {uc.who[:1].upper()}{uc.who[1:]}."
+    elif uc.role is Role.ADMIN:
         text += " Needs the admin role."
     elif uc.role is not Role.RESPONDER:
         text += f" Needs the {uc.role.label} role or higher."

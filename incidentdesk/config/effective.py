@@ -81,6 +81,13 @@ class Config:
         """Every `[sla]` setting, parsed once per Config, calendars in the site time zone."""
         return settings_from_config(plain(self.schema.sla), self.sla_targets, time_zone=self.time_zone)
 
+    @cached_property
+    def major(self):
+        """`[major]` as the domain's MajorSettings: the update cadence per severity, the amber threshold."""
+        from incidentdesk.domain.major_cadence import settings_from_config
+
+        return settings_from_config(plain(self.schema.major))
+
     def section(self, name: str) -> dict:
         """A section as plain tables (prefer `config.schema.<name>`, typed). A name the schema lacks is a
         bug, not an empty table: add the section (config/schema.py) and read its Struct."""

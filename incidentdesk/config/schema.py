@@ -23,6 +23,7 @@ from incidentdesk.config.general import General
 from incidentdesk.config.ingest import Ingest
 from incidentdesk.config.keys import Keys
 from incidentdesk.config.notify import Notify
+from incidentdesk.config.major import Major
 from incidentdesk.config.priority import PriorityMatrix
 from incidentdesk.config.sla import Sla
 
@@ -37,3 +38,4 @@ class Schema(Section):
     ingest: Ingest = Ingest()
     audit: Audit = Audit()
     notify: Notify = Notify()
+    major: Major = Major()

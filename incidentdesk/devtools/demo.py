@@ -128,6 +128,12 @@ MAJOR_REASONS = [
 ]
 
 
+FIRST_UPDATE = dict(
+    status="Bridge open; resolvers are failing over to the standby. No data loss seen.",
+    workaround="None yet", follow="#major-bridge (chat), status page",
+)
+
+
 class _Clock:
     """The demo's time: moves forward step by step but never past `limit` (now), so no
     event of a young incident lands in the future."""
@@ -274,16 +280,26 @@ def _declare_majors(ctx: ServiceContext, actors: dict[str, Actor], anchor: datet
     incident manager who is not its assignee as commander (through the service, so the timeline has it)."""
     with ctx.db.read() as s:
         chosen = s.execute(
-            select(Incident.key, Incident.assignee, Incident.updated_at)
+            select(Incident.key, Incident.assignee, Incident.updated_at, Incident.affected_service, Incident.impacted)
             .where(Incident.is_open.is_(True), Incident.priority <= 2, Incident.type == "incident",
                    Incident.assignee.is_not(None))  # being worked: a resolver and, beside them, a commander
             .order_by(Incident.priority, Incident.sla_due_at, Incident.id).limit(MAJOR_COUNT)
         ).all()
-    for i, (key, assignee, updated_at) in enumerate(chosen):
+    for i, (key, assignee, updated_at, service, impacted) in enumerate(chosen):
         commander = next(c for c in COMMANDERS[i % 2:] + COMMANDERS[:i % 2] if c != assignee)
         clock = _Clock(updated_at, limit=anchor)
         clock.advance(rng, 1, 10)
         declarer = actors[("tess", "omar")[i % 2]]
         major_svc.declare_major(replace(ctx, actor=declarer, clock=clock), key, reason=MAJOR_REASONS[i],
                                 commander=commander)
+        if i == 0:  # the first one has its comms lead and a first stakeholder update
+            from incidentdesk.services import stakeholder
+
+            lead = next((c for c in COMMANDERS if c not in (commander, assignee)), commander)  # never the resolver
+            if lead != commander:
+                major_svc.set_major_roles(replace(ctx, actor=actors[commander], clock=clock), key, comms_lead=lead)
+            clock.advance(rng, 5, 15)
+            stakeholder.post_update(replace(ctx, actor=actors[lead], clock=clock), key, **FIRST_UPDATE,
+                                    impacted=f"{service or 'the service'}, for every user of it",
+                                    who=impacted or "every user of the service")
     return len(chosen)

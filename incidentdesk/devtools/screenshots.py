@@ -36,6 +36,7 @@ SHOTS = {
     "new-incident-100x40": ((100, 40), ["n"]),
     "help-120x36": ((120, 36), ["question_mark"]),
     "major-scope-120x36": ((120, 36), ["f"] * 5),  # all, mine, my groups, unassigned, at risk, major
+    "major-screen-120x36": ((120, 36), ["f"] * 5 + ["v"]),  # the first major incident's own screen
     "wide-200x60": ((200, 60), ["j", "j"]),
 }
 

@@ -90,6 +90,9 @@ class EventKind(StrEnum):
     ALERT = "alert"
     MAJOR_DECLARED = "major_declared"
     MAJOR_STOOD_DOWN = "major_stood_down"
+    COMMAND_HANDED = "command_handed"          # a major incident's command handed to another person
+    MAJOR_ROLES = "major_roles"                # its deputy / communications lead named or cleared
+    STAKEHOLDER_UPDATE = "stakeholder_update"  # an update posted (text: the rendered update)
 
 
 def parse_enum(enum_cls, value: str, what: str):

@@ -36,13 +36,18 @@ TRANSITIONS: dict[str, dict[Status, Status]] = {
 }
 
 # Actions that leave the status alone but need a live incident.
-OPEN_ONLY_ACTIONS = ("assign", "take", "escalate", "reprioritise", "declare_major", "stand_down_major")
+OPEN_ONLY_ACTIONS = ("assign", "take", "escalate", "reprioritise", "declare_major", "stand_down_major",
+                     "hand_command", "major_roles")
+# Actions on a major incident that stay possible once it is resolved: stakeholders hear "resolved".
+MAJOR_ACTIONS = ("hand_command", "major_roles", "post_update")
+UPDATE_STATUSES = OPEN_STATUSES | {S.RESOLVED}
 
 ACTION_WORDS = {
     "acknowledge": "acknowledge", "start": "start work", "hold": "put on hold", "resume": "resume",
     "resolve": "resolve", "close": "close", "reopen": "reopen", "cancel": "cancel",
     "assign": "assign", "take": "take", "escalate": "escalate", "reprioritise": "reprioritise",
     "declare_major": "declare major", "stand_down_major": "stand down", "comment": "comment",
+    "hand_command": "hand command", "major_roles": "change major roles", "post_update": "post a stakeholder update",
 }
 
 
@@ -56,6 +61,8 @@ def allowed_actions(status: Status, acknowledged: bool | None = None) -> list[st
                and not (a == "acknowledge" and status is S.ON_HOLD and acknowledged is not False)]
     if status in OPEN_STATUSES:
         actions += list(OPEN_ONLY_ACTIONS)
+    if status in UPDATE_STATUSES:
+        actions.append("post_update")
     actions.append("comment")
     return actions
 
@@ -69,7 +76,7 @@ def next_status(action: str, status: Status, key: str = "the incident") -> Statu
             return target
     elif action in OPEN_ONLY_ACTIONS and status in OPEN_STATUSES:
         return status
-    elif action == "comment":
+    elif action == "comment" or (action == "post_update" and status in UPDATE_STATUSES):
         return status
     possible = ", ".join(ACTION_WORDS[a] for a in allowed_actions(status))
     raise InvalidTransition(
@@ -109,6 +116,8 @@ class Situation:
     reporter: str | None = None
     is_major: bool = False
     commander: str | None = None
+    deputy: str | None = None
+    comms_lead: str | None = None
     resolved_at: datetime | None = None
     group: str | None = None
     acknowledged: bool | None = None  # None: not known (then "acknowledge" on hold is offered)
@@ -165,6 +174,11 @@ def check(action: str, it: Situation, actor: Actor | None = None, *, now: dateti
         major.require_stand_down(actor, it.key)
         if not it.is_major:
             raise InvalidTransition(f"{it.key} is not a major incident; nothing to stand down")
+    elif action in MAJOR_ACTIONS:
+        if not it.is_major:
+            raise InvalidTransition(f"{it.key} is not a major incident; declare it first to {ACTION_WORDS[action]}")
+        named = (it.commander, it.deputy, it.comms_lead) if action == "post_update" else (it.commander,)
+        major.require_coordinate(actor, it.key, ACTION_WORDS[action], *named)
 
 
 def why_not(action: str, it: Situation, actor: Actor | None = None, *, now: datetime | None = None,

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from incidentdesk.domain import limits, lifecycle, major
+from incidentdesk.domain import limits, lifecycle, major, major_cadence
 from incidentdesk.domain.enums import EscalationKind, EventKind, Level, Severity, Status, parse_enum
 from incidentdesk.domain.errors import ValidationError
 from incidentdesk.domain.priority import derive_priority
@@ -86,6 +86,9 @@ def apply_reprioritise(s: Session, ctx: ServiceContext, inc: Incident, now: date
         inc.severity = str(parse_enum(Severity, severity, "severity"))
     inc.priority = derive_priority(Level(inc.impact), Level(inc.urgency), ctx.config.priority_matrix)
     sla = sla_sync.on_reprioritised(ctx.config, s, inc, now, outgoing)
+    if inc.is_major:  # a new severity, a new update cadence (sooner, never later than promised)
+        inc.next_update_due = major_cadence.rescheduled(ctx.config.major, inc.severity, inc.last_update_at,
+                                                        inc.major_declared_at, inc.next_update_due)
     after = {"impact": inc.impact, "urgency": inc.urgency, "priority": f"P{inc.priority}", "severity": inc.severity}
     if after == before:
         raise ValidationError(f"{inc.key} already has these values; nothing to change", field="impact")

@@ -55,7 +55,8 @@ def _known_user(session: Session, login: str, field: str) -> User:
 
 def _situation(inc: Incident) -> lifecycle.Situation:
     return lifecycle.Situation(key=inc.key, status=inc.status, assignee=inc.assignee, reporter=inc.reporter,
-                               is_major=inc.is_major, commander=inc.commander, resolved_at=inc.resolved_at,
+                               is_major=inc.is_major, commander=inc.commander, deputy=inc.deputy,
+                               comms_lead=inc.comms_lead, resolved_at=inc.resolved_at,
                                group=inc.group.name if inc.group else None,
                                acknowledged=inc.acknowledged_at is not None)
 

@@ -33,12 +33,13 @@ FIRST_PAGE_SQL = (
     "groups.name, incidents.tier, incidents.created_at, incidents.updated_at, incidents.acknowledged_at, "
     "incidents.response_due_at, incidents.resolution_due_at, incidents.sla_due_at, incidents.version, "
     "incidents.response_sla_state, incidents.resolution_sla_state, incidents.sla_paused_at, "
-    "incidents.next_sla_check_at, incidents.is_open, incidents.is_major, incidents.category \n"
+    "incidents.next_sla_check_at, incidents.is_open, incidents.is_major, incidents.category, "
+    "incidents.next_update_due \n"
     "FROM incidents LEFT OUTER JOIN groups ON incidents.group_id = groups.id \n"
     "WHERE incidents.is_open IS 1 ORDER BY incidents.priority ASC, incidents.sla_due_at ASC, incidents.id ASC\n"
     " LIMIT 101 OFFSET 0"
 )
-_UTC_COLUMNS = (12, 13, 14, 15, 16, 17, 21, 22)  # positions of the UTCDateTime columns in a row
+_UTC_COLUMNS = (12, 13, 14, 15, 16, 17, 21, 22, 26)  # positions of the UTCDateTime columns in a row
 _BOOL_COLUMNS = (23, 24)  # is_open, is_major: SQLite returns 0/1
 _PLAIN_URL = re.compile(r"sqlite(\+pysqlite)?:///(?P<path>[^?#%~]+)")
 BUSY_TIMEOUT_S = 10.0

@@ -153,6 +153,13 @@ class Incident(Base):
     is_major: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     major_declared_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     commander: Mapped[str | None] = mapped_column(String(64))
+    # ... its other roles (optional), and the stakeholder-update cadence (domain/major_cadence.py):
+    # next_update_due = the last update (or the declaration) + the severity's cadence, or the time the
+    # last update promised. All cleared on stand-down, like the commander; the timeline keeps the history.
+    deputy: Mapped[str | None] = mapped_column(String(64))
+    comms_lead: Mapped[str | None] = mapped_column(String(64))
+    last_update_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    next_update_due: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # integrity
     version: Mapped[int] = mapped_column(Integer, default=1)
     event_count: Mapped[int] = mapped_column(Integer, default=0)

@@ -35,7 +35,7 @@ _ROW_COLUMNS = (
     Incident.assignee, Group.name, Incident.tier, Incident.created_at, Incident.updated_at,
     Incident.acknowledged_at, Incident.response_due_at, Incident.resolution_due_at, Incident.sla_due_at,
     Incident.version, Incident.response_sla_state, Incident.resolution_sla_state, Incident.sla_paused_at,
-    Incident.next_sla_check_at, Incident.is_open, Incident.is_major, Incident.category,
+    Incident.next_sla_check_at, Incident.is_open, Incident.is_major, Incident.category, Incident.next_update_due,
 )
 
 
@@ -262,6 +262,11 @@ class IncidentDetail:
     is_major: bool = False
     commander: str | None = None
     major_declared_at: datetime | None = None
+    deputy: str | None = None
+    comms_lead: str | None = None
+    last_update_at: datetime | None = None
+    next_update_due: datetime | None = None
+    last_update: dict | None = None   # the previous stakeholder update's fields (domain/stakeholder.py)
 
     def to_json(self) -> dict:
         def conv(value):
@@ -277,7 +282,8 @@ class IncidentDetail:
         return data
 
 
-_DETAIL_FIELDS = [f for f in IncidentDetail.__dataclass_fields__ if f not in ("timeline", "escalations", "alerts", "group")]
+_DETAIL_FIELDS = [f for f in IncidentDetail.__dataclass_fields__
+                  if f not in ("timeline", "escalations", "alerts", "group", "last_update")]
 
 
 def incident_detail(db: Database, key: str, *, timeline_limit: int | None = None) -> IncidentDetail:
@@ -304,8 +310,12 @@ def incident_detail(db: Database, key: str, *, timeline_limit: int | None = None
                                .order_by(Alert.last_seen_at.desc(), Alert.id.desc()).limit(ALERTS_SHOWN))
         ] if inc.alert_count else []
         values = {f: getattr(inc, f) for f in _DETAIL_FIELDS}
+        last_update = s.scalar(
+            select(TimelineEvent.after).where(TimelineEvent.incident_id == inc.id,
+                                              TimelineEvent.kind == "stakeholder_update")
+            .order_by(TimelineEvent.seq.desc()).limit(1)) if inc.last_update_at is not None else None
         return IncidentDetail(**values, group=inc.group.name if inc.group else None, timeline=events,
-                              escalations=escalations, alerts=alerts)
+                              escalations=escalations, alerts=alerts, last_update=last_update)
 
 
 @dataclass(frozen=True)

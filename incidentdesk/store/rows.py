@@ -68,6 +68,7 @@ class QueueRow:
     is_open: bool = True
     is_major: bool = False
     category: str | None = None   # with priority and type: the SLA policy, so the calendar a countdown counts on
+    next_update_due: datetime | None = None   # a major incident's next stakeholder update (domain/major_cadence.py)
 
     def cursor(self, sort: str = "priority") -> tuple:
         names, _ = SORT_KEYS[sort]

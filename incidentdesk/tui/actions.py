@@ -127,9 +127,11 @@ def _subject(d: IncidentDetail | None) -> str:
     return f"{d.key}  {d.title}" if d else ""
 
 
-def form_field(param: Param, d, pickers: Pickers, config: Config) -> FormField:
+def form_field(param: Param, d, pickers: Pickers, config: Config, prefilled: dict | None = None) -> FormField:
     """One dialog field for a catalog parameter, prefilled from the incident where the catalog says so."""
     value = getattr(d, param.initial, None) if d is not None and param.initial else None
+    if value is None and prefilled:
+        value = prefilled.get(param.name) or None
     if value is None:
         value = param.default if param.default is not None else param.suggest
     label, placeholder = param.label, param.placeholder
@@ -161,13 +163,14 @@ def build_form(uc: UseCase, d, pickers: Pickers, config: Config) -> FormSpec:
     """The dialog for `uc` on `d` (None for a use case on no incident)."""
     fields: list[FormField] = []
     preview = None
+    prefilled = uc.prefill(d) if uc.prefill is not None and d is not None else None
     for param in uc.params:
         if param.presets is not None:
             make_fields, make_preview = PRESETS[param.presets]
             fields += make_fields(config, param)
             preview = make_preview(config)
         else:
-            fields.append(form_field(param, d, pickers, config))
+            fields.append(form_field(param, d, pickers, config, prefilled))
     names = {p.name for p in uc.params}
     if {"impact", "urgency"} <= names:
         preview = priority_preview(config.priority_matrix)
@@ -219,6 +222,7 @@ def situation(d) -> lifecycle.Situation:
     """What the domain needs to judge an action on `d`: a detail, or a queue row while its detail loads."""
     return lifecycle.Situation(key=d.key, status=d.status, assignee=d.assignee, reporter=getattr(d, "reporter", None),
                                is_major=d.is_major, commander=getattr(d, "commander", None),
+                               deputy=getattr(d, "deputy", None), comms_lead=getattr(d, "comms_lead", None),
                                resolved_at=getattr(d, "resolved_at", None), group=d.group,
                                acknowledged=d.acknowledged_at is not None)
 

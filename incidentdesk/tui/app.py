@@ -21,6 +21,7 @@ from incidentdesk.tui.actions import ACTIONS, BY_NAME
 from incidentdesk.tui.commands import IncidentCommands
 from incidentdesk.tui.format import use_palette, use_sla_settings
 from incidentdesk.tui.lifecycle import ExitOnSignals, guard_timers
+from incidentdesk.tui.major_prompt import MajorPrompts
 from incidentdesk.tui.screens.help import NAVIGATION, HelpScreen
 from incidentdesk.tui.screens.main import MainScreen
 from incidentdesk.tui.widgets.chrome.header import ConnectionBanner
@@ -64,6 +65,7 @@ class IncidentDeskApp(App):
         self.connection_ok = True
         self.disconnected_since: datetime | None = None
         self._keys = dict(runtime.config.keys)
+        self.major_prompts = MajorPrompts(self)  # "declare this P1?" for triage captains, once per incident
         theme = runtime.config.theme
         if theme in self.available_themes:
             self.theme = theme
@@ -134,6 +136,8 @@ class IncidentDeskApp(App):
     def _tick(self) -> None:
         if self.main_screen.is_mounted:
             self.main_screen.tick()
+        if getattr(self.screen, "id", None) == "major-screen":
+            self.screen.tick()
 
     # --- keys, help, palette ---------------------------------------------------------------
     def key_for(self, binding_id: str, default: str) -> str:
@@ -147,6 +151,7 @@ class IncidentDeskApp(App):
             (self.key_for("queue.scope", "f"), "cycle scope: all, mine, my groups, unassigned, at risk/breached, major"),
             (self.key_for("queue.sort", "S"), "cycle sort: priority, newest, updated, due"),
             (self.key_for("queue.refresh", "ctrl+r"), "re-read the queue and the incident"),
+            (self.key_for("major.view", "v"), "major-incident screen: roles, update clock, stakeholder updates"),
         ]
         app = [
             (self.key_for("app.help", "?"), "this help"),
@@ -160,6 +165,7 @@ class IncidentDeskApp(App):
         legend = [
             ("P1 … P4", "priority from impact × urgency; P1 is the most urgent"),
             ("P1★", "a major incident (scope `major` lists them)"),
+            ("P1⚑", "a major incident whose stakeholder update is overdue (red; reversed under NO_COLOR)"),
             ("!12m03s", "SLA at risk: time left (amber; bold under NO_COLOR)"),
             ("+5m00s", "SLA breached: time since, counting up (red; reversed under NO_COLOR)"),
             ("‖1h05m", "SLA clock paused while on hold"),
@@ -206,6 +212,10 @@ class IncidentDeskApp(App):
             self.call_from_thread(self.apply_changes, set(incident_ids))
             return
         self.main_screen.refresh_incidents(set(incident_ids))
+        self.major_prompts.check(set(incident_ids))
+        for screen in self.screen_stack:
+            if getattr(screen, "id", None) == "major-screen":
+                screen.changed(set(incident_ids))
 
     def set_connection_state(self, ok: bool, since: datetime | None = None) -> None:
         """Show or hide the 'database unreachable' banner; countdowns and dialogs carry on."""

@@ -28,6 +28,11 @@ class IncidentCommands(Provider):
             name = action.label + (f" {detail.key}" if action.needs_incident else "")
             yield name, action.description + f"  [{app.key_for(f'incident.{action.name}', action.key)}]", \
                 partial(app.run_incident_action, action.name)
+        if detail is not None and detail.is_major:
+            from incidentdesk.tui.screens.major import open_major_view
+
+            yield f"Major incident view {detail.key}", f"roles, update clock, stakeholder updates  [" \
+                f"{app.key_for('major.view', 'v')}]", partial(open_major_view, app, detail)
         from incidentdesk.tui.screens.main import SCOPES, SORTS
 
         for scope in SCOPES:

@@ -76,12 +76,16 @@ def notify(app, message: str, *, title: str = "", severity: str = "information",
 
 
 MAJOR_MARK = "★"
+OVERDUE_MARK = "⚑"  # a major incident whose stakeholder update is overdue (one cell, like the star)
 
 
-def priority_text(priority: int, *, major: bool = False) -> Text:
-    """`P1`; a major incident is marked `P1★`, so it shows without colour too (NO_COLOR)."""
+def priority_text(priority: int, *, major: bool = False, update_overdue: bool = False) -> Text:
+    """`P1`; a major incident is marked `P1★`, so it shows without colour too (NO_COLOR);
+    `P1⚑` (red / reversed) when its stakeholder update is overdue (domain/major_cadence.py)."""
     text = Text(f"P{priority}", style=_palette.priority.get(priority, ""))
-    if major:
+    if major and update_overdue:
+        text.append(OVERDUE_MARK, style=_palette.breached)
+    elif major:
         text.append(MAJOR_MARK, style=_palette.major)
     return text
 

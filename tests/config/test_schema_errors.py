@@ -40,6 +40,7 @@ BAD_KEYS = [
     ({"notify": {"max_atempts": 3}}, '[notify] unknown key "max_atempts" (did you mean "max_attempts"?)'),
     ({"notify": {"channel": [{"name": "ops", "url_env": "OPS", "url": "json://x"}]}},
      '[[notify.channel]] #1 unknown key "url" (did you mean "url_env"?)'),
+    ({"major": {"cadance": {}}}, '[major] unknown key "cadance" (did you mean "cadence"?)'),
     ({"notfy": {"url": "x"}}, 'unknown section [notfy]'),
     ({"consol": {}}, 'unknown section [consol] (did you mean "console"?)'),
 ]
@@ -94,6 +95,10 @@ BAD_VALUES = [
     ({"audit": {"key_file": ["/k"]}}, '[audit] key_file = ["/k"]: use a string in quotes'),
     ({"notify": {"max_attempts": 0}}, '[notify] max_attempts = 0'),
     ({"notify": {"rule": [{"on": "escalatd", "to": "x"}]}}, "[notify] a rule names the unknown event 'escalatd' (did you mean 'escalated'?)"),
+    ({"major": {"cadence": {"SEV1": 0}}}, '[major] cadence.SEV1 = 0: use a number of minutes from 1 to 1440'),
+    ({"major": {"cadence": {"SEV9": 5}}}, '[major] cadence.SEV9 = 5: name a severity: SEV1, SEV2, SEV3, SEV4'),
+    ({"major": {"cadence": 30}}, '[major] cadence = 30: use a table of name = a whole number or a number'),
+    ({"major": {"due_soon_minutes": "soon"}}, '[major] due_soon_minutes = "soon": use a number'),
 ]
 
 

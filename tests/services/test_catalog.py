@@ -216,7 +216,7 @@ def test_declared_role_is_the_domains(uc):
     for role in Role:
         actor = Actor(login="me", role=role, real_login="me")
         it = lifecycle.Situation("INC-000001", status, assignee="me", reporter="me",
-                                 is_major=uc.name == "stand_down_major", acknowledged=False)
+                                 is_major=uc.name != "declare_major", acknowledged=False)
         reason = uc.why_not(it, actor)
         if RANK[role] >= RANK[uc.role]:
             assert reason is None, f"{uc.name} as {role}: {reason}"
@@ -274,5 +274,6 @@ def test_catalog_and_parser_import_no_sqlalchemy():
             "print(' '.join(loaded))\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["incidentdesk.services.catalog", "incidentdesk.services.catalog.directory",
-                   "incidentdesk.services.catalog.incidents", "incidentdesk.services.catalog.notify",
+                   "incidentdesk.services.catalog.incidents", "incidentdesk.services.catalog.major",
+                   "incidentdesk.services.catalog.notify",
                    "incidentdesk.services.catalog.spec"], out

@@ -43,7 +43,8 @@ def test_declare_and_stand_down(team, clock):
     ev = d.timeline[0]
     assert (ev.kind, ev.actor, ev.seq, ev.at, ev.text) == ("major_declared", "cap", 3, declared_at, "EU checkout down [31m")
     assert ev.before == {"is_major": False, "commander": None, "assignee": "ann"}  # unchanged: no change shown
-    assert ev.after == {"is_major": True, "commander": "mgr", "assignee": "ann"}
+    assert ev.after == {"is_major": True, "commander": "mgr", "assignee": "ann",   # SEV1: first update in 30 min
+                        "next_update_due": (declared_at + timedelta(minutes=30)).isoformat()}
     [row] = rows_for_keys(team.db, [key])
     assert row.is_major is True
     with team.db.read() as s:

@@ -8,13 +8,14 @@ module declaring its USE_CASES, plus its line in AREAS.
 
 from __future__ import annotations
 
-from incidentdesk.services.catalog import directory, incidents, notify
+from incidentdesk.services.catalog import directory, incidents, major, notify
 from incidentdesk.services.catalog.spec import UseCase, invoke, unique_names
 
 __all__ = ["AREAS", "BY_NAME", "USE_CASES", "UseCase", "invoke"]
 
 AREAS = (
     incidents,
+    major,
     directory,
     notify,
 )

@@ -182,6 +182,9 @@ USE_CASES: tuple[UseCase, ...] = (
         submit="Declare major", done="{key} declared a major incident", params=(
             Param("commander", "Incident commander", Kind.PERSON, exclude="assignee", placeholder="me",
                   help="coordinates the response; not the person fixing it (the assignee)"),
+            Param("deputy", "Deputy commander (optional)", Kind.PERSON, exclude="assignee"),
+            Param("comms_lead", "Communications lead (optional)", Kind.PERSON,
+                  help="writes the stakeholder updates ([major] cadence by severity)"),
             _reason("the business impact that makes it major"),
         ), **_ON_INCIDENT,
     ),

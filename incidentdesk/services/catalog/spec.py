@@ -169,6 +169,10 @@ class UseCase:
     conflicts: bool = True                       # False: takes no expected_version (comments change nothing typed)
     origin: str | None = None                    # the service keyword told which front end asked (new: source)
     one_of: tuple[str, ...] = ()                 # at least one of these is needed: an error about one names all
+    # console: first values of the dialog's fields by parameter name, from the incident (its detail) —
+    # for what no single attribute holds (e.g. the previous stakeholder update's fields)
+    prefill: Callable[[Any], dict[str, Any]] | None = None
+    who: str = ""                                # who may run it, in words, where more than `role` decides
 
     @property
     def binding_name(self) -> str:

@@ -60,6 +60,8 @@ class MainScreen(ActionsPart, QueuePart):
         Binding("ctrl+left", "previous_tab", "Previous tab", show=False, id="pane.previous_tab"),
         Binding("T", "toggle_times", "Times", show=False, id="pane.times",
                 tooltip="timeline and escalations: relative times / exact UTC times"),
+        Binding("v", "major_view", "Major view", show=False, id="major.view",
+                tooltip="the major-incident screen of the selected major incident"),
     ]
 
     def __init__(self) -> None:
@@ -356,6 +358,11 @@ class MainScreen(ActionsPart, QueuePart):
             return None
         label, short = footer_labels(action, subject)
         return FooterItem(label, short, action.rank)
+
+    def action_major_view(self) -> None:
+        from incidentdesk.tui.screens.major import open_major_view
+
+        open_major_view(self.app, self.subject())
 
     def action_toggle_times(self) -> None:
         self.exact_times = not self.exact_times

@@ -95,6 +95,9 @@ class ActionsPart(Screen):
             self.app.apply_changes({msg.detail.id})
         elif msg.created is not None:
             self.show_new_incident(msg.created)
+            from incidentdesk.domain.keys import parse_key
+
+            self.app.major_prompts.check({parse_key(msg.created)})  # a new P1: declare it?
         else:
             self.generation += 1
             self.fetch_count(self.queue_filter(), self.generation)

@@ -16,6 +16,7 @@ from incidentdesk.tui.format import literal, short_time
 KINDS = {
     "created": "logged", "started": "work started", "held": "put on hold", "comment": "comment",
     "sla": "SLA", "major_declared": "major declared", "major_stood_down": "major stood down",
+    "command_handed": "command handed", "major_roles": "major roles", "stakeholder_update": "stakeholder update",
 }
 
 FIELDS = {
@@ -26,10 +27,11 @@ FIELDS = {
     "reopen_count": "Times reopened", "response_sla": "Response SLA", "resolution_sla": "Resolution SLA",
     "sla_paused": "SLA clock", "is_major": "Major incident", "commander": "Commander", "declared_at": "Declared",
     "alert_count": "Alerts", "target": "Target", "state": "State", "due_at": "Due", "since": "Since",
-    "breached_at": "Breached at",
+    "breached_at": "Breached at", "deputy": "Deputy", "comms_lead": "Comms lead",
+    "next_update_due": "Next update due", "last_update_at": "Last update",
 }
 
-_TIMES = ("due_at", "since", "breached_at", "declared_at")
+_TIMES = ("due_at", "since", "breached_at", "declared_at", "next_update_due", "last_update_at", "next_update_at")
 _WORDS = ("status", "code", "state", "response_sla", "resolution_sla")  # stored as snake_case words
 
 
@@ -59,7 +61,10 @@ def value_text(name: str, value) -> str:
 
 
 # Facts an event's own text already states (an SLA event's text names the target and due time).
-_SAID = {"sla": {"target", "due_at", "since", "breached_at"}}
+_SAID = {"sla": {"target", "due_at", "since", "breached_at"}, "major_roles": {"deputy", "comms_lead"},
+         # a stakeholder update's text is the whole rendered update: its fields say nothing more
+         "stakeholder_update": {"impacted", "who", "current_status", "workaround", "next_update_at", "follow", "number",
+                                "last_update_at"}}
 
 
 def changes(before: dict | None, after: dict | None, kind: str = "") -> list[str]:

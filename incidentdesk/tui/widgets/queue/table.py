@@ -17,6 +17,7 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from incidentdesk.domain.enums import Status
+from incidentdesk.domain.major_cadence import update_overdue
 from incidentdesk.tui.format import literal, priority_text, row_countdown, status_text
 
 ORDER = ("key", "prio", "status", "title", "owner", "sla")
@@ -70,6 +71,10 @@ def owner_text(row, width: int = OWNER_WIDE) -> Text:
     text.no_wrap = True
     text.overflow = "ellipsis"
     return text
+
+
+def _prio(row, now: datetime) -> Text:
+    return priority_text(row.priority, major=row.is_major, update_overdue=update_overdue(row, now))
 
 
 def _fit(text: Text, width: int) -> Text:
@@ -131,7 +136,7 @@ class QueueTable(DataTable):
     def _cells(self, row, now: datetime) -> list:
         widths = self._layout.widths if self._layout else layout(80).widths
         cells = [
-            Text(row.key, no_wrap=True), priority_text(row.priority, major=row.is_major), status_text(row.status),
+            Text(row.key, no_wrap=True), _prio(row, now), status_text(row.status),
             literal(row.title), owner_text(row, widths["owner"]), row_countdown(row, now),
         ]
         return [_fit(cell, widths[name]) for name, cell in zip(ORDER, cells, strict=True)]
@@ -176,6 +181,10 @@ class QueueTable(DataTable):
             shown = self.get_cell(key, "sla")
             if shown.plain != text.plain or shown.style != text.style:
                 self.update_cell(key, "sla", text)
+            if row.is_major:  # the update-overdue mark comes on as the next update's time passes
+                prio = _prio(row, now)
+                if self.get_cell(key, "prio").plain != prio.plain:
+                    self.update_cell(key, "prio", prio)
 
     def selected(self):
         if not self.rows_by_id or self.cursor_row < 0:

@@ -1,0 +1,1 @@
+"""Widgets of the major-incident screen (tui/screens/major.py)."""
