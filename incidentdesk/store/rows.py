@@ -6,7 +6,7 @@ the filter, the row and the page live here; store/queries.py re-exports them unc
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 
 PAGE_SIZE = 100
@@ -74,10 +74,47 @@ class QueueRow:
         return tuple(getattr(self, name) for name in names)
 
 
+# The row's one declaration is QueueRow above: these are its field names, in order. Every reader
+# labels its SQL columns with them (store/queries._ROW_COLUMNS, the plain-SQL text in
+# store/fastpath.py) and builds rows by name (queue_row), never by position.
+QUEUE_ROW_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(QueueRow))
+UTC_FIELDS = ("created_at", "updated_at", "acknowledged_at", "response_due_at", "resolution_due_at",
+              "sla_due_at", "sla_paused_at", "next_sla_check_at")  # the UTCDateTime columns
+BOOL_FIELDS = ("is_open", "is_major")  # SQLite returns 0/1 for these
+
+
+def queue_row(values) -> QueueRow:
+    """A QueueRow from a mapping of field name -> value (an SQLAlchemy Row's `_mapping`, a dict).
+
+    A column missing or extra is a KeyError/TypeError here, not a shifted value.
+    """
+    return QueueRow(**{name: values[name] for name in QUEUE_ROW_FIELDS})
+
+
+def queue_row_from_sqlite(names: tuple[str, ...], raw: tuple) -> QueueRow:
+    """A QueueRow from a plain sqlite3 row and its cursor's column names (labels), as the SQLAlchemy
+    path would have converted it: UTC text to aware datetimes, 0/1 to bools."""
+    values = dict(zip(names, raw, strict=True))
+    for name in UTC_FIELDS:
+        values[name] = utc_from_sqlite(values[name])
+    for name in BOOL_FIELDS:
+        values[name] = bool(values[name])
+    return queue_row(values)
+
+
 @dataclass(frozen=True)
 class Page:
     rows: list[QueueRow]
     has_more: bool
+
+
+def row_to_json(row: QueueRow) -> dict:
+    return {
+        "key": row.key, "title": row.title, "type": row.type, "status": row.status, "priority": f"P{row.priority}",
+        "impact": row.impact, "urgency": row.urgency, "severity": row.severity, "assignee": row.assignee, "group": row.group, "tier": row.tier,
+        "created_at": row.created_at.isoformat(), "sla_due_at": row.sla_due_at.isoformat(), "version": row.version,
+        "is_major": row.is_major,
+    }
 
 
 def utc_from_sqlite(value):
