@@ -17,7 +17,8 @@ transition is worked out in memory (domain.sla_state), and then each table gets 
 for the whole batch: the timeline events (hash-chained per incident in Python by
 domain.audit.chained_event, the same function a single append uses), the incidents (only the
 columns that changed, so untouched indexes are not rewritten), one change_log row per changed
-incident and, on PostgreSQL, one NOTIFY carrying up to ~1,000 changed ids. On SQLite these are
+incident and, on PostgreSQL, one NOTIFY carrying up to ~1,000 changed ids (both written by
+store/changefeed.record_change, the one writer of either). On SQLite these are
 executemany calls; on PostgreSQL, where executemany costs a round trip per row, each is a single
 statement over unnest() of one array per column. Automatic escalations, rare, then go through
 the ordinary per-incident service path, in the same transaction.
@@ -53,8 +54,8 @@ from incidentdesk.services import incidents
 from incidentdesk.services.context import ServiceContext
 from incidentdesk.services.sla_sync import escalation_reason, sla_settings, sweeper_actor
 from incidentdesk.services.timeline import append_event
-from incidentdesk.store.changefeed import notify_sql
-from incidentdesk.store.models import ChangeLog, Escalation, Incident, TimelineEvent
+from incidentdesk.store.changefeed import notify_payloads, record_change  # noqa: F401  (notify_payloads re-exported)
+from incidentdesk.store.models import Escalation, Incident, TimelineEvent
 
 DEFAULT_BATCH = 500
 
@@ -83,28 +84,8 @@ def _update_of(columns: tuple[str, ...]):
 
 
 _EVENTS = TimelineEvent.__table__
-_CHANGES = ChangeLog.__table__
 _INSERT_EVENTS = insert(_EVENTS)
-_INSERT_CHANGES = insert(_CHANGES)
 _SLA_KIND = str(EventKind.SLA)
-
-
-NOTIFY_PAYLOAD_LIMIT = 7900   # PostgreSQL refuses a NOTIFY payload of 8000 bytes or more
-
-
-def notify_payloads(ids: list[int], limit: int = NOTIFY_PAYLOAD_LIMIT) -> list[str]:
-    """Incident ids as comma-separated NOTIFY payloads (store.changefeed splits them), each
-    under PostgreSQL's payload limit: one notification per ~1,000 changed incidents, not one each."""
-    payloads, current, size = [], [], 0
-    for text in map(str, ids):
-        if current and size + 1 + len(text) > limit:
-            payloads.append(",".join(current))
-            current, size = [], 0
-        size += len(text) + (1 if current else 0)
-        current.append(text)
-    if current:
-        payloads.append(",".join(current))
-    return payloads
 
 
 def due_select(now: datetime):
@@ -203,23 +184,19 @@ def _sweep_batch(ctx: ServiceContext, settings: SlaSettings, actor: Actor, now: 
 
 
 def _write(s, dialect: str, writes: _Writes, now: datetime) -> None:
-    """One statement per table for the whole batch, one NOTIFY per ~1,000 changed ids."""
-    changes = [{"incident_id": i, "at": now, "kind": _SLA_KIND} for i in writes.changed]
+    """One statement per table for the whole batch; the change feed's rows and NOTIFY (one per ~1,000
+    changed ids) from store/changefeed.record_change."""
     if dialect == "postgresql":
         # executemany is a round trip per row there; unnest() of one array per column is one.
         _pg_insert(s, _EVENTS, writes.events)
         for columns, params in writes.updates.items():
             _pg_update(s, columns, params)
-        _pg_insert(s, _CHANGES, changes)
-        for payload in notify_payloads(writes.changed):
-            s.execute(sql_text(notify_sql(dialect)), {"payload": payload})
-        return
-    if writes.events:
-        s.execute(_INSERT_EVENTS, writes.events)
-    for columns, params in writes.updates.items():
-        s.execute(_update_of(columns), params)
-    if changes:
-        s.execute(_INSERT_CHANGES, changes)
+    else:
+        if writes.events:
+            s.execute(_INSERT_EVENTS, writes.events)
+        for columns, params in writes.updates.items():
+            s.execute(_update_of(columns), params)
+    record_change(s, writes.changed, _SLA_KIND, now)
 
 
 def _pg_array_types(table) -> dict[str, str]:
