@@ -20,8 +20,6 @@ def append_event(session: Session, incident: Incident, actor: Actor, kind: Event
         incident.last_event_hash, seq=seq, at=at, actor=actor.login, real_actor=actor.effective_real_login,
         kind=str(kind), text=text, before=before, after=after))
     session.add(event)
-    # Set these before record_change: on PostgreSQL it flushes, and a change after it would
-    # cost a second UPDATE of the incident (and a second version bump).
     incident.event_count = seq
     incident.last_event_hash = event.hash
     record_change(session, [incident.id], kind, at)

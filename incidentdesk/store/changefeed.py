@@ -74,66 +74,62 @@ _captured: ContextVar[list | None] = ContextVar("incidentdesk_captured_changes",
 @contextmanager
 def capture() -> Iterator[list[tuple[int, int]]]:
     """Collect the (incident id, change_log id) of every single change this thread records inside
-    the block; the list is filled when the block ends (after the caller's commit). The console
-    wraps its own actions in it, so the feed's echo of them is not read a second time."""
-    pending: list = []
-    token = _captured.set(pending)
-    result: list[tuple[int, int]] = []
+    the block. The console wraps its own actions in it, so the feed's echo of them is not read a
+    second time. (A change whose transaction rolls back is listed too; no feed ever reports it.)"""
+    collected: list[tuple[int, int]] = []
+    token = _captured.set(collected)
     try:
-        yield result
+        yield collected
     finally:
         _captured.reset(token)
-        from sqlalchemy import inspect
-
-        for incident_id, row in pending:
-            identity = inspect(row).identity  # set once flushed; None if it never was (rolled back)
-            if identity is not None:
-                result.append((incident_id, int(identity[0])))
 
 
 def record_change(session, incident_ids: Sequence[int], kind: str, at: datetime) -> None:
     """Record that these incidents changed, inside the caller's write transaction: one change_log
     row each and, on PostgreSQL, the NOTIFY that wakes every listening console at commit.
 
-    The only writer of change-log rows and notifications. One incident: an ORM row (flushed with
-    the rest of the transaction; on PostgreSQL at once, so the notification can name it). Several
-    (the sweeper, counters-only alert repeats): one bulk statement and one notification per ~1,000.
+    The only writer of change-log rows and notifications. Written on the session's connection at
+    once, without flushing the session: what the caller changed on its ORM objects is flushed
+    once, at commit (a flush here would cost a second UPDATE, and a second version bump, if the
+    caller changes the incident afterwards). One incident: the notification names the row
+    (`id,c<change id>`). Several (the sweeper, counters-only alert repeats): one bulk statement,
+    one notification per ~1,000 ids.
     """
+    from sqlalchemy import insert
+    from sqlalchemy import text as sql_text
+
     from incidentdesk.store.models import ChangeLog
 
     ids = list(dict.fromkeys(int(i) for i in incident_ids))
     if not ids:
         return
-    postgres = session.get_bind().dialect.name == "postgresql"
+    conn = session.connection()
+    postgres = conn.dialect.name == "postgresql"
     kind = str(kind)
-    if len(ids) == 1:
-        row = ChangeLog(incident_id=ids[0], at=at, kind=kind)
-        session.add(row)
-        pending = _captured.get()
-        if pending is not None:
-            pending.append((ids[0], row))
-        if postgres:
-            session.flush()  # the row's id for the payload (the NOTIFY's execute would flush anyway)
-            _notify(session, [f"{ids[0]},c{row.id}"])
-        return
-    from sqlalchemy import insert
-    from sqlalchemy import text as sql_text
-
     table = ChangeLog.__table__
+    if len(ids) == 1:
+        change_id = int(conn.execute(insert(table).values(incident_id=ids[0], at=at, kind=kind))
+                        .inserted_primary_key[0])
+        collected = _captured.get()
+        if collected is not None:
+            collected.append((ids[0], change_id))
+        if postgres:
+            _notify(conn, [f"{ids[0]},c{change_id}"])
+        return
     if postgres:  # executemany is a round trip per row there; unnest() of one array is one
-        session.execute(sql_text("INSERT INTO change_log (incident_id, at, kind) "
-                                 "SELECT unnest(CAST(:ids AS INTEGER[])), :at, :kind"),
-                        {"ids": ids, "at": at, "kind": kind})
-        _notify(session, notify_payloads(ids))
+        conn.execute(sql_text("INSERT INTO change_log (incident_id, at, kind) "
+                              "SELECT unnest(CAST(:ids AS INTEGER[])), :at, :kind"),
+                     {"ids": ids, "at": at, "kind": kind})
+        _notify(conn, notify_payloads(ids))
     else:
-        session.execute(insert(table), [{"incident_id": i, "at": at, "kind": kind} for i in ids])
+        conn.execute(insert(table), [{"incident_id": i, "at": at, "kind": kind} for i in ids])
 
 
-def _notify(session, payloads: list[str]) -> None:
+def _notify(conn, payloads: list[str]) -> None:
     from sqlalchemy import text as sql_text
 
     for payload in payloads:
-        session.execute(sql_text(_NOTIFY), {"payload": payload})
+        conn.execute(sql_text(_NOTIFY), {"payload": payload})
 
 
 def notify_payloads(ids: Sequence[int], limit: int = NOTIFY_PAYLOAD_LIMIT) -> list[str]:
