@@ -60,13 +60,15 @@ from incidentdesk.store.models import Escalation, Incident, TimelineEvent
 DEFAULT_BATCH = 500
 
 _T = Incident.__table__
-_COLUMNS = (
-    _T.c.id, _T.c.key, _T.c.event_count, _T.c.last_event_hash, _T.c.created_at, _T.c.priority,
-    _T.c.type, _T.c.category, _T.c.is_open, _T.c.acknowledged_at, _T.c.resolved_at, _T.c.sla_paused_at,
-    _T.c.sla_paused_seconds, _T.c.response_sla_state, _T.c.resolution_sla_state, _T.c.response_due_at,
-    _T.c.resolution_due_at, _T.c.response_breached_at, _T.c.resolution_breached_at, _T.c.sla_due_at,
-    _T.c.next_sla_check_at, _T.c.sla_started_at,
+# The sweep's row, declared once by column name: the SELECT (due_select) and the unpacking in
+# _process both follow this tuple, so neither can drift from the other.
+_FIELDS = (
+    "id", "key", "event_count", "last_event_hash", "created_at", "priority", "type", "category", "is_open",
+    "acknowledged_at", "resolved_at", "sla_paused_at", "sla_paused_seconds", "response_sla_state",
+    "resolution_sla_state", "response_due_at", "resolution_due_at", "response_breached_at",
+    "resolution_breached_at", "sla_due_at", "next_sla_check_at", "sla_started_at",
 )
+_COLUMNS = tuple(_T.c[name] for name in _FIELDS)
 _UPDATES: dict[tuple[str, ...], object] = {}
 
 
@@ -252,10 +254,17 @@ def _pg_update(s, columns: tuple[str, ...], params: list[dict]) -> None:
 def _process(settings: SlaSettings, actor: Actor, row, now: datetime, result: SweepResult,
              writes: _Writes) -> None:
     """One incident's changes, in memory: the columns that change, its chained events, its escalations."""
-    # Unpacked once, in _COLUMNS order: attribute access on a Row costs more than the arithmetic.
-    (incident_id, key, event_count, last_hash, created_at, priority, type_, category, is_open, acknowledged_at,
-     resolved_at, paused_at, paused_seconds, response_state, resolution_state, response_due_at,
-     resolution_due_at, response_breached_at, resolution_breached_at, sla_due_at, next_check_at, started_at) = row
+    # Taken out by name once (a dict over _FIELDS, the order the SELECT has): attribute access on
+    # a Row costs more than the arithmetic.
+    f = dict(zip(_FIELDS, row, strict=True))
+    incident_id, key, event_count, last_hash = f["id"], f["key"], f["event_count"], f["last_event_hash"]
+    created_at, priority, type_, category = f["created_at"], f["priority"], f["type"], f["category"]
+    is_open, acknowledged_at, resolved_at = f["is_open"], f["acknowledged_at"], f["resolved_at"]
+    paused_at, paused_seconds, started_at = f["sla_paused_at"], f["sla_paused_seconds"], f["sla_started_at"]
+    response_state, resolution_state = f["response_sla_state"], f["resolution_sla_state"]
+    response_due_at, resolution_due_at = f["response_due_at"], f["resolution_due_at"]
+    response_breached_at, resolution_breached_at = f["response_breached_at"], f["resolution_breached_at"]
+    sla_due_at, next_check_at = f["sla_due_at"], f["next_sla_check_at"]
     outcome = assess(settings, SlaFacts(
         created_at, priority, type_, category, bool(is_open), acknowledged_at, resolved_at, paused_at,
         paused_seconds or 0.0, response_state or SlaState.ON_TRACK, resolution_state or SlaState.ON_TRACK,

@@ -9,8 +9,9 @@ opened in the background once the page is shown.
 
 Nothing here decides anything: the page's SQL is the one store/queries builds, compiled once
 and held to it by tests/store/test_fastpath.py; its columns are labelled with QueueRow's field
-names and rows are built by those names, with the same UTC parsing as store/types.UTCDateTime. Any doubt (another URL shape, a missing file, another schema
-revision, any error) means "no fast path", and the caller takes the normal one.
+names and rows are built by those names, with the same UTC parsing as store/types.UTCDateTime.
+Any doubt (another URL shape, a missing file, another schema revision, any error) means "no fast
+path", and the caller takes the normal one. (`list` and `show` read the same way: store/plainsql.)
 """
 
 from __future__ import annotations
