@@ -23,7 +23,7 @@ from urllib.parse import quote
 
 from incidentdesk.domain.enums import Role
 from incidentdesk.domain.roles import Actor
-from incidentdesk.store.rows import Page, QueueFilter, QueueRow, queue_row_from_sqlite
+from incidentdesk.store.rows import Page, QueueFilter, QueueRow, queue_rows_from_sqlite
 
 # queries._page_statement(QueueFilter(), "first", PAGE_SIZE) compiled for SQLite with literal binds.
 FIRST_PAGE_FILTER = QueueFilter()
@@ -99,8 +99,7 @@ def load_actor(conn: sqlite3.Connection, login: str, real_login: str | None = No
 
 def queue_rows(cursor: sqlite3.Cursor) -> list[QueueRow]:
     """The rows of an executed queue statement, built by the names its columns are labelled with."""
-    names = tuple(d[0] for d in cursor.description)
-    return [queue_row_from_sqlite(names, raw) for raw in cursor.fetchall()]
+    return queue_rows_from_sqlite([d[0] for d in cursor.description], cursor.fetchall())
 
 
 def first_page(path: Path) -> tuple[Page, int]:

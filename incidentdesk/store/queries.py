@@ -20,7 +20,7 @@ from incidentdesk.store.audit import verify_audit  # noqa: F401  (re-exported: t
 from incidentdesk.store.views import (  # noqa: F401  (re-exported: the detail's value types)
     _DETAIL_FIELDS, ALERTS_SHOWN, AlertView, EscalationView, EventView, IncidentDetail,
 )
-from incidentdesk.store.rows import PAGE_SIZE, QUEUE_ROW_FIELDS, Page, QueueFilter, QueueRow, queue_row, row_to_json  # noqa: F401  (re-exported)
+from incidentdesk.store.rows import PAGE_SIZE, QUEUE_ROW_FIELDS, Page, QueueFilter, QueueRow, queue_rows, row_to_json  # noqa: F401  (re-exported)
 
 _AT_RISK_STATES = ("at_risk", "breached")
 
@@ -33,7 +33,7 @@ SORTS = {
 }
 
 # QueueRow field -> the column it is read from; selected as `column AS field` (labelled), so a row
-# is built by name (rows.queue_row) and the order here carries no meaning.
+# is built by name (rows.queue_rows) and the order here carries no meaning.
 _ROW_SOURCES = {
     "id": Incident.id, "key": Incident.key, "type": Incident.type, "priority": Incident.priority,
     "impact": Incident.impact, "urgency": Incident.urgency, "severity": Incident.severity,
@@ -51,7 +51,8 @@ _ROW_COLUMNS = tuple(_ROW_SOURCES[name].label(name) for name in QUEUE_ROW_FIELDS
 
 
 def _rows(result) -> list[QueueRow]:
-    return [queue_row(r._mapping) for r in result]
+    """Rows built by the labels of the result's columns (store/rows.queue_rows)."""
+    return queue_rows(result.keys(), result.all())
 
 
 def _filtered(db_session, flt: QueueFilter) -> Select:

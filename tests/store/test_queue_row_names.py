@@ -20,7 +20,7 @@ from incidentdesk.domain.enums import Role
 from incidentdesk.services import directory
 from incidentdesk.services import incidents as svc
 from incidentdesk.store import fastpath, plainsql, queries
-from incidentdesk.store.rows import QUEUE_ROW_FIELDS, QueueFilter, QueueRow
+from incidentdesk.store.rows import QUEUE_ROW_FIELDS, QueueFilter, QueueRow, queue_rows
 
 
 @pytest.fixture
@@ -83,3 +83,12 @@ def test_the_row_fields_are_one_declaration():
     assert tuple(queries._ROW_SOURCES) == QUEUE_ROW_FIELDS
     labels = [c.key for c in queries._ROW_COLUMNS]
     assert labels == list(QUEUE_ROW_FIELDS)
+
+
+def test_rows_follow_the_labels_not_the_column_order(db, odd_one):
+    rows = queries.rows_for_keys(db, [odd_one])
+    raw = [tuple(getattr(rows[0], name) for name in QUEUE_ROW_FIELDS)]
+    shuffled = list(reversed(QUEUE_ROW_FIELDS))
+    assert queue_rows(shuffled, [tuple(reversed(raw[0]))]) == rows
+    with pytest.raises(ValueError, match="exactly the columns"):
+        queue_rows(QUEUE_ROW_FIELDS[:-1], [raw[0][:-1]])
