@@ -225,6 +225,11 @@ class IncidentDeskApp(App):
         self._own_changes |= change_ids
         self.main_screen.refresh_incidents({incident_id})
 
+    def expect_own_changes(self, change_ids: set[int]) -> None:
+        """This console's action made these changes and reads them its own way (a new incident's
+        page): the feed's echo of them is not read again."""
+        self._own_changes |= change_ids - set(self._heard)
+
     def apply_changes(self, incident_ids: set[int]) -> None:
         """Re-read only these incidents and repaint their rows (and the open incident) in place."""
         if threading.get_ident() != self._thread_id:

@@ -101,3 +101,8 @@ async def test_a_feed_faster_than_the_action_message_reads_once(db, monkeypatch)
         bulk.add(5, None)                    # a bulk notification names no row: always read
         app.apply_feed(bulk)
         assert refreshed == [{5}, {6}, {6}, {5}]
+        app.expect_own_changes({904})        # a new incident, read by its own page load
+        logged = Changes()
+        logged.add(7, 904)
+        app.apply_feed(logged)
+        assert refreshed == [{5}, {6}, {6}, {5}]

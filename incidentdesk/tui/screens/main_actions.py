@@ -97,6 +97,7 @@ class ActionsPart(Screen):
         if msg.detail is not None:
             self.app.apply_own_changes(msg.detail.id, {c for i, c in msg.changes if i == msg.detail.id})
         elif msg.created is not None:
+            self.app.expect_own_changes({c for _, c in msg.changes})  # the new page read shows them
             self.show_new_incident(msg.created)
         else:
             self.generation += 1
