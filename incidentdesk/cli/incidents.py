@@ -90,6 +90,8 @@ def cmd_show(args) -> int:
 
 def _plain_rows(rt, flt, limit: int) -> list | None:
     """The rows read with plain sqlite3 (store/plainsql), or None: take the SQLAlchemy path."""
+    if limit <= 0:
+        return []  # as the paging loop below reads nothing (SQLite takes a negative LIMIT as none)
     conn = rt.plain_sqlite()
     if conn is None:
         return None

@@ -103,7 +103,8 @@ COMMANDS = [
     ["list"], ["list", "--all"], ["list", "--json"], ["list", "--all", "--json", "--limit", "7"],
     ["list", "--status", "on hold"], ["list", "--priority", "P2"], ["list", "--group", "Service Desk"],
     ["list", "--assignee", "tess"], ["list", "--search", "MAIL"], ["list", "--major"],
-    ["list", "--group", "Nowhere"], ["show", "INC-999999"],
+    ["list", "--group", "Nowhere"], ["show", "INC-999999"], ["list", "--limit", "0"],
+    ["show", "not-a-key"],
 ]
 
 
@@ -130,9 +131,11 @@ def test_the_cli_prints_the_same_on_both_paths(desk, monkeypatch, tmp_path):
         plain_used.clear()
         monkeypatch.setattr(Runtime, "plain_sqlite", spy)
         plain = _run(["--db", url, *argv])
-        assert plain_used == [True], f"{argv} did not take the plain path"
+        assert plain_used == ([True] if argv[-1] != "0" else []), f"{argv} did not take the plain path"
         monkeypatch.setattr(Runtime, "plain_sqlite", lambda self: None)
         orm = _run(["--db", url, *argv])
         assert plain == orm, argv
     code, out, _ = _run(["--db", url, "show", keys["mail"], "--json"])
     assert code == 0 and json.loads(out)["key"] == keys["mail"]
+    code, out, _ = _run(["--db", url, "list", "--limit", "-3"])
+    assert code == 0 and out == "no incidents match\n"
