@@ -27,7 +27,7 @@ class Runtime:
 
     def __init__(self, config: Config, db: Database | None = None, ctx: ServiceContext | None = None, *,
                  opener=None, actor: Actor | None = None, display_name: str | None = None,
-                 first_page: tuple[Page, int] | None = None) -> None:
+                 first_page: tuple[Page, int] | None = None, sqlite_path: Path | None = None) -> None:
         self.config = config
         self._db = db
         self._ctx = ctx
@@ -37,6 +37,9 @@ class Runtime:
         self._first_page = first_page  # (Page, last change id) read at start-up; used at most once
         self.feed_since: int | None = None  # where the change feed starts, if the first page was read early
         self._lock = threading.Lock()
+        # The SQLite file whose schema was just read to be current with plain sqlite3 (deferred only):
+        # `list` and `show` read it without SQLAlchemy (store/plainsql) while the database is not open.
+        self.sqlite_path = sqlite_path
 
     @property
     def is_open(self) -> bool:
@@ -67,6 +70,21 @@ class Runtime:
     @ctx.setter
     def ctx(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
+
+    def plain_sqlite(self):
+        """A read-only plain sqlite3 connection to the current SQLite file while the database is not
+        open (store/plainsql reads through it); None otherwise (PostgreSQL, a fresh or older file)."""
+        if self.sqlite_path is None or self._ctx is not None:
+            return None
+        from incidentdesk.store.fastpath import connect
+
+        return connect(self.sqlite_path)
+
+    def now(self):
+        """The service clock's time, without opening the database for it."""
+        from incidentdesk.services.context import utc_now
+
+        return self._ctx.now() if self._ctx is not None else utc_now()
 
     @property
     def actor(self) -> Actor:
@@ -159,4 +177,4 @@ def _deferred_sqlite_runtime(url: str, acting_as: str | None, config: Config, *,
     # changed meanwhile); a CLI command opens it at once, just after the check above.
     checked = not console
     return Runtime(config, opener=lambda: _open(url, acting_as, config, actor, schema_checked=checked), actor=actor,
-                   display_name=f"sqlite:{url.split(':///', 1)[1]}", first_page=first)
+                   display_name=f"sqlite:{url.split(':///', 1)[1]}", first_page=first, sqlite_path=path)

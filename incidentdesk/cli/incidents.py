@@ -14,27 +14,30 @@ def cmd_list(args) -> int:
     from incidentdesk.domain.enums import Status, parse_enum
     from incidentdesk.domain.priority import parse_priority
     from incidentdesk.domain.text import printable
-    from incidentdesk.store import queries
     from incidentdesk.domain.major_cadence import update_overdue
+    from incidentdesk.store.rows import QueueFilter, row_to_json
 
     rt = runtime(args)
     status = str(parse_enum(Status, args.status, "status")) if args.status is not None else None
-    flt = queries.QueueFilter(
+    flt = QueueFilter(
         open_only=not args.all, status=status, priority=parse_priority(args.priority) if args.priority else None,
         group=args.group, assignee=args.assignee, text=args.search or "", major=args.major,
     )
-    rows: list[queries.QueueRow] = []
-    cursor = None
-    while len(rows) < args.limit:
-        page = queries.queue_page(rt.db, flt, after=cursor, limit=min(500, args.limit - len(rows)))
-        rows += page.rows
-        if not page.has_more or not page.rows:
-            break
-        cursor = page.rows[-1].cursor(flt.sort)
+    rows = _plain_rows(rt, flt, args.limit)
+    if rows is None:
+        from incidentdesk.store import queries
+
+        rows, cursor = [], None
+        while len(rows) < args.limit:
+            page = queries.queue_page(rt.db, flt, after=cursor, limit=min(500, args.limit - len(rows)))
+            rows += page.rows
+            if not page.has_more or not page.rows:
+                break
+            cursor = page.rows[-1].cursor(flt.sort)
     if args.json:
-        print_json([queries.row_to_json(r) for r in rows])
+        print_json([row_to_json(r) for r in rows])
         return 0
-    now = rt.ctx.now()
+    now = rt.now()
     for r in rows:
         who = printable(r.assignee) or "-"
         group = printable(r.group) or "-"
@@ -48,11 +51,9 @@ def cmd_list(args) -> int:
 
 def cmd_show(args) -> int:
     from incidentdesk.domain.text import printable
-    from incidentdesk.store import queries
-    from incidentdesk.store.sla_records import target_history
 
     rt = runtime(args)
-    detail = queries.incident_detail(rt.db, args.key)
+    detail, history = _detail(rt, args.key)
     if args.json:
         print_json(detail.to_json())
         return 0
@@ -73,9 +74,9 @@ def cmd_show(args) -> int:
                          ("resolution", d.resolution_code and f"{d.resolution_code}: {d.resolution_notes}")):
         if value:
             print(f"  {label}: {printable(value)}")
-    for which, cd in _countdowns(rt, d, rt.ctx.now()).items():
+    for which, cd in _countdowns(rt, d, rt.now()).items():
         print(f"  {which} SLA: {cd.describe()}")
-    for h in target_history(rt.db, d.key):
+    for h in history:
         breached = f" {h.breached_at:%Y-%m-%d %H:%M} UTC" if h.breached_at else ""
         print(f"  earlier {h.target} target ({h.policy}, due {h.due_at:%Y-%m-%d %H:%M} UTC): {h.state.replace('_', ' ')}"
               f"{breached}, replaced {h.superseded_at:%Y-%m-%d %H:%M} UTC")
@@ -92,6 +93,46 @@ def cmd_show(args) -> int:
     for e in d.timeline:
         print(f"  {e.at:%Y-%m-%d %H:%M:%S} {printable(e.actor):<12} {e.kind:<14} {printable(e.text, 80)}")
     return 0
+
+
+def _plain_rows(rt, flt, limit: int) -> list | None:
+    """The rows read with plain sqlite3 (store/plainsql), or None: take the SQLAlchemy path."""
+    if limit <= 0:
+        return []  # as the paging loop below reads nothing (SQLite takes a negative LIMIT as none)
+    conn = rt.plain_sqlite()
+    if conn is None:
+        return None
+    import sqlite3
+
+    from incidentdesk.store import plainsql
+
+    try:
+        page = plainsql.queue_page(conn, flt, limit)
+    except sqlite3.Error:  # e.g. locked past the busy timeout: the SQLAlchemy path says what it is
+        return None
+    finally:
+        conn.close()
+    return None if page is None else page.rows
+
+
+def _detail(rt, key: str):
+    """(detail, replaced SLA targets): plain sqlite3 on a current SQLite file, else SQLAlchemy."""
+    conn = rt.plain_sqlite()
+    if conn is not None:
+        import sqlite3
+
+        from incidentdesk.store import plainsql
+
+        try:
+            return plainsql.incident_detail(conn, key)
+        except sqlite3.Error:  # the SQLAlchemy path below says what it is
+            pass
+        finally:
+            conn.close()
+    from incidentdesk.store import queries
+    from incidentdesk.store.sla_records import target_history
+
+    return queries.incident_detail(rt.db, key), target_history(rt.db, key)
 
 
 def _countdowns(rt, item, now: datetime) -> dict:

@@ -24,7 +24,8 @@ from incidentdesk.domain.text import strip_control
 from incidentdesk.services import incidents as incident_svc
 from incidentdesk.services.context import ServiceContext
 from incidentdesk.services.timeline import append_event
-from incidentdesk.store.models import Alert, ChangeLog, Group, Incident
+from incidentdesk.store.changefeed import record_change
+from incidentdesk.store.models import Alert, Group, Incident
 
 AUTO_RESOLVED_NOTE = "auto-resolved by monitoring"
 SEVERITY_RANK = {"SEV1": 1, "SEV2": 2, "SEV3": 3, "SEV4": 4}
@@ -348,7 +349,8 @@ class BatchApplier:
             .values(alert_count=table.c.alert_count + bindparam("n"), last_alert_at=bindparam("at")),
             rows,
         )
-        self.s.add_all([ChangeLog(incident_id=row["iid"], at=self.now, kind=str(EventKind.ALERT)) for row in rows])
+        # The change feed hears of it on both backends (on PostgreSQL this is what was missing).
+        record_change(self.s, [row["iid"] for row in rows], EventKind.ALERT, self.now)
 
     def _firing_counts(self, incident_ids: Sequence[int]) -> dict[int, int]:
         if not incident_ids:

@@ -17,7 +17,8 @@ transition is worked out in memory (domain.sla_state), and then each table gets 
 for the whole batch: the timeline events (hash-chained per incident in Python by
 domain.audit.chained_event, the same function a single append uses), the incidents (only the
 columns that changed, so untouched indexes are not rewritten), one change_log row per changed
-incident and, on PostgreSQL, one NOTIFY carrying up to ~1,000 changed ids. On SQLite these are
+incident and, on PostgreSQL, one NOTIFY carrying up to ~1,000 changed ids (both written by
+store/changefeed.record_change, the one writer of either). On SQLite these are
 executemany calls; on PostgreSQL, where executemany costs a round trip per row, each is a single
 statement over unnest() of one array per column. Automatic escalations, rare, then go through
 the ordinary per-incident service path, in the same transaction.
@@ -54,19 +55,21 @@ from incidentdesk.services.outbox import after_bulk_events as outbox_after_bulk_
 from incidentdesk.services.context import ServiceContext
 from incidentdesk.services.sla_sync import escalation_reason, sla_settings, sweeper_actor
 from incidentdesk.services.timeline import append_event
-from incidentdesk.store.changefeed import notify_sql
-from incidentdesk.store.models import ChangeLog, Escalation, Incident, TimelineEvent
+from incidentdesk.store.changefeed import notify_payloads, record_change  # noqa: F401  (notify_payloads re-exported)
+from incidentdesk.store.models import Escalation, Incident, TimelineEvent
 
 DEFAULT_BATCH = 500
 
 _T = Incident.__table__
-_COLUMNS = (
-    _T.c.id, _T.c.key, _T.c.event_count, _T.c.last_event_hash, _T.c.created_at, _T.c.priority,
-    _T.c.type, _T.c.category, _T.c.is_open, _T.c.acknowledged_at, _T.c.resolved_at, _T.c.sla_paused_at,
-    _T.c.sla_paused_seconds, _T.c.response_sla_state, _T.c.resolution_sla_state, _T.c.response_due_at,
-    _T.c.resolution_due_at, _T.c.response_breached_at, _T.c.resolution_breached_at, _T.c.sla_due_at,
-    _T.c.next_sla_check_at, _T.c.sla_started_at,
+# The sweep's row, declared once by column name: the SELECT (due_select) and the unpacking in
+# _process both follow this tuple, so neither can drift from the other.
+_FIELDS = (
+    "id", "key", "event_count", "last_event_hash", "created_at", "priority", "type", "category", "is_open",
+    "acknowledged_at", "resolved_at", "sla_paused_at", "sla_paused_seconds", "response_sla_state",
+    "resolution_sla_state", "response_due_at", "resolution_due_at", "response_breached_at",
+    "resolution_breached_at", "sla_due_at", "next_sla_check_at", "sla_started_at",
 )
+_COLUMNS = tuple(_T.c[name] for name in _FIELDS)
 _UPDATES: dict[tuple[str, ...], object] = {}
 
 
@@ -84,28 +87,8 @@ def _update_of(columns: tuple[str, ...]):
 
 
 _EVENTS = TimelineEvent.__table__
-_CHANGES = ChangeLog.__table__
 _INSERT_EVENTS = insert(_EVENTS)
-_INSERT_CHANGES = insert(_CHANGES)
 _SLA_KIND = str(EventKind.SLA)
-
-
-NOTIFY_PAYLOAD_LIMIT = 7900   # PostgreSQL refuses a NOTIFY payload of 8000 bytes or more
-
-
-def notify_payloads(ids: list[int], limit: int = NOTIFY_PAYLOAD_LIMIT) -> list[str]:
-    """Incident ids as comma-separated NOTIFY payloads (store.changefeed splits them), each
-    under PostgreSQL's payload limit: one notification per ~1,000 changed incidents, not one each."""
-    payloads, current, size = [], [], 0
-    for text in map(str, ids):
-        if current and size + 1 + len(text) > limit:
-            payloads.append(",".join(current))
-            current, size = [], 0
-        size += len(text) + (1 if current else 0)
-        current.append(text)
-    if current:
-        payloads.append(",".join(current))
-    return payloads
 
 
 def due_select(now: datetime):
@@ -195,24 +178,20 @@ def _sweep_batch(ctx: ServiceContext, settings: SlaSettings, actor: Actor, now: 
 
 
 def _write(s, dialect: str, writes: _Writes, now: datetime) -> None:
-    """One statement per table for the whole batch, one NOTIFY per ~1,000 changed ids."""
-    changes = [{"incident_id": i, "at": now, "kind": _SLA_KIND} for i in writes.changed]
+    """One statement per table for the whole batch; the change feed's rows and NOTIFY (one per ~1,000
+    changed ids) from store/changefeed.record_change."""
     outbox_after_bulk_events(s, writes.events, now)  # the notifications these events cause, same transaction
     if dialect == "postgresql":
         # executemany is a round trip per row there; unnest() of one array per column is one.
         _pg_insert(s, _EVENTS, writes.events)
         for columns, params in writes.updates.items():
             _pg_update(s, columns, params)
-        _pg_insert(s, _CHANGES, changes)
-        for payload in notify_payloads(writes.changed):
-            s.execute(sql_text(notify_sql(dialect)), {"payload": payload})
-        return
-    if writes.events:
-        s.execute(_INSERT_EVENTS, writes.events)
-    for columns, params in writes.updates.items():
-        s.execute(_update_of(columns), params)
-    if changes:
-        s.execute(_INSERT_CHANGES, changes)
+    else:
+        if writes.events:
+            s.execute(_INSERT_EVENTS, writes.events)
+        for columns, params in writes.updates.items():
+            s.execute(_update_of(columns), params)
+    record_change(s, writes.changed, _SLA_KIND, now)
 
 
 def _pg_array_types(table) -> dict[str, str]:
@@ -268,10 +247,17 @@ def _pg_update(s, columns: tuple[str, ...], params: list[dict]) -> None:
 def _process(settings: SlaSettings, actor: Actor, row, now: datetime, result: SweepResult,
              writes: _Writes) -> None:
     """One incident's changes, in memory: the columns that change, its chained events, its escalations."""
-    # Unpacked once, in _COLUMNS order: attribute access on a Row costs more than the arithmetic.
-    (incident_id, key, event_count, last_hash, created_at, priority, type_, category, is_open, acknowledged_at,
-     resolved_at, paused_at, paused_seconds, response_state, resolution_state, response_due_at,
-     resolution_due_at, response_breached_at, resolution_breached_at, sla_due_at, next_check_at, started_at) = row
+    # Taken out by name once (a dict over _FIELDS, the order the SELECT has): attribute access on
+    # a Row costs more than the arithmetic.
+    f = dict(zip(_FIELDS, row, strict=True))
+    incident_id, key, event_count, last_hash = f["id"], f["key"], f["event_count"], f["last_event_hash"]
+    created_at, priority, type_, category = f["created_at"], f["priority"], f["type"], f["category"]
+    is_open, acknowledged_at, resolved_at = f["is_open"], f["acknowledged_at"], f["resolved_at"]
+    paused_at, paused_seconds, started_at = f["sla_paused_at"], f["sla_paused_seconds"], f["sla_started_at"]
+    response_state, resolution_state = f["response_sla_state"], f["resolution_sla_state"]
+    response_due_at, resolution_due_at = f["response_due_at"], f["resolution_due_at"]
+    response_breached_at, resolution_breached_at = f["response_breached_at"], f["resolution_breached_at"]
+    sla_due_at, next_check_at = f["sla_due_at"], f["next_sla_check_at"]
     outcome = assess(settings, SlaFacts(
         created_at, priority, type_, category, bool(is_open), acknowledged_at, resolved_at, paused_at,
         paused_seconds or 0.0, response_state or SlaState.ON_TRACK, resolution_state or SlaState.ON_TRACK,

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
 from incidentdesk.domain.audit import chained_event
 from incidentdesk.domain.enums import EventKind
 from incidentdesk.domain.roles import Actor
 from incidentdesk.services.outbox import after_event as outbox_after_event
-from incidentdesk.store.changefeed import notify_sql
-from incidentdesk.store.models import ChangeLog, Incident, TimelineEvent
+from incidentdesk.store.changefeed import record_change
+from incidentdesk.store.models import Incident, TimelineEvent
 
 
 def append_event(session: Session, incident: Incident, actor: Actor, kind: EventKind, at: datetime, *,
@@ -22,14 +21,9 @@ def append_event(session: Session, incident: Incident, actor: Actor, kind: Event
         incident.last_event_hash, seq=seq, at=at, actor=actor.login, real_actor=actor.effective_real_login,
         kind=str(kind), text=text, before=before, after=after))
     session.add(event)
-    session.add(ChangeLog(incident_id=incident.id, at=at, kind=str(kind)))
-    # Set these before the NOTIFY below: its execute autoflushes, and a change after it would
-    # cost a second UPDATE of the incident (and a second version bump).
     incident.event_count = seq
     incident.last_event_hash = event.hash
-    statement = notify_sql(session.get_bind().dialect.name)
-    if statement:
-        session.execute(sql_text(statement), {"payload": str(incident.id)})
+    record_change(session, [incident.id], kind, at)
     if "notify" in session.info:  # notification rules configured: their outbox rows, in this transaction
         outbox_after_event(session, incident, actor.login, str(kind), at, text, after, event.hash)
     return event

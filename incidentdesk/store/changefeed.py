@@ -2,6 +2,13 @@
 
 Every service transaction writes a ChangeLog row (and, on PostgreSQL, a NOTIFY) together
 with the change itself, so a console that learns of a change can read it at once.
+`record_change` is the only writer of both — the timeline, the alert paths (counters-only
+repeats too) and the SLA sweeper call it — so a change no console hears of cannot be written.
+
+A notification's payload is comma-separated tokens: an incident id, optionally followed by
+`c<change_log id>` (a single change names its row: the console that made it can tell its own
+change from someone else's, see `capture`); bulk writers send bare ids, up to ~1,000 per
+notification, under PostgreSQL's 8000-byte payload limit.
 
 - SQLite: `PRAGMA data_version` on a dedicated connection changes whenever another
   connection commits; polling it costs microseconds, and only then is change_log read.
@@ -18,7 +25,11 @@ succeeds, reports `resync=True` because changes may have been missed meanwhile.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from incidentdesk.domain.errors import StorageUnavailable
 from incidentdesk.store.engine import Database
@@ -27,20 +38,113 @@ CHANNEL = "incidentdesk_changes"
 APPLICATION_NAME = "incidentdesk-changefeed"
 SQLITE_POLL_SECONDS = 0.1
 MAX_ROWS_PER_READ = 5000
+NOTIFY_PAYLOAD_LIMIT = 7900   # PostgreSQL refuses a NOTIFY payload of 8000 bytes or more
+_NOTIFY = f"SELECT pg_notify('{CHANNEL}', :payload)"
 
 
 @dataclass
 class Changes:
     incident_ids: set[int] = field(default_factory=set)
     resync: bool = False
+    # change_log ids per incident, where the feed knows them (SQLite: always; PostgreSQL: single
+    # changes); `unnamed`: incidents with a change whose row is not named (a bulk notification).
+    change_ids: dict[int, set[int]] = field(default_factory=dict)
+    unnamed: set[int] = field(default_factory=set)
 
     def __bool__(self) -> bool:
         return bool(self.incident_ids) or self.resync
 
+    def add(self, incident_id: int, change_id: int | None) -> None:
+        self.incident_ids.add(incident_id)
+        if change_id is None:
+            self.unnamed.add(incident_id)
+        else:
+            self.change_ids.setdefault(incident_id, set()).add(change_id)
 
-def notify_sql(dialect_name: str) -> str | None:
-    """The statement services run inside a write transaction to wake PostgreSQL listeners."""
-    return f"SELECT pg_notify('{CHANNEL}', :payload)" if dialect_name == "postgresql" else None
+    def only_these(self, incident_id: int, known: set[int]) -> bool:
+        """True when every change to `incident_id` reported here is one of the change_log ids `known`."""
+        return incident_id not in self.unnamed and bool(self.change_ids.get(incident_id)) \
+            and self.change_ids[incident_id] <= known
+
+
+# -- the one writer -------------------------------------------------------------------
+_captured: ContextVar[list | None] = ContextVar("incidentdesk_captured_changes", default=None)
+
+
+@contextmanager
+def capture() -> Iterator[list[tuple[int, int]]]:
+    """Collect the (incident id, change_log id) of every single change this thread records inside
+    the block. The console wraps its own actions in it, so the feed's echo of them is not read a
+    second time. (A change whose transaction rolls back is listed too; no feed ever reports it.)"""
+    collected: list[tuple[int, int]] = []
+    token = _captured.set(collected)
+    try:
+        yield collected
+    finally:
+        _captured.reset(token)
+
+
+def record_change(session, incident_ids: Sequence[int], kind: str, at: datetime) -> None:
+    """Record that these incidents changed, inside the caller's write transaction: one change_log
+    row each and, on PostgreSQL, the NOTIFY that wakes every listening console at commit.
+
+    The only writer of change-log rows and notifications. Written on the session's connection at
+    once, without flushing the session: what the caller changed on its ORM objects is flushed
+    once, at commit (a flush here would cost a second UPDATE, and a second version bump, if the
+    caller changes the incident afterwards). One incident: the notification names the row
+    (`id,c<change id>`). Several (the sweeper, counters-only alert repeats): one bulk statement,
+    one notification per ~1,000 ids.
+    """
+    from sqlalchemy import insert
+    from sqlalchemy import text as sql_text
+
+    from incidentdesk.store.models import ChangeLog
+
+    ids = list(dict.fromkeys(int(i) for i in incident_ids))
+    if not ids:
+        return
+    conn = session.connection()
+    postgres = conn.dialect.name == "postgresql"
+    kind = str(kind)
+    table = ChangeLog.__table__
+    if len(ids) == 1:
+        change_id = int(conn.execute(insert(table).values(incident_id=ids[0], at=at, kind=kind))
+                        .inserted_primary_key[0])
+        collected = _captured.get()
+        if collected is not None:
+            collected.append((ids[0], change_id))
+        if postgres:
+            _notify(conn, [f"{ids[0]},c{change_id}"])
+        return
+    if postgres:  # executemany is a round trip per row there; unnest() of one array is one
+        conn.execute(sql_text("INSERT INTO change_log (incident_id, at, kind) "
+                              "SELECT unnest(CAST(:ids AS INTEGER[])), :at, :kind"),
+                     {"ids": ids, "at": at, "kind": kind})
+        _notify(conn, notify_payloads(ids))
+    else:
+        conn.execute(insert(table), [{"incident_id": i, "at": at, "kind": kind} for i in ids])
+
+
+def _notify(conn, payloads: list[str]) -> None:
+    from sqlalchemy import text as sql_text
+
+    for payload in payloads:
+        conn.execute(sql_text(_NOTIFY), {"payload": payload})
+
+
+def notify_payloads(ids: Sequence[int], limit: int = NOTIFY_PAYLOAD_LIMIT) -> list[str]:
+    """Incident ids as comma-separated NOTIFY payloads, each under PostgreSQL's payload limit:
+    one notification per ~1,000 changed incidents, not one each."""
+    payloads, current, size = [], [], 0
+    for text in map(str, ids):
+        if current and size + 1 + len(text) > limit:
+            payloads.append(",".join(current))
+            current, size = [], 0
+        size += len(text) + (1 if current else 0)
+        current.append(text)
+    if current:
+        payloads.append(",".join(current))
+    return payloads
 
 
 class ChangeFeed:
@@ -140,29 +244,42 @@ class ChangeFeed:
             return Changes(resync=True)
         if rows:
             self._last_id = rows[-1][0]
-        return Changes({int(r[1]) for r in rows})
+        changes = Changes()
+        for change_id, incident_id in rows:
+            changes.add(int(incident_id), int(change_id))
+        return changes
 
     def _wait_pg(self, timeout: float) -> Changes:
-        ids: set[int] = set()
+        changes = Changes()
         got_any = False
         for note in self._conn.notifies(timeout=timeout, stop_after=1):
             got_any = True
-            ids.update(_payload_ids(note.payload))
+            _read_payload(note.payload, changes)
         if got_any:
             # Collect whatever else arrives within a few ms, so a burst repaints once.
             for note in self._conn.notifies(timeout=0.02):
-                ids.update(_payload_ids(note.payload))
+                _read_payload(note.payload, changes)
         if self._conn.closed or self._conn.broken:
             raise StorageUnavailable("lost the PostgreSQL connection; retrying")
         if not got_any:
             # notifies() returns quietly when the server closes the socket; probe it.
             self._conn.execute("SELECT 1")
-        return Changes(ids)
+        return changes
+
+
+def _read_payload(payload: str, changes: Changes) -> None:
+    """A notification names one incident id and its change (`12,c345`), or several ids separated
+    by commas (a bulk writer such as the SLA sweeper sends one notification for many incidents)."""
+    parts = payload.split(",")
+    for i, part in enumerate(parts):
+        if part.isdigit():
+            following = parts[i + 1] if i + 1 < len(parts) else ""
+            named = following[:1] == "c" and following[1:].isdigit()
+            changes.add(int(part), int(following[1:]) if named else None)
 
 
 def _payload_ids(payload: str) -> list[int]:
-    """A notification names one incident id, or several separated by commas (a bulk writer
-    such as the SLA sweeper sends one notification for many incidents)."""
+    """The incident ids a notification names, in its order."""
     return [int(part) for part in payload.split(",") if part.isdigit()]
 
 

@@ -8,9 +8,10 @@ the first page (counts, details, actions, the change feed) goes through SQLAlche
 opened in the background once the page is shown.
 
 Nothing here decides anything: the page's SQL is the one store/queries builds, compiled once
-and held to it by tests/store/test_fastpath.py; rows become QueueRow with the same UTC parsing
-as store/types.UTCDateTime. Any doubt (another URL shape, a missing file, another schema
-revision, any error) means "no fast path", and the caller takes the normal one.
+and held to it by tests/store/test_fastpath.py; its columns are labelled with QueueRow's field
+names and rows are built by those names, with the same UTC parsing as store/types.UTCDateTime.
+Any doubt (another URL shape, a missing file, another schema revision, any error) means "no fast
+path", and the caller takes the normal one. (`list` and `show` read the same way: store/plainsql.)
 """
 
 from __future__ import annotations
@@ -22,25 +23,35 @@ from urllib.parse import quote
 
 from incidentdesk.domain.enums import Role
 from incidentdesk.domain.roles import Actor
-from incidentdesk.store.rows import Page, QueueFilter, QueueRow, utc_from_sqlite
+from incidentdesk.store.rows import Page, QueueFilter, QueueRow, queue_rows_from_sqlite
 
 # queries._page_statement(QueueFilter(), "first", PAGE_SIZE) compiled for SQLite with literal binds.
 FIRST_PAGE_FILTER = QueueFilter()
 FIRST_PAGE_LIMIT = 100
+# The queue row's columns, each labelled with its QueueRow field (store/rows.QUEUE_ROW_FIELDS), and
+# the join: the same text store/queries compiles, so rows are built by name on both paths.
+ROW_SELECT_SQL = (
+    'SELECT incidents.id AS id, incidents."key" AS "key", incidents.type AS type, incidents.priority AS priority, '
+    "incidents.impact AS impact, incidents.urgency AS urgency, incidents.severity AS severity, "
+    "incidents.status AS status, incidents.title AS title, incidents.assignee AS assignee, "
+    'groups.name AS "group", incidents.tier AS tier, incidents.created_at AS created_at, '
+    "incidents.updated_at AS updated_at, incidents.acknowledged_at AS acknowledged_at, "
+    "incidents.response_due_at AS response_due_at, incidents.resolution_due_at AS resolution_due_at, "
+    "incidents.sla_due_at AS sla_due_at, incidents.version AS version, "
+    "incidents.response_sla_state AS response_sla_state, incidents.resolution_sla_state AS resolution_sla_state, "
+    "incidents.sla_paused_at AS sla_paused_at, incidents.next_sla_check_at AS next_sla_check_at, "
+    "incidents.is_open AS is_open, incidents.is_major AS is_major, incidents.category AS category, "
+    "incidents.next_update_due AS next_update_due \n"
+    "FROM incidents LEFT OUTER JOIN groups ON incidents.group_id = groups.id"
+)
+# queries._page_statement(QueueFilter(), "first", PAGE_SIZE) compiled for SQLite with literal binds.
+FIRST_PAGE_FILTER = QueueFilter()
+FIRST_PAGE_LIMIT = 100
 FIRST_PAGE_SQL = (
-    'SELECT incidents.id, incidents."key", incidents.type, incidents.priority, incidents.impact, '
-    "incidents.urgency, incidents.severity, incidents.status, incidents.title, incidents.assignee, "
-    "groups.name, incidents.tier, incidents.created_at, incidents.updated_at, incidents.acknowledged_at, "
-    "incidents.response_due_at, incidents.resolution_due_at, incidents.sla_due_at, incidents.version, "
-    "incidents.response_sla_state, incidents.resolution_sla_state, incidents.sla_paused_at, "
-    "incidents.next_sla_check_at, incidents.is_open, incidents.is_major, incidents.category, "
-    "incidents.next_update_due \n"
-    "FROM incidents LEFT OUTER JOIN groups ON incidents.group_id = groups.id \n"
+    ROW_SELECT_SQL + " \n"
     "WHERE incidents.is_open IS 1 ORDER BY incidents.priority ASC, incidents.sla_due_at ASC, incidents.id ASC\n"
     " LIMIT 101 OFFSET 0"
 )
-_UTC_COLUMNS = (12, 13, 14, 15, 16, 17, 21, 22, 26)  # positions of the UTCDateTime columns in a row
-_BOOL_COLUMNS = (23, 24)  # is_open, is_major: SQLite returns 0/1
 _PLAIN_URL = re.compile(r"sqlite(\+pysqlite)?:///(?P<path>[^?#%~]+)")
 BUSY_TIMEOUT_S = 10.0
 
@@ -87,13 +98,9 @@ def load_actor(conn: sqlite3.Connection, login: str, real_login: str | None = No
                  groups=frozenset(g[0] for g in groups))
 
 
-def _queue_row(raw: tuple) -> QueueRow:
-    values = list(raw)
-    for i in _UTC_COLUMNS:
-        values[i] = utc_from_sqlite(values[i])
-    for i in _BOOL_COLUMNS:
-        values[i] = bool(values[i])
-    return QueueRow(*values)
+def queue_rows(cursor: sqlite3.Cursor) -> list[QueueRow]:
+    """The rows of an executed queue statement, built by the names its columns are labelled with."""
+    return queue_rows_from_sqlite([d[0] for d in cursor.description], cursor.fetchall())
 
 
 def first_page(path: Path) -> tuple[Page, int]:
@@ -113,7 +120,7 @@ def read_first_page(conn: sqlite3.Connection) -> tuple[Page, int]:
     """first_page on an open connection (one read transaction)."""
     conn.execute("BEGIN")
     try:
-        rows = [_queue_row(r) for r in conn.execute(FIRST_PAGE_SQL).fetchall()]
+        rows = queue_rows(conn.execute(FIRST_PAGE_SQL))
         last_change = int(conn.execute("SELECT COALESCE(MAX(id), 0) FROM change_log").fetchone()[0])
     finally:
         conn.execute("ROLLBACK")

@@ -7,8 +7,7 @@ queue is read one page at a time through an index; nothing here loads every row.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
 from functools import lru_cache
 
 from sqlalchemy import Select, and_, bindparam, func, or_, select, tuple_
@@ -18,7 +17,10 @@ from incidentdesk.domain.errors import NotFound, ValidationError
 from incidentdesk.store.engine import Database
 from incidentdesk.store.models import Alert, Category, Escalation, Group, Incident, Service, TimelineEvent, User
 from incidentdesk.store.audit import verify_audit  # noqa: F401  (re-exported: the audit walk lives there)
-from incidentdesk.store.rows import PAGE_SIZE, Page, QueueFilter, QueueRow  # noqa: F401  (re-exported)
+from incidentdesk.store.views import (  # noqa: F401  (re-exported: the detail's value types)
+    _DETAIL_FIELDS, ALERTS_SHOWN, AlertView, EscalationView, EventView, IncidentDetail,
+)
+from incidentdesk.store.rows import PAGE_SIZE, QUEUE_ROW_FIELDS, Page, QueueFilter, QueueRow, queue_rows, row_to_json  # noqa: F401  (re-exported)
 
 _AT_RISK_STATES = ("at_risk", "breached")
 
@@ -30,13 +32,27 @@ SORTS = {
     "due": ((Incident.sla_due_at, Incident.id), False),
 }
 
-_ROW_COLUMNS = (
-    Incident.id, Incident.key, Incident.type, Incident.priority, Incident.impact, Incident.urgency, Incident.severity, Incident.status, Incident.title,
-    Incident.assignee, Group.name, Incident.tier, Incident.created_at, Incident.updated_at,
-    Incident.acknowledged_at, Incident.response_due_at, Incident.resolution_due_at, Incident.sla_due_at,
-    Incident.version, Incident.response_sla_state, Incident.resolution_sla_state, Incident.sla_paused_at,
-    Incident.next_sla_check_at, Incident.is_open, Incident.is_major, Incident.category, Incident.next_update_due,
-)
+# QueueRow field -> the column it is read from; selected as `column AS field` (labelled), so a row
+# is built by name (rows.queue_rows) and the order here carries no meaning.
+_ROW_SOURCES = {
+    "id": Incident.id, "key": Incident.key, "type": Incident.type, "priority": Incident.priority,
+    "impact": Incident.impact, "urgency": Incident.urgency, "severity": Incident.severity,
+    "status": Incident.status, "title": Incident.title, "assignee": Incident.assignee, "group": Group.name,
+    "tier": Incident.tier, "created_at": Incident.created_at, "updated_at": Incident.updated_at,
+    "acknowledged_at": Incident.acknowledged_at, "response_due_at": Incident.response_due_at,
+    "resolution_due_at": Incident.resolution_due_at, "sla_due_at": Incident.sla_due_at,
+    "version": Incident.version, "response_sla_state": Incident.response_sla_state,
+    "resolution_sla_state": Incident.resolution_sla_state, "sla_paused_at": Incident.sla_paused_at,
+    "next_sla_check_at": Incident.next_sla_check_at, "is_open": Incident.is_open,
+    "is_major": Incident.is_major, "category": Incident.category, "next_update_due": Incident.next_update_due,
+}
+assert tuple(_ROW_SOURCES) == QUEUE_ROW_FIELDS, "store/rows.QueueRow and _ROW_SOURCES name the same fields"
+_ROW_COLUMNS = tuple(_ROW_SOURCES[name].label(name) for name in QUEUE_ROW_FIELDS)
+
+
+def _rows(result) -> list[QueueRow]:
+    """Rows built by the labels of the result's columns (store/rows.queue_rows)."""
+    return queue_rows(result.keys(), result.all())
 
 
 def _filtered(db_session, flt: QueueFilter) -> Select:
@@ -114,7 +130,7 @@ def queue_page(db: Database, flt: QueueFilter = QueueFilter(), *, after: tuple |
     with db.read() as s:
         # Core execution (not Session.execute): plain column rows need none of the ORM's loading machinery,
         # which otherwise costs more than the query itself on a 100-row page.
-        rows = [QueueRow(*r) for r in s.connection().execute(_page_statement(flt, direction, limit), params).all()]
+        rows = _rows(s.connection().execute(_page_statement(flt, direction, limit), params))
         if not rows and (flt.group or flt.groups):
             _filtered(s, flt)  # says which group is unknown, if one is
     has_more = len(rows) > limit
@@ -131,7 +147,7 @@ def queue_last_page(db: Database, flt: QueueFilter = QueueFilter(), *, limit: in
     cols, desc = SORTS[flt.sort]
     with db.read() as s:
         stmt = _filtered(s, flt).order_by(*[c.asc() if desc else c.desc() for c in cols]).limit(limit + 1)
-        rows = [QueueRow(*r) for r in s.execute(stmt).all()]
+        rows = _rows(s.execute(stmt))
     has_more = len(rows) > limit
     rows = rows[:limit]
     rows.reverse()
@@ -154,136 +170,6 @@ def queue_count(db: Database, flt: QueueFilter = QueueFilter()) -> int:
     with db.read() as s:
         stmt = _filtered(s, flt).with_only_columns(func.count()).order_by(None)
         return int(s.scalar(stmt) or 0)
-
-
-@dataclass(frozen=True)
-class EventView:
-    seq: int
-    at: datetime
-    actor: str
-    real_actor: str
-    kind: str
-    text: str
-    before: dict | None
-    after: dict | None
-
-
-@dataclass(frozen=True)
-class EscalationView:
-    at: datetime
-    actor: str
-    kind: str
-    from_group: str | None
-    from_tier: int | None
-    to_group: str | None
-    to_tier: int | None
-    to_person: str | None
-    reason: str
-    summary: str
-    automatic: bool
-
-
-@dataclass(frozen=True)
-class AlertView:
-    """One monitoring alert attached to the incident (labels and text are untrusted)."""
-
-    source: str
-    fingerprint: str
-    status: str
-    summary: str
-    labels: dict | None
-    annotations: dict | None
-    generator_url: str | None
-    starts_at: datetime | None
-    ends_at: datetime | None
-    first_seen_at: datetime
-    last_seen_at: datetime
-    occurrences: int
-
-
-ALERTS_SHOWN = 50
-
-
-@dataclass(frozen=True)
-class IncidentDetail:
-    id: int
-    key: str
-    type: str
-    title: str
-    description: str
-    affected_service: str | None
-    symptoms: str
-    started_at: datetime | None
-    impacted: str
-    steps_to_reproduce: str
-    device_user: str
-    recent_changes: str
-    category: str | None
-    ci: str | None
-    impact: str
-    urgency: str
-    priority: int
-    severity: str
-    status: str
-    hold_reason: str | None
-    reporter: str
-    assignee: str | None
-    group: str | None
-    tier: int
-    source: str
-    created_at: datetime
-    updated_at: datetime
-    updated_by: str
-    acknowledged_at: datetime | None
-    resolved_at: datetime | None
-    closed_at: datetime | None
-    response_due_at: datetime
-    resolution_due_at: datetime
-    sla_due_at: datetime
-    resolution_code: str | None
-    resolution_notes: str | None
-    first_contact_resolution: bool
-    reopen_count: int
-    user_confirmed: bool | None
-    csat: int | None
-    version: int
-    timeline: list[EventView] = field(default_factory=list)
-    escalations: list[EscalationView] = field(default_factory=list)
-    alerts: list[AlertView] = field(default_factory=list)
-    alert_count: int = 0
-    last_alert_at: datetime | None = None
-    response_sla_state: str = "on_track"
-    resolution_sla_state: str = "on_track"
-    response_breached_at: datetime | None = None
-    resolution_breached_at: datetime | None = None
-    sla_paused_at: datetime | None = None
-    next_sla_check_at: datetime | None = None
-    is_open: bool = True
-    is_major: bool = False
-    commander: str | None = None
-    major_declared_at: datetime | None = None
-    deputy: str | None = None
-    comms_lead: str | None = None
-    last_update_at: datetime | None = None
-    next_update_due: datetime | None = None
-    last_update: dict | None = None   # the previous stakeholder update's fields (domain/stakeholder.py)
-
-    def to_json(self) -> dict:
-        def conv(value):
-            if isinstance(value, datetime):
-                return value.isoformat()
-            if isinstance(value, list):
-                return [conv(v) for v in value]
-            if isinstance(value, dict):
-                return {k: conv(v) for k, v in value.items()}
-            return value
-        data = conv(asdict(self))
-        data["priority"] = f"P{self.priority}"
-        return data
-
-
-_DETAIL_FIELDS = [f for f in IncidentDetail.__dataclass_fields__
-                  if f not in ("timeline", "escalations", "alerts", "group", "last_update")]
 
 
 def incident_detail(db: Database, key: str, *, timeline_limit: int | None = None) -> IncidentDetail:
@@ -361,13 +247,6 @@ def count_incidents(db: Database) -> int:
         return int(s.scalar(select(func.count()).select_from(Incident)) or 0)
 
 
-def row_to_json(row: QueueRow) -> dict:
-    return {
-        "key": row.key, "title": row.title, "type": row.type, "status": row.status, "priority": f"P{row.priority}",
-        "impact": row.impact, "urgency": row.urgency, "severity": row.severity, "assignee": row.assignee, "group": row.group, "tier": row.tier,
-        "created_at": row.created_at.isoformat(), "sla_due_at": row.sla_due_at.isoformat(), "version": row.version,
-        "is_major": row.is_major,
-    }
 
 
 def rows_for_ids(db: Database, ids: Sequence[int]) -> list[QueueRow]:
@@ -376,4 +255,4 @@ def rows_for_ids(db: Database, ids: Sequence[int]) -> list[QueueRow]:
         return []
     with db.read() as s:
         stmt = _filtered(s, QueueFilter(open_only=False)).where(Incident.id.in_(list(ids)))
-        return [QueueRow(*r) for r in s.execute(stmt)]
+        return _rows(s.execute(stmt))

@@ -6,7 +6,7 @@ the filter, the row and the page live here; store/queries.py re-exports them unc
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 
 PAGE_SIZE = 100
@@ -75,10 +75,67 @@ class QueueRow:
         return tuple(getattr(self, name) for name in names)
 
 
+# The row's one declaration is QueueRow above: these are its field names, in order. Every reader
+# labels its SQL columns with them (store/queries._ROW_COLUMNS, the plain-SQL text in
+# store/fastpath.py) and builds rows by those labels (queue_rows), never by position.
+QUEUE_ROW_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(QueueRow))
+UTC_FIELDS = ("created_at", "updated_at", "acknowledged_at", "response_due_at", "resolution_due_at",
+              "sla_due_at", "sla_paused_at", "next_sla_check_at", "next_update_due")  # the UTCDateTime columns
+BOOL_FIELDS = ("is_open", "is_major")  # SQLite returns 0/1 for these
+
+
+def _order(names) -> tuple[int, ...] | None:
+    """Where each QueueRow field is among a result's column labels; None when they are in field order."""
+    names = tuple(names)
+    if sorted(names) != sorted(QUEUE_ROW_FIELDS):
+        raise ValueError(f"a queue row needs exactly the columns {QUEUE_ROW_FIELDS}, not {names}")
+    order = tuple(names.index(field) for field in QUEUE_ROW_FIELDS)
+    return None if order == tuple(range(len(order))) else order
+
+
+def queue_rows(names, raws) -> list[QueueRow]:
+    """QueueRows from raw result rows whose columns are labelled `names` (an SQLAlchemy result's keys()).
+
+    Built by name: the labels say which value is which field, checked once per result rather than
+    looked up per value (a 100-row page would otherwise spend more time on names than on its query).
+    """
+    order = _order(names)
+    if order is None:
+        return [QueueRow(*raw) for raw in raws]
+    return [QueueRow(*[raw[i] for i in order]) for raw in raws]
+
+
+def queue_rows_from_sqlite(names, raws) -> list[QueueRow]:
+    """As queue_rows, for plain sqlite3 rows: UTC text to aware datetimes, 0/1 to bools, as the
+    SQLAlchemy path converts them (store/types.UTCDateTime)."""
+    names = tuple(names)
+    order = _order(names)
+    utc = [names.index(name) for name in UTC_FIELDS]
+    flags = [names.index(name) for name in BOOL_FIELDS]
+    rows = []
+    for raw in raws:
+        values = list(raw)
+        for i in utc:
+            values[i] = utc_from_sqlite(values[i])
+        for i in flags:
+            values[i] = bool(values[i])
+        rows.append(QueueRow(*values) if order is None else QueueRow(*[values[i] for i in order]))
+    return rows
+
+
 @dataclass(frozen=True)
 class Page:
     rows: list[QueueRow]
     has_more: bool
+
+
+def row_to_json(row: QueueRow) -> dict:
+    return {
+        "key": row.key, "title": row.title, "type": row.type, "status": row.status, "priority": f"P{row.priority}",
+        "impact": row.impact, "urgency": row.urgency, "severity": row.severity, "assignee": row.assignee, "group": row.group, "tier": row.tier,
+        "created_at": row.created_at.isoformat(), "sla_due_at": row.sla_due_at.isoformat(), "version": row.version,
+        "is_major": row.is_major,
+    }
 
 
 def utc_from_sqlite(value):

@@ -6,27 +6,12 @@ module reads the earlier ones, kept with the state each had reached (store/model
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-
 from sqlalchemy import select
 
 from incidentdesk.domain.keys import parse_key
 from incidentdesk.store.engine import Database
 from incidentdesk.store.models import SlaTargetRecord
-
-
-@dataclass(frozen=True)
-class TargetRecordView:
-    target: str
-    priority: int
-    policy: str
-    calendar: str
-    counted_from: datetime
-    due_at: datetime
-    state: str
-    breached_at: datetime | None
-    superseded_at: datetime
+from incidentdesk.store.views import TargetRecordView  # noqa: F401  (re-exported)
 
 
 def target_history(db: Database, key: str) -> list[TargetRecordView]:

@@ -7,6 +7,7 @@ snapshots and tests are deterministic.
 from __future__ import annotations
 
 import threading
+from collections import deque
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -78,6 +79,11 @@ class IncidentDeskApp(App):
         if self.tick_seconds:
             self.set_interval(self.tick_seconds, self._tick)
         self._feed_started = False
+        # change_log ids of this console's own actions, re-read when they finished (skipped when
+        # the feed echoes them), and the latest ids the feed reported (a feed faster than the action's
+        # own message has already re-read the incident). UI thread only.
+        self._own_changes: set[int] = set()
+        self._heard: deque[int] = deque(maxlen=2000)
         if self.runtime.is_open:
             self._start_background()
         # else: the main screen calls first_page_shown(), once the page is on screen
@@ -204,7 +210,39 @@ class IncidentDeskApp(App):
         if threading.get_ident() != self._thread_id:
             self.call_from_thread(self.resync)
             return
+        self._own_changes.clear()
         self.main_screen.action_refresh()
+
+    def apply_feed(self, changes) -> None:
+        """What the change feed reported (a store.changefeed.Changes), on the UI thread.
+
+        The echo of this console's own action is not read again: the action re-read its incident
+        when it finished (apply_own_changes). An incident is skipped only when every change the
+        feed names for it is one of those; anyone else's change, or one the feed cannot name (a
+        bulk notification), is read as usual. Whichever of the two arrives first reads, once.
+        """
+        ids = set()
+        for incident_id in changes.incident_ids:
+            if changes.only_these(incident_id, self._own_changes):
+                self._own_changes -= changes.change_ids[incident_id]
+            else:
+                ids.add(incident_id)
+        for named in changes.change_ids.values():
+            self._heard.extend(named)
+        if ids:
+            self.main_screen.refresh_incidents(ids)
+
+    def apply_own_changes(self, incident_id: int, change_ids: set[int]) -> None:
+        """This console's action changed the incident: read it now, unless the feed already did."""
+        if change_ids and change_ids <= set(self._heard):
+            return  # the feed was first and re-read it after the commit
+        self._own_changes |= change_ids
+        self.main_screen.refresh_incidents({incident_id})
+
+    def expect_own_changes(self, change_ids: set[int]) -> None:
+        """This console's action made these changes and reads them its own way (a new incident's
+        page): the feed's echo of them is not read again."""
+        self._own_changes |= change_ids - set(self._heard)
 
     def apply_changes(self, incident_ids: set[int]) -> None:
         """Re-read only these incidents and repaint their rows (and the open incident) in place."""

@@ -54,7 +54,7 @@ def follow_changes(app, db: Database, clock: Callable[[], datetime], since_id: i
             if changes.resync:
                 app.call_from_thread(app.resync)
             elif changes.incident_ids:
-                app.call_from_thread(app.apply_changes, set(changes.incident_ids))
+                app.call_from_thread(app.apply_feed, changes)
     finally:
         feed.close()
 

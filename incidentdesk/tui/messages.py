@@ -53,6 +53,7 @@ class ActionDone(Message):
     detail: object
     text: str
     created: str | None = None  # the key of an incident the action logged
+    changes: tuple = ()  # (incident id, change_log id) the action recorded (store/changefeed.capture)
 
 
 @dataclass

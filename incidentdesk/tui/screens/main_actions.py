@@ -76,15 +76,18 @@ class ActionsPart(Screen):
     @work(thread=True, exclusive=False, exit_on_error=False, group="action")
     def _run_action(self, action: Action, detail, values: dict) -> None:
         # Not exclusive: a second action must not hide the first one's result.
+        from incidentdesk.store.changefeed import capture
+
         try:
-            result = action.run(self.app.runtime.ctx, detail, values)
+            with capture() as mine:  # this console's own changes: the feed's echo of them is not re-read
+                result = action.run(self.app.runtime.ctx, detail, values)
         except DomainError as exc:
             self.post_message(ActionFailed(action, detail, values, exc))
         except Exception as exc:  # a bug: report it, keep the console alive
             self.post_message(ActionFailed(action, detail, values, exc))
         else:
             text, created = (result, None) if isinstance(result, str) else result
-            self.post_message(ActionDone(action, detail, text, created))
+            self.post_message(ActionDone(action, detail, text, created, tuple(mine)))
 
     @on(ActionDone)
     def _action_done(self, msg: ActionDone) -> None:
@@ -92,8 +95,9 @@ class ActionsPart(Screen):
         self.app.set_connection_state(True, None)
         notify(self.app, msg.text)
         if msg.detail is not None:
-            self.app.apply_changes({msg.detail.id})
+            self.app.apply_own_changes(msg.detail.id, {c for i, c in msg.changes if i == msg.detail.id})
         elif msg.created is not None:
+            self.app.expect_own_changes({c for _, c in msg.changes})  # the new page read shows them
             self.show_new_incident(msg.created)
             from incidentdesk.domain.keys import parse_key
 
