@@ -102,7 +102,7 @@ def _rows(columns: list[str], total: int, open_count: int, seed: int) -> Iterato
         return span if isinstance(span, timedelta) else timedelta(days=span.days)
 
     targets = {p: (wall(DEFAULT_TARGETS[p].response), wall(DEFAULT_TARGETS[p].resolution)) for p in DEFAULT_TARGETS}
-    hour, day = timedelta(hours=1), timedelta(days=1)
+    day = timedelta(days=1)
     names = ("id", "key", "type", "title", "impact", "urgency", "priority", "severity", "status", "is_open",
              "reporter", "assignee", "group_id", "tier", "source", "created_at", "updated_at", "updated_by",
              "acknowledged_at", "resolved_at", "closed_at", "response_due_at", "resolution_due_at", "sla_due_at",

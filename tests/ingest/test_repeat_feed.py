@@ -17,7 +17,7 @@ from incidentdesk.store.changefeed import ChangeFeed
 from incidentdesk.store.engine import open_database
 from incidentdesk.store.models import ChangeLog
 
-from tests.ingest.payloads import am_alert, am_payload
+from tests.support.payloads import am_alert, am_payload
 
 
 def _other_console(db):

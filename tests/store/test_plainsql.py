@@ -18,7 +18,8 @@ from incidentdesk.services import incidents as svc
 from incidentdesk.store import fastpath, plainsql, queries
 from incidentdesk.store.rows import SORT_KEYS, QueueFilter
 from incidentdesk.store.sla_records import target_history
-from tests.tui.scenario import Clock, build, ctx_for, open_db
+from tests.support.clock import Clock
+from tests.support.desk import build, ctx_for, open_db
 
 FILTERS = [
     QueueFilter(),

@@ -48,7 +48,6 @@ def test_every_reader_builds_the_row_by_name(db, odd_one):
         "queue_page": queries.queue_page(db, flt).rows,
         "queue_page after a cursor": None,
         "queue_last_page": queries.queue_last_page(db, flt).rows,
-        "rows_for_keys": queries.rows_for_keys(db, [key]),
         "rows_for_ids": queries.rows_for_ids(db, [int(key.split("-")[1])]),
     }
     first = readers["queue_page"]
@@ -86,7 +85,7 @@ def test_the_row_fields_are_one_declaration():
 
 
 def test_rows_follow_the_labels_not_the_column_order(db, odd_one):
-    rows = queries.rows_for_keys(db, [odd_one])
+    rows = queries.rows_for_ids(db, [int(odd_one.split("-")[1])])
     raw = [tuple(getattr(rows[0], name) for name in QUEUE_ROW_FIELDS)]
     shuffled = list(reversed(QUEUE_ROW_FIELDS))
     assert queue_rows(shuffled, [tuple(reversed(raw[0]))]) == rows

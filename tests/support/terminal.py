@@ -31,6 +31,8 @@ def console_env(tmp_path: Path) -> dict[str, str]:
     env.update(XDG_DATA_HOME=str(tmp_path / "data"), XDG_CONFIG_HOME=str(tmp_path / "config"), TERM="xterm-256color")
     env.pop("INCIDENTDESK_CONFIG", None)
     env.pop("INCIDENTDESK_DATABASE_URL", None)
+    for name in ("COLUMNS", "LINES"):  # Textual sizes itself by these when set (a parallel test run sets them)
+        env.pop(name, None)
     return env
 
 

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import time
+import unicodedata
+
+from textual import events
+from textual.keys import REPLACED_KEYS, _character_to_key, _get_unicode_name_from_key
 
 from incidentdesk.store import queries
 
@@ -107,3 +111,34 @@ def notes(app) -> list[str]:
 
 def detail(db, key):
     return queries.incident_detail(db, key)
+
+
+def key_event(key: str) -> events.Key:
+    """The Key event a terminal driver sends for `key` (a character or a key name such as ctrl+s)."""
+    if len(key) == 1 and not key.isalnum():
+        key = _character_to_key(key)
+    try:
+        char = unicodedata.lookup(_get_unicode_name_from_key(REPLACED_KEYS.get(key, key)))
+    except KeyError:
+        char = key if len(key) == 1 else None
+    return events.Key(key, char)
+
+
+def burst(app, *items: str | events.Event) -> None:
+    """Post every key of each text (or each event) to the app at once, as one burst from the terminal."""
+    driver = app._driver
+    for item in items:
+        if isinstance(item, events.Event):
+            driver.send_message(item)
+        elif item in ("ctrl+s", "enter", "tab", "escape"):
+            driver.send_message(key_event(item))
+        else:
+            for ch in item:
+                driver.send_message(key_event(ch))
+
+
+async def focus(pilot, selector: str):
+    widget = pilot.app.screen.query_one(selector)
+    widget.focus()
+    await pilot.pause()
+    return widget

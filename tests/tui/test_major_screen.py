@@ -15,10 +15,8 @@ from incidentdesk.tui.screens.form import FormScreen
 from incidentdesk.tui.screens.major import MajorScreen
 from incidentdesk.tui.widgets.major.panels import FactsPanel, LinkedPanel, UpdateClock, UpdatesLog
 from incidentdesk.tui.widgets.queue.table import QueueTable
-from tests.tui.conftest import plain_text, settle
-from tests.tui.scenario import build, ctx_for, make_app, open_db
-from tests.tui.test_actions import notes, select_key, submit, type_into
-from tests.tui.test_typed_input import burst, focus
+from tests.support.desk import build, ctx_for, make_app, open_db
+from tests.support.tui import burst, focus, notes, plain_text, select_key, settle, submit, type_into
 
 pytestmark = pytest.mark.anyio
 

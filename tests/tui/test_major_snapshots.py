@@ -9,15 +9,14 @@ import pytest
 
 from incidentdesk.services.major import set_major_roles
 from incidentdesk.services.stakeholder import post_update
-from incidentdesk.tui.widgets.queue.table import QueueTable
-from tests.tui.scenario import ctx_for
-from tests.tui.snapshot_app import snapshot_app
+from tests.support.desk import ctx_for
+from tests.support.tui import select_key, settle
 
 # minutes after the last update (posted at the end of the scenario; SEV1: next due in 30 min)
 STATES = {"normal": 0, "amber": 26, "overdue": 42}
 
 
-def _major_app(name: str, minutes_later: int):
+def _major_app(snapshot_app, name: str, minutes_later: int):
     app = snapshot_app(name, login="ines", major=True)
     db, clock, key = app.runtime.db, app.snapshot_clock, app.snapshot_keys["vpn"]
     ines = ctx_for(db, "ines", clock)
@@ -31,29 +30,19 @@ def _major_app(name: str, minutes_later: int):
 
 async def _open(pilot) -> None:
     app = pilot.app
-    for _ in range(4):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-    table = app.main_screen.query_one(QueueTable)
-    keys = [r.key for r in table.rows_by_id.values()]
-    table.move_cursor(row=keys.index(app.snapshot_keys["vpn"]))
-    await pilot.pause(0.2)
-    for _ in range(4):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+    await settle(pilot, rounds=4)
+    await select_key(pilot, app.snapshot_keys["vpn"])
     await pilot.press("v")
-    for _ in range(4):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+    await settle(pilot, rounds=4)
 
 
 @pytest.mark.parametrize("size", [(120, 36), (80, 24)], ids=lambda s: f"{s[0]}x{s[1]}")
 @pytest.mark.parametrize("state", list(STATES))
-def test_major_screen(snap_compare, state, size):
-    app = _major_app(f"major-{state}-{size[0]}", STATES[state])
+def test_major_screen(snap_compare, snapshot_app, state, size):
+    app = _major_app(snapshot_app, f"major-{state}-{size[0]}", STATES[state])
     assert snap_compare(app, terminal_size=size, run_before=_open)
 
 
-def test_queue_marks_overdue_major_80x24(snap_compare):
-    app = _major_app("major-queue-80", STATES["overdue"])
+def test_queue_marks_overdue_major_80x24(snap_compare, snapshot_app):
+    app = _major_app(snapshot_app, "major-queue-80", STATES["overdue"])
     assert snap_compare(app, terminal_size=(80, 24))

@@ -13,9 +13,9 @@ from incidentdesk.store import queries
 from incidentdesk.store.changefeed import Changes
 from incidentdesk.tui.screens.form import FormScreen
 from incidentdesk.tui.widgets.queue.table import QueueTable
-from tests.tui.conftest import settle
-from tests.tui.scenario import Clock, build, ctx_for, make_app
-from tests.tui.test_actions import select_key, type_into
+from tests.support.clock import Clock
+from tests.support.desk import build, ctx_for, make_app
+from tests.support.tui import select_key, settle, type_into
 
 pytestmark = pytest.mark.anyio
 

@@ -6,54 +6,20 @@ events are posted in one go, without yielding, as a terminal driver delivers a b
 
 from __future__ import annotations
 
-import unicodedata
-
 import pytest
 from textual import events
-from textual.keys import REPLACED_KEYS, _character_to_key, _get_unicode_name_from_key
 from textual.widgets import Input, Select
 
 from incidentdesk.store import queries
 from incidentdesk.tui.screens.filter import FilterScreen
 from incidentdesk.tui.screens.form import FormScreen
 from tests.support.desk import make_app
-from tests.support.tui import select_key, settle
+from tests.support.tui import burst, focus, select_key, settle
 
 pytestmark = pytest.mark.anyio
 
 LONG = ("Restarted gp-gw-eu1 twice; failover to eu2 fails with TLS errors (cert expired 09:02). "
         "Rolled back CHG-1182, users reconnect: confirmed with j.doe & 3 others. Logs: /var/log/gp/*.log")
-
-
-def key_event(key: str) -> events.Key:
-    """The Key event a terminal driver sends for `key` (a character or a key name such as ctrl+s)."""
-    if len(key) == 1 and not key.isalnum():
-        key = _character_to_key(key)
-    try:
-        char = unicodedata.lookup(_get_unicode_name_from_key(REPLACED_KEYS.get(key, key)))
-    except KeyError:
-        char = key if len(key) == 1 else None
-    return events.Key(key, char)
-
-
-def burst(app, *items: str | events.Event) -> None:
-    """Post every key of each text (or each event) to the app at once, as one burst from the terminal."""
-    driver = app._driver
-    for item in items:
-        if isinstance(item, events.Event):
-            driver.send_message(item)
-        elif item in ("ctrl+s", "enter", "tab", "escape"):
-            driver.send_message(key_event(item))
-        else:
-            for ch in item:
-                driver.send_message(key_event(ch))
-
-
-async def focus(pilot, selector: str):
-    widget = pilot.app.screen.query_one(selector)
-    widget.focus()
-    await pilot.pause()
-    return widget
 
 
 async def test_resolve_notes_typed_in_a_burst_with_ctrl_s_are_saved_whole(desk, tui_clock):
