@@ -73,6 +73,7 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     A new area of commands is one module with a `register(commands)` here.
     """
     from incidentdesk.cli import admin, incidents, usecases
+    from incidentdesk.cli import pir as pir_cli
     from incidentdesk.cli import ingest as ingest_cli
     from incidentdesk.cli import sla as sla_cli
     from incidentdesk.cli.common import Commands
@@ -87,7 +88,7 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     commands = Commands(GROUPS)
     incidents.register(commands)
     usecases.register(commands, USE_CASES)
-    for module in (admin, ingest_cli, sla_cli):
+    for module in (admin, ingest_cli, sla_cli, pir_cli):
         module.register(commands)
     commands.build(parser.add_subparsers(dest="command", metavar="COMMAND"),
                    command_words(argv) if argv is not None else None)

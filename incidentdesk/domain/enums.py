@@ -90,6 +90,8 @@ class EventKind(StrEnum):
     ALERT = "alert"
     MAJOR_DECLARED = "major_declared"
     MAJOR_STOOD_DOWN = "major_stood_down"
+    VENDOR = "vendor"            # vendor, ticket, status link or status set or cleared (services/vendor.py)
+    PIR = "pir"                  # the post-incident review edited (services/pir.py; domain/pir.REVIEW_EVENT)
 
 
 def parse_enum(enum_cls, value: str, what: str):

@@ -43,7 +43,14 @@ ACTION_WORDS = {
     "resolve": "resolve", "close": "close", "reopen": "reopen", "cancel": "cancel",
     "assign": "assign", "take": "take", "escalate": "escalate", "reprioritise": "reprioritise",
     "declare_major": "declare major", "stand_down_major": "stand down", "comment": "comment",
+    "vendor": "record the vendor of", "clear_vendor": "clear the vendor of", "pir_edit": "edit the review of",
+    "pir_follow_up": "add a follow-up to", "pir_complete": "complete a follow-up of",
+    "pir_highlight": "mark a highlight of",
 }
+
+# Actions possible in every status, like comments (not listed in "from here you can ..."): a vendor
+# closes their ticket after ours is resolved, and a review is written around the incident's end.
+ANY_STATUS_ACTIONS = ("vendor", "clear_vendor", "pir_edit", "pir_follow_up", "pir_complete", "pir_highlight")
 
 
 def allowed_actions(status: Status, acknowledged: bool | None = None) -> list[str]:
@@ -69,7 +76,7 @@ def next_status(action: str, status: Status, key: str = "the incident") -> Statu
             return target
     elif action in OPEN_ONLY_ACTIONS and status in OPEN_STATUSES:
         return status
-    elif action == "comment":
+    elif action == "comment" or action in ANY_STATUS_ACTIONS:
         return status
     possible = ", ".join(ACTION_WORDS[a] for a in allowed_actions(status))
     raise InvalidTransition(

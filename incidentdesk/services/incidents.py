@@ -26,7 +26,9 @@ from incidentdesk.domain.keys import format_key, parse_key
 from incidentdesk.domain.priority import derive_priority
 from incidentdesk.domain.roles import require, require_may_change
 from incidentdesk.domain.text import strip_control
+from incidentdesk.services import pir as pir_service
 from incidentdesk.services import sla_sync
+from incidentdesk.services import vendor as vendor_service
 from incidentdesk.services.context import ServiceContext
 from incidentdesk.services.timeline import append_event
 from incidentdesk.store import audit as audit_store
@@ -58,6 +60,10 @@ class Intake:
     assignee: str | None = None
     source: Source | str = Source.MANUAL
     tier: int | None = None  # None: the group's tier (routing rules may name another)
+    vendor: str | None = None           # vendor incidents (services/vendor.py)
+    vendor_ticket: str | None = None
+    vendor_url: str | None = None
+    vendor_status: str | None = None
 
 
 DEFAULT_SEVERITY = {1: Severity.SEV1, 2: Severity.SEV2, 3: Severity.SEV3, 4: Severity.SEV4}
@@ -164,11 +170,14 @@ def create_incident(s: Session, ctx: ServiceContext, intake: Intake) -> Incident
         first_contact_resolution=False, reopen_count=0, event_count=0,
     )
     _apply_sla(ctx, incident)
+    _, vendor = vendor_service.apply_vendor(incident, dict(
+        vendor=intake.vendor, vendor_ticket=intake.vendor_ticket, vendor_url=intake.vendor_url,
+        vendor_status=intake.vendor_status))
     s.add(incident)
     append_event(s, incident, ctx.actor, EventKind.CREATED, now, text=title, after={
         "type": str(kind), "priority": f"P{priority}", "impact": str(impact), "urgency": str(urgency),
         "severity": str(severity), "group": group.name if group else None, "assignee": incident.assignee,
-        "source": str(source),
+        "source": str(source), **vendor,
     })
     return incident
 
@@ -390,19 +399,23 @@ def apply_escalate(s: Session, ctx: ServiceContext, inc: Incident, now: datetime
     return record
 
 
-def hold(ctx: ServiceContext, key: str, *, reason: str, expected_version: int | None = None) -> int:
+def hold(ctx: ServiceContext, key: str, *, reason: str, vendor: str | None = None,
+         vendor_ticket: str | None = None, expected_version: int | None = None) -> int:
+    """On hold; "waiting for vendor" needs the vendor and their ticket (given here, or recorded before)."""
     reason = _required(reason, "reason", "a reason for the hold (e.g. waiting for user)")
     limits.check("hold_reason", reason, parameter="reason")
     with _editing(ctx, key, expected_version) as (s, inc, now):
         _require_may_change(ctx, inc, "hold", step=True)
         before, after = _transition(inc, "hold")
+        vendor_event = vendor_service.hold_vendor(inc, reason, vendor, vendor_ticket)
         inc.hold_reason = reason
         if inc.acknowledged_at is None:   # someone acted on it: that is its first response, now
             inc.acknowledged_at = now
             inc.sla_due_at = inc.resolution_due_at
         sla = sla_sync.on_hold(ctx.config, inc, now, reason)
-        append_event(s, inc, ctx.actor, EventKind.HELD, now, text=reason,
-                     before={"status": str(before)}, after={"status": str(after), "reason": reason, **sla})
+        append_event(s, inc, ctx.actor, EventKind.HELD, now, text=vendor_event.get("text", reason),
+                     before={"status": str(before), **vendor_event.get("before", {})},
+                     after={"status": str(after), "reason": reason, **sla, **vendor_event.get("after", {})})
         return inc.version + 1
 
 
@@ -455,6 +468,7 @@ def close(ctx: ServiceContext, key: str, *, confirmed: bool = False, csat: int |
         raise ValidationError(f"CSAT must be 1 to 5, not {csat}", field="csat")
     with _editing(ctx, key, expected_version) as (s, inc, now):
         before, after = _transition(inc, "close")
+        pir_service.check_close(s, ctx.config, inc)   # a major incident needs its review ([pir] required)
         sla_sync.on_closed_or_cancelled(inc)
         inc.closed_at = now
         inc.user_confirmed = bool(confirmed)

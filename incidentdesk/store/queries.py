@@ -14,6 +14,7 @@ from functools import lru_cache
 from sqlalchemy import Select, and_, bindparam, func, or_, select, tuple_
 
 from incidentdesk.domain.keys import parse_key
+from incidentdesk.domain.vendor import VENDOR_HOLD
 from incidentdesk.domain.errors import NotFound, ValidationError
 from incidentdesk.store.engine import Database
 from incidentdesk.store.models import Alert, Category, Escalation, Group, Incident, Service, TimelineEvent, User
@@ -66,6 +67,9 @@ def _filtered(db_session, flt: QueueFilter) -> Select:
         conds.append(Incident.group_id.in_(ids) if len(ids) != 1 else Incident.group_id == ids[0])
     if flt.assignee:
         conds.append(Incident.assignee == flt.assignee)
+    if flt.waiting_vendor:  # on hold "waiting for vendor" (alone or with details: domain/vendor.is_vendor_hold)
+        conds.append(and_(Incident.status == "on_hold", or_(
+            func.lower(Incident.hold_reason) == VENDOR_HOLD, func.lower(Incident.hold_reason).like(VENDOR_HOLD + ":%"))))
     if flt.unassigned:
         conds.append(Incident.assignee.is_(None))
     if flt.at_risk_before is not None:
@@ -262,6 +266,10 @@ class IncidentDetail:
     is_major: bool = False
     commander: str | None = None
     major_declared_at: datetime | None = None
+    vendor: str | None = None            # vendor incidents (domain/vendor.py)
+    vendor_ticket: str | None = None
+    vendor_url: str | None = None
+    vendor_status: str | None = None
 
     def to_json(self) -> dict:
         def conv(value):
@@ -358,6 +366,17 @@ def row_to_json(row: QueueRow) -> dict:
         "created_at": row.created_at.isoformat(), "sla_due_at": row.sla_due_at.isoformat(), "version": row.version,
         "is_major": row.is_major,
     }
+
+
+def vendors_of(db: Database, ids: Sequence[int]) -> dict[int, dict]:
+    """The vendor fields of these incidents (for `list --json`), by id; incidents without a vendor left out."""
+    if not ids:
+        return {}
+    cols = (Incident.id, Incident.vendor, Incident.vendor_ticket, Incident.vendor_url, Incident.vendor_status)
+    with db.read() as s:
+        rows = s.execute(select(*cols).where(Incident.id.in_(list(ids)), or_(
+            Incident.vendor.is_not(None), Incident.vendor_ticket.is_not(None)))).all()
+    return {r[0]: {"vendor": r[1], "vendor_ticket": r[2], "vendor_url": r[3], "vendor_status": r[4]} for r in rows}
 
 
 def rows_for_keys(db: Database, keys: Sequence[str]) -> list[QueueRow]:

@@ -274,4 +274,5 @@ def test_catalog_and_parser_import_no_sqlalchemy():
             "print(' '.join(loaded))\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["incidentdesk.services.catalog", "incidentdesk.services.catalog.directory",
-                   "incidentdesk.services.catalog.incidents", "incidentdesk.services.catalog.spec"], out
+                   "incidentdesk.services.catalog.incidents", "incidentdesk.services.catalog.pir",
+                   "incidentdesk.services.catalog.spec"], out

@@ -8,7 +8,7 @@ module declaring its USE_CASES, plus its line in AREAS.
 
 from __future__ import annotations
 
-from incidentdesk.services.catalog import directory, incidents
+from incidentdesk.services.catalog import directory, incidents, pir
 from incidentdesk.services.catalog.spec import UseCase, invoke, unique_names
 
 __all__ = ["AREAS", "BY_NAME", "USE_CASES", "UseCase", "invoke"]
@@ -16,6 +16,7 @@ __all__ = ["AREAS", "BY_NAME", "USE_CASES", "UseCase", "invoke"]
 AREAS = (
     incidents,
     directory,
+    pir,
 )
 
 USE_CASES: tuple[UseCase, ...] = tuple(uc for area in AREAS for uc in area.USE_CASES)
