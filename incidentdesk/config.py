@@ -99,6 +99,9 @@ class Config:
     # The site's time zone: business-hours SLA calendars count in it unless they name their own.
     time_zone: str = field(default_factory=lambda: machine_time_zone())
     raw: dict = field(default_factory=dict)
+    # --- [pir] post-incident reviews (services/pir.py) --------------------------------------
+    # Kept apart until the typed config schema lands; then it becomes its own section module.
+    pir_required: bool = True   # a major incident needs a complete review before it is closed
 
     @cached_property
     def sla(self) -> SlaSettings:
@@ -126,11 +129,31 @@ def parse_config(data: dict) -> Config:
             theme=str(general.get("theme", "textual-dark")),
             time_zone=site_time_zone(general.get("time_zone")),
             raw=data,
+            **pir_settings(data.get("pir")),
         )
         config.sla  # noqa: B018  (a bad [sla] table fails when the file is read, not at the first sweep)
         return config
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
         raise ValidationError(f"incidentdesk.toml has an invalid value ({exc}); fix the file and retry") from exc
+
+
+PIR_SETTINGS = {"required": bool}
+
+
+def pir_settings(table: object) -> dict:
+    """`[pir]`: `required = true|false` (default true); an unknown key or a wrong type is one clear line."""
+    if table is None:
+        return {}
+    if not isinstance(table, dict):
+        raise ValidationError("[pir] must be a table, e.g. [pir] required = true; fix incidentdesk.toml and retry")
+    for key, value in table.items():
+        if key not in PIR_SETTINGS:
+            raise ValidationError(f"[pir] has no setting {key!r} (known: {', '.join(PIR_SETTINGS)}); "
+                                  "fix incidentdesk.toml and retry", field="pir")
+        if not isinstance(value, bool):
+            raise ValidationError(f"[pir] required must be true or false, not {value!r}; fix incidentdesk.toml "
+                                  "and retry", field="pir")
+    return {"pir_required": table.get("required", True)}
 
 
 def load_config(path: Path | None = None) -> Config:

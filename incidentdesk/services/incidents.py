@@ -401,7 +401,7 @@ def apply_escalate(s: Session, ctx: ServiceContext, inc: Incident, now: datetime
 
 def hold(ctx: ServiceContext, key: str, *, reason: str, vendor: str | None = None,
          vendor_ticket: str | None = None, expected_version: int | None = None) -> int:
-    """On hold; "waiting for vendor" needs the vendor and their ticket (given here, or recorded before)."""
+    """On hold; a hold "waiting for vendor" names the vendor ticket (given here, or recorded before)."""
     reason = _required(reason, "reason", "a reason for the hold (e.g. waiting for user)")
     limits.check("hold_reason", reason, parameter="reason")
     with _editing(ctx, key, expected_version) as (s, inc, now):

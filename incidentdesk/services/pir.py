@@ -20,6 +20,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from incidentdesk.domain import limits
@@ -45,7 +46,7 @@ _WORDS = {"summary": "summary", "duration": "impact duration", "users": "users i
 
 def pir_required(config) -> bool:
     """`[pir] required` (default true): a major incident needs a complete review before it is closed."""
-    return bool(getattr(config, "pir_required", True))
+    return bool(config.pir_required)
 
 
 def review(ctx: ServiceContext, key: str) -> Review:
@@ -85,8 +86,7 @@ def _reviewing(ctx: ServiceContext, key: str, expected_version: int | None
                 row = PirReview(incident_id=inc.id, summary="", impact_duration="", impact_users="",
                                 impact_services="", slowed="", missing="", causes=[], created_at=now,
                                 created_by=ctx.actor.login, updated_at=now, updated_by=ctx.actor.login)
-                s.add(row)
-                s.flush()
+                s.add(row)   # inserted at commit, version 1, with its first highlights and follow-ups
             changed: list[str] = []
             with s.no_autoflush:
                 yield s, inc, row, now, changed
@@ -95,10 +95,12 @@ def _reviewing(ctx: ServiceContext, key: str, expected_version: int | None
                                           field="summary")
                 row.updated_at = now
                 row.updated_by = ctx.actor.login
+                if current:
+                    flag_modified(row, "updated_at")   # one UPDATE, so the version moves by exactly one
                 inc.updated_at = now
                 inc.updated_by = ctx.actor.login
                 append_event(s, inc, ctx.actor, EventKind.PIR, now, text="review: " + "; ".join(changed),
-                             after={"review_version": row.version + 1})
+                             after={"review_version": current + 1})
     except StaleDataError:
         with ctx.db.read() as s:
             fresh = s.scalar(select(PirReview).where(PirReview.incident_id == number))
@@ -147,7 +149,8 @@ def edit_review(ctx: ServiceContext, key: str, *, summary: str | None = None, du
 
 
 def _next(row: PirReview) -> int:
-    return row.version + 1
+    """The version the review has once this change commits (a new review starts at 1)."""
+    return row.version + 1 if row.version else 1
 
 
 def _known_owner(s: Session, login: str | None) -> str:
@@ -168,8 +171,8 @@ def _add_follow_up(s: Session, row: PirReview, changed: list[str], action: str, 
     limits.check("pir_action", action, parameter="action")
     due_on = parse_due(due)
     owner = _known_owner(s, owner)
-    number = max((f.number for f in store.follow_up_rows(s, row.id)), default=0) + 1
-    s.add(PirFollowUp(review_id=row.id, number=number, action=action, owner=owner, due_on=due_on))
+    number = max((f.number for f in store.follow_up_rows(row)), default=0) + 1
+    row.follow_ups.append(PirFollowUp(number=number, action=action, owner=owner, due_on=due_on))
     changed.append(f"follow-up {number} added ({owner})")
     return number
 
@@ -183,7 +186,7 @@ def add_follow_up(ctx: ServiceContext, key: str, *, action: str, owner: str, due
 
 
 def _set_done(s: Session, ctx, row: PirReview, changed: list[str], number: int, done: bool, now: datetime) -> None:
-    item = next((f for f in store.follow_up_rows(s, row.id) if f.number == number), None)
+    item = next((f for f in store.follow_up_rows(row) if f.number == number), None)
     if item is None:
         raise ValidationError(f"the review has no follow-up {number} (`incidentdesk pir KEY` lists them)",
                               field="number")
@@ -208,15 +211,15 @@ def _set_highlight(s: Session, inc: Incident, row: PirReview, changed: list[str]
     if seq not in kinds or kinds[seq] == REVIEW_EVENT:
         raise ValidationError(f"{inc.key} has no timeline event {seq} to mark (`incidentdesk pir {inc.key}` "
                               "--json lists them with their seq)", field="seq")
-    existing = store.highlight_rows(s, row.id).get(seq)
+    existing = store.highlight_rows(row).get(seq)
     note = clean_text(note)
     if not marked:
         if existing is not None:
-            s.delete(existing)
+            row.highlights.remove(existing)
             changed.append(f"event {seq} no longer a highlight")
         return
     if existing is None:
-        s.add(PirHighlight(review_id=row.id, event_seq=seq, note=note))
+        row.highlights.append(PirHighlight(event_seq=seq, note=note))
         changed.append(f"event {seq} marked a highlight")
     elif existing.note != note:
         existing.note = note
@@ -244,13 +247,13 @@ def save_review(ctx: ServiceContext, key: str, *, fields: Mapping[str, str | Non
     with _reviewing(ctx, key, expected_version) as (s, inc, row, now, changed):
         _apply_fields(row, changed, fields or {}, causes)
         if highlights is not None:
-            for seq in set(store.highlight_rows(s, row.id)) - set(highlights):
+            for seq in set(store.highlight_rows(row)) - set(highlights):
                 _set_highlight(s, inc, row, changed, seq, None, False)
             for seq, note in sorted(highlights.items()):
                 _set_highlight(s, inc, row, changed, int(seq), note, True)
         if done is not None:
             wanted = set(done)
-            for item in store.follow_up_rows(s, row.id):
+            for item in store.follow_up_rows(row):
                 _set_done(s, ctx, row, changed, item.number, item.number in wanted, now)
         if new_follow_up is not None and any((v or "").strip() for v in new_follow_up):
             _add_follow_up(s, row, changed, *new_follow_up)

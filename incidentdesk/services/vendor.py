@@ -92,22 +92,17 @@ def record(s: Session, ctx: ServiceContext, inc: Incident, now: datetime, before
 def hold_vendor(inc: Incident, reason: str, vendor: str | None, vendor_ticket: str | None) -> dict:
     """A hold's link to the vendor (inside hold's transaction): what its event says and records.
 
-    A hold "waiting for vendor" needs the vendor and their ticket: given with the hold, or recorded
-    before. Its event then names the vendor ticket (`waiting for vendor — Acme Cloud ticket 4471`).
-    Vendor details given with another reason are recorded too. Returns {} when no vendor is involved.
+    The vendor and ticket given with the hold are recorded on the incident. A hold "waiting for
+    vendor" then names the vendor ticket in its event (`waiting for vendor — Acme Cloud ticket
+    4471`); without one it is still put on hold (nobody is kept from pausing the clock for want of
+    a ticket number), and the event says the vendor is not named yet. Returns {} when no vendor
+    is involved.
     """
     before, after = apply_vendor(inc, dict(vendor=vendor, vendor_ticket=vendor_ticket))
-    if is_vendor_hold(reason):
-        if not inc.vendor:
-            raise ValidationError("a hold waiting for vendor needs the vendor: name them (--vendor NAME) "
-                                  "and their ticket (--vendor-ticket ID)", field="vendor")
-        if not inc.vendor_ticket:
-            raise ValidationError(f"a hold waiting for {inc.vendor} needs their ticket id (--vendor-ticket ID)",
-                                  field="vendor_ticket")
-    elif not after:
+    waiting = is_vendor_hold(reason)
+    if not waiting and not after:
         return {}
-    text = reason
-    if is_vendor_hold(reason) or after:
-        text = f"{reason} — {ticket_ref(inc.vendor, inc.vendor_ticket)}"
-    return {"text": text, "before": before, "after": {**after, "vendor_ticket": inc.vendor_ticket,
-                                                      "vendor": inc.vendor}}
+    ref = ticket_ref(inc.vendor, inc.vendor_ticket)
+    text = f"{reason} — {ref or 'vendor and ticket not named yet'}"
+    return {"text": text, "before": before,
+            "after": {**after, "vendor": inc.vendor, "vendor_ticket": inc.vendor_ticket}}

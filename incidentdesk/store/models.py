@@ -208,6 +208,9 @@ class PirReview(Base):
     updated_by: Mapped[str] = mapped_column(String(64))
     version: Mapped[int] = mapped_column(Integer, default=1)
 
+    highlights: Mapped[list[PirHighlight]] = relationship(cascade="all, delete-orphan", order_by="PirHighlight.event_seq")
+    follow_ups: Mapped[list[PirFollowUp]] = relationship(cascade="all, delete-orphan", order_by="PirFollowUp.number")
+
     __mapper_args__ = {"version_id_col": version}
 
 

@@ -22,14 +22,12 @@ def review_row(s: Session, incident_id: int) -> PirReview | None:
     return s.scalar(select(PirReview).where(PirReview.incident_id == incident_id))
 
 
-def highlight_rows(s: Session, review_id: int) -> dict[int, PirHighlight]:
-    rows = s.scalars(select(PirHighlight).where(PirHighlight.review_id == review_id))
-    return {h.event_seq: h for h in rows}
+def highlight_rows(row: PirReview) -> dict[int, PirHighlight]:
+    return {h.event_seq: h for h in row.highlights}
 
 
-def follow_up_rows(s: Session, review_id: int) -> list[PirFollowUp]:
-    return list(s.scalars(select(PirFollowUp).where(PirFollowUp.review_id == review_id)
-                          .order_by(PirFollowUp.number)))
+def follow_up_rows(row: PirReview) -> list[PirFollowUp]:
+    return sorted(row.follow_ups, key=lambda f: f.number)
 
 
 def event_seqs(s: Session, incident_id: int) -> dict[int, str]:
@@ -41,10 +39,10 @@ def event_seqs(s: Session, incident_id: int) -> dict[int, str]:
 def build_review(s: Session, inc: Incident) -> Review:
     """The review of `inc` as it is in this session (an empty draft, version 0, when none was written)."""
     row = review_row(s, inc.id)
-    highlights = {seq: h.note for seq, h in highlight_rows(s, row.id).items()} if row else {}
+    highlights = {seq: h.note for seq, h in highlight_rows(row).items()} if row else {}
     events = s.scalars(select(TimelineEvent).where(TimelineEvent.incident_id == inc.id).order_by(TimelineEvent.seq))
     follow_ups = tuple(FollowUp(f.number, f.action, f.owner, f.due_on, f.done_at, f.done_by)
-                       for f in follow_up_rows(s, row.id)) if row else ()
+                       for f in follow_up_rows(row)) if row else ()
     common = dict(key=inc.key, title=inc.title, priority=inc.priority, severity=inc.severity, status=inc.status,
                   is_major=inc.is_major, commander=inc.commander, affected_service=inc.affected_service,
                   started_at=inc.started_at, created_at=inc.created_at, resolved_at=inc.resolved_at,

@@ -58,10 +58,10 @@ def vendor_params(initial: bool = False) -> tuple[Param, ...]:
 
 
 def hold_vendor_params() -> tuple[Param, ...]:
-    """A hold waiting for vendor asks who and which ticket when the incident has none recorded."""
+    """A hold waiting for vendor offers who and which ticket (prefilled when the incident has them)."""
     return (
         Param("vendor", "Vendor (waiting for vendor)", initial="vendor", placeholder="e.g. Acme Cloud",
-              help="needed for a hold waiting for vendor, unless already recorded"),
+              help="for a hold waiting for vendor: the hold's event names their ticket"),
         Param("vendor_ticket", "Vendor ticket", flag="--vendor-ticket", initial="vendor_ticket",
               placeholder="e.g. CS-44871"),
     )
