@@ -16,6 +16,7 @@ from incidentdesk.tui.format import literal, short_time
 KINDS = {
     "created": "logged", "started": "work started", "held": "put on hold", "comment": "comment",
     "sla": "SLA", "major_declared": "major declared", "major_stood_down": "major stood down",
+    "pir": "review", "vendor": "vendor",
 }
 
 FIELDS = {
@@ -26,7 +27,7 @@ FIELDS = {
     "reopen_count": "Times reopened", "response_sla": "Response SLA", "resolution_sla": "Resolution SLA",
     "sla_paused": "SLA clock", "is_major": "Major incident", "commander": "Commander", "declared_at": "Declared",
     "alert_count": "Alerts", "target": "Target", "state": "State", "due_at": "Due", "since": "Since",
-    "breached_at": "Breached at",
+    "breached_at": "Breached at", "vendor_url": "Vendor status link", "review_version": "Review version",
 }
 
 _TIMES = ("due_at", "since", "breached_at", "declared_at")
