@@ -135,3 +135,19 @@ def test_untrusted_text_is_cleaned(team, clock):
     pir.edit_review(team.mgr, key, summary="line one\x1b[31m\nline two\u202e", causes="a\nb\n\n- c")
     r = load_review(team.db, key)
     assert r.summary == "line one[31m\nline two" and r.causes == ("a", "b", "c")
+
+
+def test_stakeholder_updates_are_read_by_kind_name(team, clock):
+    """Events of kind `stakeholder_update` (written by the major-incident module) join the review's timeline."""
+    from incidentdesk.services.timeline import append_event
+    from incidentdesk.store.models import Incident
+
+    key = _resolved_major(team, clock)
+    with team.db.write() as s:
+        inc = s.scalar(select(Incident).where(Incident.key == key))
+        append_event(s, inc, team.mgr.actor, "stakeholder_update", clock.now, text="EU checkout down; next 10:30")
+    pir.edit_review(team.mgr, key, summary="s")
+    r = load_review(team.db, key)
+    [update] = [e for e in r.timeline if e.stakeholder_update]
+    assert update.text == "EU checkout down; next 10:30" and update.actor == "mgr"
+    assert [e.seq for e in r.timeline] == sorted(e.seq for e in r.timeline)
