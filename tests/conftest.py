@@ -47,9 +47,9 @@ def _pg_reachable(url: str) -> str | None:
 @pytest.fixture(autouse=True)
 def _site_time_zone_utc(monkeypatch):
     """Tests count business hours in UTC whatever the host's zone is (Config's default is the host's)."""
-    import incidentdesk.config
+    import incidentdesk.config.paths
 
-    monkeypatch.setattr(incidentdesk.config, "machine_time_zone", lambda: "UTC")
+    monkeypatch.setattr(incidentdesk.config.paths, "machine_time_zone", lambda: "UTC")
 
 
 @pytest.fixture(scope="session")

@@ -102,4 +102,6 @@ def test_pir_can_be_not_required(run):
     run("resolve", key, "--code", "permanent_fix", "--notes", "n")
     run("close", key)
     run.config.write_text("[pir]\nrequired = 1\n")
-    assert "[pir] required must be true or false" in run("list", ok=False).stderr
+    bad = subprocess.run([sys.executable, "-m", "incidentdesk", "list"], env={**os.environ, "INCIDENTDESK_CONFIG":
+                         str(run.config)}, capture_output=True, text=True, timeout=60)
+    assert bad.returncode != 0 and "pir" in bad.stderr and "required" in bad.stderr and "Traceback" not in bad.stderr

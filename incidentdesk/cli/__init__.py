@@ -43,6 +43,7 @@ GROUPS = {
     ("users",): "people and their roles",
     ("groups",): "support groups and their tiers",
     ("sla",): "SLA clock: sweep for at-risk and breached targets",
+    ("config",): "incidentdesk.toml: check a file, show the effective config",
 }
 
 
@@ -73,6 +74,7 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     A new area of commands is one module with a `register(commands)` here.
     """
     from incidentdesk.cli import admin, incidents, usecases
+    from incidentdesk.cli import config as config_cli
     from incidentdesk.cli import pir as pir_cli
     from incidentdesk.cli import ingest as ingest_cli
     from incidentdesk.cli import sla as sla_cli
@@ -88,7 +90,7 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     commands = Commands(GROUPS)
     incidents.register(commands)
     usecases.register(commands, USE_CASES)
-    for module in (admin, ingest_cli, sla_cli, pir_cli):
+    for module in (admin, ingest_cli, sla_cli, config_cli, pir_cli):
         module.register(commands)
     commands.build(parser.add_subparsers(dest="command", metavar="COMMAND"),
                    command_words(argv) if argv is not None else None)
@@ -115,7 +117,13 @@ def main(argv: list[str] | None = None) -> int:
     if args is None:
         args = build_parser(argv).parse_args(argv)
     handler = getattr(args, "handler", None)
+    from incidentdesk.config import ConfigError
+
     try:
+        if getattr(args, "needs_config", True):  # read and validated once, before any command runs
+            from incidentdesk.cli.common import config_of
+
+            config_of(args)
         if handler is None:
             from incidentdesk.cli.console import run_console
 
@@ -129,6 +137,10 @@ def main(argv: list[str] | None = None) -> int:
             if translated is None:
                 raise
             raise translated from exc
+    except ConfigError as exc:  # a config the command cannot run with: every problem, one line each
+        for line in exc.lines:
+            print(line, file=sys.stderr)
+        return 2
     except DomainError as exc:
         print(f"incidentdesk: {exc}", file=sys.stderr)
         return 1

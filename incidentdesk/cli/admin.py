@@ -10,15 +10,15 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from incidentdesk.cli.common import runtime
+from incidentdesk.cli.common import config_of, runtime
 from incidentdesk.domain.text import printable
 
 
 def _db_only(args):
-    from incidentdesk.config import load_config, resolve_database_url
+    from incidentdesk.config import resolve_database_url
     from incidentdesk.store.engine import open_database
 
-    conf = load_config(Path(args.config) if args.config else None)
+    conf = config_of(args)
     return open_database(resolve_database_url(args.db, conf), group_shared=conf.sqlite_group_shared)
 
 
@@ -103,10 +103,10 @@ def cmd_audit_people(args) -> int:
 
 def cmd_paths(args) -> int:
     from incidentdesk import config as cfg
-    from incidentdesk.config import load_config, resolve_database_url
+    from incidentdesk.config import resolve_database_url
 
     conf_path = Path(args.config) if args.config else cfg.config_path()
-    conf = load_config(conf_path)
+    conf = config_of(args)
     url = resolve_database_url(args.db, conf)
     print(f"config:   {conf_path}{'' if conf_path.exists() else ' (not created yet)'}")
     print(f"data:     {cfg.data_dir()}")

@@ -16,14 +16,26 @@ from typing import TYPE_CHECKING
 from incidentdesk.domain.text import is_unsafe
 
 if TYPE_CHECKING:
+    from incidentdesk.config import Config
     from incidentdesk.runtime import Runtime
+
+
+def config_of(args) -> Config:
+    """The config this command runs with: read and validated once, when it started (cli.main)."""
+    config = getattr(args, "loaded_config", None)
+    if config is None:
+        from incidentdesk.config import load_config
+
+        config = load_config(Path(args.config) if getattr(args, "config", None) else None)
+        args.loaded_config = config
+    return config
 
 
 def runtime(args) -> Runtime:
     from incidentdesk.runtime import open_runtime
 
     # A command opens the database at once: no queue page at start-up, no second schema check.
-    return open_runtime(args.db, args.acting_as, Path(args.config) if args.config else None, console=False)
+    return open_runtime(args.db, args.acting_as, config=config_of(args), console=False)
 
 
 class Commands:

@@ -7,7 +7,7 @@ moves them in UTC (09:00 London is 09:00Z in winter and 08:00Z in summer) while 
 keeps its length; a 00:00-24:00 day on a DST change really is 23 or 25 hours long.
 
 The built-in "business" calendar (Mon-Fri 09:00-17:00) and any configured calendar without a
-`time_zone` run in the site time zone (`[general] time_zone`, see config.py), not in UTC.
+`time_zone` run in the site time zone (`[general] time_zone`, see incidentdesk/config/), not in UTC.
 """
 
 from __future__ import annotations

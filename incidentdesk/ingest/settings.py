@@ -1,4 +1,5 @@
-"""`[ingest]` in incidentdesk.toml: integrations and their tokens, limits, routing and severity.
+"""The receiver's settings, built from `[ingest]` in incidentdesk.toml (validated by config/ingest.py):
+integrations and their tokens, limits, routing and severity.
 
     [ingest]
     host = "127.0.0.1"            # receiver bind address (--host wins)
@@ -18,6 +19,7 @@
     token = "long-random-secret"       # Bearer token (for events-v2: the routing_key)
     enabled = true                     # false: its senders get 403 and nothing is stored
     # token_env = "AM_TOKEN"           # ...or read it from this environment variable
+    # token_file = "~/.config/incidentdesk/am.token"  # ...or from a file only its owner may read
 
     [ingest.severity.critical]         # severity label/field -> impact, urgency, severity
     impact = "high"
@@ -45,18 +47,18 @@ import os
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from incidentdesk.config import Config
+from incidentdesk.config import Config, ConfigError, plain
+from incidentdesk.config.ingest import Ingest as IngestTable
+from incidentdesk.config.ingest import Integration as IngestIntegration
 from incidentdesk.domain import routing
 from incidentdesk.domain.errors import ValidationError
-from incidentdesk.ingest.model import SOURCES
 from incidentdesk.services.alerts import MONITORING_LOGIN, AlertPolicy
 
-DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 9095
-DEFAULT_MAX_BODY = 1024 * 1024
-DEFAULT_BODY_TIMEOUT = 10.0
-DEFAULT_RETRY_WINDOW = 30
-LOGIN_LIMIT = 64  # the actor is recorded on every timeline event (TimelineEvent.actor)
+_DEFAULTS = IngestTable()  # the schema owns the defaults
+DEFAULT_HOST = _DEFAULTS.host
+DEFAULT_PORT = _DEFAULTS.port
+DEFAULT_MAX_BODY = _DEFAULTS.max_body_bytes
+DEFAULT_BODY_TIMEOUT = _DEFAULTS.body_timeout_seconds
 
 
 @dataclass(frozen=True)
@@ -81,65 +83,51 @@ class IngestSettings:
         return tuple(i for i in self.integrations if i.format == fmt)
 
 
-def _number(table: dict, key: str, default, *, minimum: float = 0):
-    value = table.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < minimum:
-        raise ValidationError(f"[ingest] {key} must be a number >= {minimum:g}")
-    return value
+def _token(name: str, item: IngestIntegration, source: str) -> str:
+    """The integration's token: from token_env, else token_file, else the file itself (the schema checked the form)."""
+    from pathlib import Path
 
+    from incidentdesk.store.files import check_secret_file
 
-def _flag(table: dict, key: str, default: bool = True) -> bool:
-    value = table.get(key, default)
-    if not isinstance(value, bool):
-        raise ValidationError(f"[ingest] {key} must be true or false")
-    return value
+    where = f"{source}: [ingest.integrations.{name}]"
+    if item.token_env:
+        token = os.environ.get(item.token_env, "")
+        if not token.strip():
+            raise ConfigError([f"{where} token_env names {item.token_env}, which is not set (or empty) in this "
+                               "environment: set it for the receiver, or use token_file"])
+        return token.strip()
+    if item.token_file:
+        path = Path(item.token_file).expanduser()
+        try:
+            check_secret_file(path, f"token file of [ingest.integrations.{name}]")
+            token = path.read_text(encoding="utf-8").strip()
+        except ValidationError as exc:
+            raise ConfigError([f"{where} {exc}"]) from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError([f"{where} token_file = {str(path)!r}: cannot read it "
+                               f"({getattr(exc, 'strerror', None) or exc})"]) from None
+        if not token:
+            raise ConfigError([f"{where} token_file {str(path)!r} is empty: put the token in it"])
+        return token
+    return (item.token or item.routing_key or "").strip()
 
 
 def settings_from_config(config: Config) -> IngestSettings:
-    table = config.section("ingest")
-    integrations = []
-    for name, item in (table.get("integrations") or {}).items():
-        where = f"[ingest.integrations.{name}]"
-        if not isinstance(item, dict):
-            raise ValidationError(f"{where} must be a table with format and token")
-        fmt = item.get("format")
-        if fmt not in SOURCES:
-            raise ValidationError(f"{where} format must be one of {', '.join(SOURCES)}")
-        token = item.get("token") or item.get("routing_key")
-        if item.get("token_env"):
-            token = os.environ.get(str(item["token_env"]))
-            if not token:
-                raise ValidationError(f"{where} token_env names {item['token_env']}, which is not set")
-        if not isinstance(token, str) or not token.strip():
-            raise ValidationError(f"{where} needs a token (or token_env)")
-        enabled = item.get("enabled", True)
-        if not isinstance(enabled, bool):
-            raise ValidationError(f"{where} enabled must be true or false")
-        integrations.append(Integration(name=str(name), format=fmt, token=token.strip(), enabled=enabled))
-    auto_resolve = _flag(table, "auto_resolve")
-    raise_priority = _flag(table, "raise_priority")
-    default_group = table.get("default_group")
-    if default_group is not None and (not isinstance(default_group, str) or not default_group.strip()):
-        raise ValidationError("[ingest] default_group must be a group name")
-    actor = table.get("actor", MONITORING_LOGIN)
-    if not isinstance(actor, str) or not actor.strip() or len(actor.strip()) > LOGIN_LIMIT:
-        raise ValidationError(f"[ingest] actor must be a login of at most {LOGIN_LIMIT} characters")
+    """The receiver's settings from the validated `[ingest]` section; the tokens read now (env, files)."""
+    table = config.schema.ingest
+    integrations = tuple(Integration(name=name, format=item.format, token=_token(name, item, config.source),
+                                     enabled=item.enabled) for name, item in table.integrations.items())
     policy = AlertPolicy(
-        rules=tuple(routing.rules_from_config(table.get("routes"))),
-        severity_table=routing.severity_table_from_config(table.get("severity")),
-        mapping=routing.label_mapping_from_config(table.get("mapping")),
-        default_group=default_group.strip() if default_group else None,
-        auto_resolve=auto_resolve,
-        raise_priority=raise_priority,
-        burst_gap=timedelta(seconds=_number(table, "burst_gap_seconds", 300)),
-        receipt_window=timedelta(seconds=_number(table, "retry_window_seconds", DEFAULT_RETRY_WINDOW)),
+        rules=tuple(routing.rules_from_config([plain(r) for r in table.routes])),
+        severity_table=routing.severity_table_from_config({k: plain(v) for k, v in table.severity.items()}),
+        mapping=routing.label_mapping_from_config(plain(table.mapping)),
+        default_group=table.default_group,
+        auto_resolve=table.auto_resolve,
+        raise_priority=table.raise_priority,
+        burst_gap=timedelta(seconds=table.burst_gap_seconds),
+        receipt_window=timedelta(seconds=table.retry_window_seconds),
     )
     return IngestSettings(
-        integrations=tuple(integrations),
-        host=str(table.get("host", DEFAULT_HOST)),
-        port=int(_number(table, "port", DEFAULT_PORT, minimum=0)),
-        max_body_bytes=int(_number(table, "max_body_bytes", DEFAULT_MAX_BODY, minimum=1)),
-        body_timeout=float(_number(table, "body_timeout_seconds", DEFAULT_BODY_TIMEOUT, minimum=0.1)),
-        actor=actor.strip(),
-        policy=policy,
+        integrations=integrations, host=table.host, port=table.port, max_body_bytes=table.max_body_bytes,
+        body_timeout=table.body_timeout_seconds, actor=table.actor, policy=policy,
     )

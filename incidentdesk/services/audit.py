@@ -40,13 +40,13 @@ class AuditFiles:
 
 
 def files_from_config(config: Config, checkpoint_file: str | Path | None = None) -> AuditFiles:
-    section = config.section("audit")
-    key = os.environ.get(ENV_KEY) or section.get("key_file")
-    file = checkpoint_file or section.get("checkpoint_file")
+    section = config.schema.audit
+    key = os.environ.get(ENV_KEY) or section.key_file
+    file = checkpoint_file or section.checkpoint_file
     return AuditFiles(
         key_file=Path(key).expanduser() if key else cfg.config_dir() / "audit.key",
         checkpoint_file=Path(file).expanduser() if file else cfg.data_dir() / "audit-checkpoints.jsonl",
-        syslog=bool(section.get("syslog", False)),
+        syslog=section.syslog,
     )
 
 

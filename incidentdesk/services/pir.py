@@ -46,7 +46,7 @@ _WORDS = {"summary": "summary", "duration": "impact duration", "users": "users i
 
 def pir_required(config) -> bool:
     """`[pir] required` (default true): a major incident needs a complete review before it is closed."""
-    return bool(config.pir_required)
+    return config.schema.pir.required
 
 
 def review(ctx: ServiceContext, key: str) -> Review:

@@ -10,13 +10,12 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 
 from textual import work
 from textual.app import App
 from textual.binding import Binding
 
-from incidentdesk.domain.errors import DomainError, ValidationError
+from incidentdesk.domain.errors import DomainError
 from incidentdesk.runtime import Runtime
 from incidentdesk.tui.actions import ACTIONS, BY_NAME
 from incidentdesk.tui.commands import IncidentCommands
@@ -213,29 +212,15 @@ class IncidentDeskApp(App):
         self.main_screen.query_one(ConnectionBanner).set_state(ok, self.disconnected_since)
 
 
-def sweep_seconds_setting(console: dict) -> float:
-    """`[console] sla_sweep_seconds`: how often this console sweeps SLAs (0: never; the default 5)."""
-    value = console.get("sla_sweep_seconds", 5)
-    try:
-        seconds = float(value)
-    except (TypeError, ValueError):
-        seconds = float("nan")
-    if not (seconds == 0 or 0.5 <= seconds <= 86_400):  # NaN fails both
-        raise ValidationError(f"sla_sweep_seconds = {value!r} under [console] in incidentdesk.toml: use a number "
-                              "of seconds from 0.5 to 86400, or 0 to leave sweeping to `incidentdesk sla sweep --loop`")
-    return seconds
-
-
 def run_app(args) -> int:
     """Run the console; returns its exit status (128 + the signal after SIGTERM or SIGHUP)."""
-    from incidentdesk.config import load_config
+    from incidentdesk.cli.common import config_of
     from incidentdesk.runtime import open_runtime
 
-    config = load_config(Path(args.config) if getattr(args, "config", None) else None)
-    sweep_seconds = sweep_seconds_setting(config.section("console"))
+    config = config_of(args)  # read and validated when the command started (cli.main)
     runtime = open_runtime(args.db, args.acting_as, config=config)
     try:
-        app = IncidentDeskApp(runtime, live=True, sweep_seconds=sweep_seconds)
+        app = IncidentDeskApp(runtime, live=True, sweep_seconds=config.schema.console.sla_sweep_seconds)
         with ExitOnSignals(app) as signals:
             app.run()
     finally:

@@ -27,6 +27,54 @@ import time
 from pathlib import Path
 
 READING, CHANGING = 6.0, 12.0
+# A config like a site's (every section, calendars, rules): what `config check` validates and every
+# command reads at start-up.
+BENCH_CONFIG = """\
+[general]
+reopen_window_hours = 72
+time_zone = "UTC"
+
+[console]
+sla_sweep_seconds = 5
+
+[keys]
+"incident.acknowledge" = "A"
+
+[priority_matrix]
+low = { low = "P4" }
+
+[sla]
+pausing_reasons = ["waiting for user", "waiting for vendor"]
+
+[sla.calendars.uk]
+hours = "08:00-18:00"
+holidays = [2026-12-25, 2026-12-28]
+
+[sla.P3]
+response = "4h"
+calendar = "uk"
+
+[[sla.policy]]
+priority = [4]
+type = "request"
+resolution = "10bd"
+
+[[sla.escalation]]
+on = "response_breached"
+priority = [1]
+
+[ingest.integrations.prom]
+format = "alertmanager"
+token_env = "BENCH_AM_TOKEN"
+
+[[ingest.routes]]
+match = { team = "dba" }
+group = "Database"
+tier = 2
+
+[audit]
+syslog = false
+"""
 FLOOR = "import SQLAlchemy+models"
 
 
@@ -106,7 +154,8 @@ def main() -> None:
     home = Path(tempfile.mkdtemp(prefix="incidentdesk-bench-cli-"))
     os.chmod(home, 0o700)
     try:
-        (home / "incidentdesk.toml").write_text("")
+        (home / "incidentdesk.toml").write_text(BENCH_CONFIG)  # every command reads and validates it
+        os.chmod(home / "incidentdesk.toml", 0o600)
         env = _env(home)
         url = f"sqlite:///{home / 'bench.db'}"
         subprocess.run([*_program(), "--db", url, "demo", "--count", str(args.count)], env=env, check=True,

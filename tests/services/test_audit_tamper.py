@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from incidentdesk.config import Config
+from incidentdesk.config import Config, parse_config
 from incidentdesk.domain.audit import GENESIS, event_hash
 from incidentdesk.domain.enums import Role
 from incidentdesk.services import audit
@@ -51,8 +51,8 @@ def desk(db, make_ctx, tmp_path, monkeypatch):
     svc.comment(ann, k2, "collected logs")
     k3 = svc.log_incident(cap, svc.Intake(title="Printer", impact="low", urgency="low", group="Service Desk"))
     svc.assign(cap, k3, user="ann")
-    config = Config(raw={"audit": {"key_file": str(tmp_path / "keys" / "audit.key"),
-                                   "checkpoint_file": str(tmp_path / "checkpoints.jsonl")}})
+    config = parse_config({"audit": {"key_file": str(tmp_path / "keys" / "audit.key"),
+                                     "checkpoint_file": str(tmp_path / "checkpoints.jsonl")}})
     assert (k1, k2, k3) == ("INC-000001", "INC-000002", "INC-000003")
     assert list(queries.verify_audit(db)) == []
     return Desk(db, config, tmp_path)

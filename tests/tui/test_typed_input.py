@@ -145,14 +145,11 @@ def test_real_console_in_tmux_saves_text_sent_with_ctrl_s_in_one_go(tmp_path):
         term.wait_for("Filter the queue")
         term.send("Wi-Fi", "Enter")
         term.wait_for("Office Wi-Fi slow on floor 2")
+        term.wait_for(f"{keys['wifi']}  P3  in progress  incident")  # its detail (loads just after the row)
+        term.send("r")
+        term.wait_for("Resolution notes")
         deadline = time.monotonic() + 15
-        while "Resolution notes" not in term.screen():  # the detail loads just after the row shows
-            assert time.monotonic() < deadline, term.screen()
-            term.send("r")
-            time.sleep(0.5)
-        term.send("Tab")  # from the resolution code to the notes
-        time.sleep(0.3)
-        term.send(LONG, "C-s")
+        term.send(LONG, "C-s")  # the dialog opens on the notes (the first required empty field)
         while True:
             notes = queries.incident_detail(db, keys["wifi"]).resolution_notes
             if notes or time.monotonic() > deadline + 15:
@@ -162,3 +159,20 @@ def test_real_console_in_tmux_saves_text_sent_with_ctrl_s_in_one_go(tmp_path):
     finally:
         term.close()
         db.dispose()
+
+
+async def test_r_then_notes_then_ctrl_s_in_one_burst_lands_in_the_notes(desk, tui_clock):
+    """No focusing by hand: the dialog opens on the first required empty field (the notes, not
+    the resolution code's Select above it), so a burst straight after `r` is saved whole."""
+    db, keys = desk
+    app = make_app(db, "tess", tui_clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await select_key(pilot, keys["wifi"])
+        await pilot.press("r")
+        assert isinstance(app.screen, FormScreen)
+        assert app.screen.focused is app.screen.query_one("#f-notes")
+        burst(app, LONG, "ctrl+s")
+        await settle(pilot, rounds=5)
+        assert not isinstance(app.screen, FormScreen), "the dialog refused what was on screen"
+        assert queries.incident_detail(db, keys["wifi"]).resolution_notes == LONG

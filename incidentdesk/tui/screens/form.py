@@ -111,11 +111,23 @@ class FormScreen(Dialog):
                 widget.cursor_blink = False
         self.show_errors(self.spec.errors)
         self._update_preview()
-        invalid = [f for f in self.spec.fields if f.name in self.spec.errors]
-        first = self.query_one(f"#f-{invalid[0].name}") if invalid else \
-            next(iter(self.query("#fields Input, #fields TextArea, #fields Select, #fields Checkbox")), None)
+        first = self._first_to_fill()
         if first is not None:
             first.focus()
+
+    def _first_to_fill(self):
+        """Where typing starts: the first field refused, else the first required field still empty.
+
+        A fast typist presses `r`, types the notes and ctrl+s in one burst: the keys must land in
+        the field the dialog cannot do without (Resolve's notes), not in a pre-chosen Select above it.
+        """
+        invalid = [f for f in self.spec.fields if f.name in self.spec.errors]
+        if invalid:
+            return self.query_one(f"#f-{invalid[0].name}")
+        for f in self.spec.fields:
+            if f.required and f.value in (None, "", ()) and f.kind != "check":
+                return self.query_one(f"#f-{f.name}")
+        return next(iter(self.query("#fields Input, #fields TextArea, #fields Select, #fields Checkbox")), None)
 
     def values(self) -> dict:
         out: dict = {}
