@@ -32,7 +32,9 @@ def cmd_list(args) -> int:
             break
         cursor = page.rows[-1].cursor(flt.sort)
     if args.json:
-        vendors = queries.vendors_of(rt.db, [r.id for r in rows])
+        from incidentdesk.store.vendor import vendors_of
+
+        vendors = vendors_of(rt.db, [r.id for r in rows])
         empty = dict.fromkeys(("vendor", "vendor_ticket", "vendor_url", "vendor_status"))
         print_json([{**queries.row_to_json(r), **vendors.get(r.id, empty)} for r in rows])
         return 0

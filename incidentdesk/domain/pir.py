@@ -113,7 +113,12 @@ def missing_parts(summary: str, causes: Iterable[str]) -> list[str]:
 
 def close_refusal(key: str, exists: bool, summary: str, causes: Iterable[str]) -> str | None:
     """Why a major incident may not be closed yet for want of its review (None: it may)."""
-    parts = missing_parts(summary, causes)
+    return refusal_for(key, exists, missing_parts(summary, causes))
+
+
+def refusal_for(key: str, exists: bool, parts: Iterable[str]) -> str | None:
+    """close_refusal from what the review still needs (`missing_parts`)."""
+    parts = list(parts)
     if not parts:
         return None
     state = "has no post-incident review yet" if not exists else \

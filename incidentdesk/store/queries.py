@@ -14,10 +14,11 @@ from functools import lru_cache
 from sqlalchemy import Select, and_, bindparam, func, or_, select, tuple_
 
 from incidentdesk.domain.keys import parse_key
+from incidentdesk.domain.pir import missing_parts
 from incidentdesk.domain.vendor import VENDOR_HOLD
 from incidentdesk.domain.errors import NotFound, ValidationError
 from incidentdesk.store.engine import Database
-from incidentdesk.store.models import Alert, Category, Escalation, Group, Incident, Service, TimelineEvent, User
+from incidentdesk.store.models import Alert, Category, Escalation, Group, Incident, PirReview, Service, TimelineEvent, User
 from incidentdesk.store.audit import verify_audit  # noqa: F401  (re-exported: the audit walk lives there)
 from incidentdesk.store.rows import PAGE_SIZE, Page, QueueFilter, QueueRow  # noqa: F401  (re-exported)
 
@@ -270,6 +271,8 @@ class IncidentDetail:
     vendor_ticket: str | None = None
     vendor_url: str | None = None
     vendor_status: str | None = None
+    pir_version: int = 0                 # its post-incident review (store/pir.py): 0 when none is written
+    pir_missing: tuple[str, ...] = ()    # what the review still needs to be complete (domain/pir.missing_parts)
 
     def to_json(self) -> dict:
         def conv(value):
@@ -285,7 +288,8 @@ class IncidentDetail:
         return data
 
 
-_DETAIL_FIELDS = [f for f in IncidentDetail.__dataclass_fields__ if f not in ("timeline", "escalations", "alerts", "group")]
+_DETAIL_FIELDS = [f for f in IncidentDetail.__dataclass_fields__
+                  if f not in ("timeline", "escalations", "alerts", "group", "pir_version", "pir_missing")]
 
 
 def incident_detail(db: Database, key: str, *, timeline_limit: int | None = None) -> IncidentDetail:
@@ -312,8 +316,11 @@ def incident_detail(db: Database, key: str, *, timeline_limit: int | None = None
                                .order_by(Alert.last_seen_at.desc(), Alert.id.desc()).limit(ALERTS_SHOWN))
         ] if inc.alert_count else []
         values = {f: getattr(inc, f) for f in _DETAIL_FIELDS}
+        review = s.execute(select(PirReview.version, PirReview.summary, PirReview.causes)
+                           .where(PirReview.incident_id == inc.id)).first()
         return IncidentDetail(**values, group=inc.group.name if inc.group else None, timeline=events,
-                              escalations=escalations, alerts=alerts)
+                              escalations=escalations, alerts=alerts, pir_version=review[0] if review else 0,
+                              pir_missing=tuple(missing_parts(*(review[1:] if review else ("", ())))))
 
 
 @dataclass(frozen=True)
@@ -366,17 +373,6 @@ def row_to_json(row: QueueRow) -> dict:
         "created_at": row.created_at.isoformat(), "sla_due_at": row.sla_due_at.isoformat(), "version": row.version,
         "is_major": row.is_major,
     }
-
-
-def vendors_of(db: Database, ids: Sequence[int]) -> dict[int, dict]:
-    """The vendor fields of these incidents (for `list --json`), by id; incidents without a vendor left out."""
-    if not ids:
-        return {}
-    cols = (Incident.id, Incident.vendor, Incident.vendor_ticket, Incident.vendor_url, Incident.vendor_status)
-    with db.read() as s:
-        rows = s.execute(select(*cols).where(Incident.id.in_(list(ids)), or_(
-            Incident.vendor.is_not(None), Incident.vendor_ticket.is_not(None)))).all()
-    return {r[0]: {"vendor": r[1], "vendor_ticket": r[2], "vendor_url": r[3], "vendor_status": r[4]} for r in rows}
 
 
 def rows_for_keys(db: Database, keys: Sequence[str]) -> list[QueueRow]:

@@ -158,3 +158,24 @@ async def test_hold_dialog_offers_the_vendor(tmp_path):
         d = queries.incident_detail(db, keys["wifi"])
         assert (d.status, d.vendor, d.vendor_ticket) == ("on_hold", "Aruba", "TAC-77")
         assert d.timeline[0].text == "waiting for vendor — Aruba ticket TAC-77"
+
+
+async def test_close_is_not_offered_on_a_major_until_its_review_is_complete(tmp_path):
+    from incidentdesk.tui.actions import BY_NAME
+
+    db, clock, keys = _desk(tmp_path, review=True)
+    app = make_app(db, "ines", clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await _settle(pilot)
+        app.main_screen.set_filter(include_closed=True)
+        await _settle(pilot)
+        await _select(pilot, keys["vpn"])
+        reason = app.main_screen.blocker(BY_NAME["close"])
+        assert reason is not None and "needs at least one contributing cause" in reason
+        await pilot.press("x")                      # pressed anyway: says why, opens no dialog
+        await _settle(pilot)
+        assert app.screen is app.main_screen
+        pir.edit_review(ctx_for(db, "ines", clock), keys["vpn"], causes=["no canary"])
+        app.main_screen.action_refresh()
+        await _settle(pilot)
+        assert app.main_screen.blocker(BY_NAME["close"]) is None
