@@ -91,8 +91,7 @@ def _reviewing(ctx: ServiceContext, key: str, expected_version: int | None
             with s.no_autoflush:
                 yield s, inc, row, now, changed
                 if not changed:
-                    raise ValidationError(f"the review of {inc.key} already says this; nothing to change",
-                                          field="summary")
+                    raise ValidationError(f"the review of {inc.key} already says this; nothing to change")
                 row.updated_at = now
                 row.updated_by = ctx.actor.login
                 if current:
