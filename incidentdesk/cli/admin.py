@@ -152,7 +152,7 @@ def cmd_groups_list(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    from incidentdesk.services.demo import load_demo
+    from incidentdesk.devtools.demo import load_demo
 
     rt = runtime(args)
     summary = load_demo(rt.ctx, count=args.count, seed=args.seed)

@@ -11,4 +11,6 @@ def run_console(args) -> int:
     except ImportError:
         print("incidentdesk: the console is not built yet; use the subcommands (incidentdesk --help)", file=sys.stderr)
         return 1
-    return run_app(args)
+    from incidentdesk.cli.common import config_of
+
+    return run_app(args, config_of(args))  # read and validated when the command started (cli.main)

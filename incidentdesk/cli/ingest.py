@@ -23,7 +23,7 @@ def cmd_receive(args) -> int:
 
 
 def cmd_ingest(args) -> int:
-    from incidentdesk.ingest.model import PayloadError
+    from incidentdesk.ingest.errors import PayloadError
     from incidentdesk.ingest.parsers import FORMATS, parse_body
     from incidentdesk.ingest.settings import settings_from_config
     from incidentdesk.services.alerts import apply_batch
@@ -50,8 +50,8 @@ def cmd_ingest(args) -> int:
     from incidentdesk.ingest.server import receiver_context
 
     outcome = apply_batch(receiver_context(rt.db, rt.config, settings), batch, settings.policy, digest=digest)
-    if batch.dedup_key:
-        outcome["dedup_key"] = batch.dedup_key
+    if batch.sender_dedup_key:  # answered under the Events API v2 name, as the receiver does
+        outcome["dedup_key"] = batch.sender_dedup_key
     if args.json:
         print_json(outcome)
     else:

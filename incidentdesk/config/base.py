@@ -14,6 +14,12 @@ from typing import Any
 import msgspec
 
 from incidentdesk.domain.errors import ValidationError
+from incidentdesk.domain.text import is_unsafe
+
+
+# Keys whose values are secrets, in any section: masked by `config show`, warned about in a readable file.
+# A new section's secret goes by one of these names (or is added here).
+SECRET_KEYS = ("token", "routing_key", "password", "secret", "api_key")
 
 
 class Section(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
@@ -25,12 +31,29 @@ def doc(text: str) -> msgspec.Meta:
     return msgspec.Meta(description=text)
 
 
+_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
+
+
+def toml_string(text: str) -> str:
+    """`text` as a TOML basic string: quotes, backslashes, control, bidi and invisible characters escaped,
+    so nothing from the file reaches the terminal as an escape sequence (error lines, `config show`)."""
+    out = []
+    for ch in text:
+        if ch in _ESCAPES:
+            out.append(_ESCAPES[ch])
+        elif is_unsafe(ch) and ch != " ":
+            out.append(f"\\u{ord(ch):04x}" if ord(ch) <= 0xFFFF else f"\\U{ord(ch):08x}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
 def toml_value(value: Any) -> str:
     """`value` as it would be written in TOML (for error lines and the README)."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        return toml_string(value)
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(toml_value(v) for v in value) + "]"
     if isinstance(value, dict):

@@ -76,6 +76,8 @@ class Config:
         return settings_from_config(plain(self.schema.sla), self.sla_targets, time_zone=self.time_zone)
 
     def section(self, name: str) -> dict:
-        """A section as plain tables (prefer `config.schema.<name>`, typed); {} for one the schema lacks."""
-        value = getattr(self.schema, name, None)
-        return plain(value) if isinstance(value, msgspec.Struct | dict) else {}
+        """A section as plain tables (prefer `config.schema.<name>`, typed). A name the schema lacks is a
+        bug, not an empty table: add the section (config/schema.py) and read its Struct."""
+        if name not in msgspec.structs.asdict(self.schema):
+            raise KeyError(f"incidentdesk.toml has no section [{name}] in the schema: add it (config/schema.py)")
+        return plain(getattr(self.schema, name))

@@ -73,6 +73,15 @@ def _plural(text: str) -> str:
             "a number": "numbers", "a date like 2026-12-25": "dates like 2026-12-25"}.get(text, text)
 
 
+def field_doc(tp) -> str:
+    """A field's help (config/base.doc), if it has one."""
+    if typing.get_origin(tp) is typing.Annotated:
+        for meta in _meta(tp):
+            if meta.description:
+                return meta.description
+    return ""
+
+
 def struct_fields(tp) -> dict[str, Any]:
     """A Struct type's TOML keys and their types."""
     return {f.encode_name: f.type for f in msgspec.structs.fields(tp)}
@@ -84,11 +93,8 @@ class _Place:
     def __init__(self, root_type) -> None:
         self.names: list[str] = []      # the table's dotted name
         self.item: int | None = None    # an array of tables' item number (from 1)
-        self.container: Any = None      # the raw table or list holding the key
-        self.key: str | int | None = None
-        self.value: Any = None          # the raw value at the key
+        self.value: Any = None          # the raw value at the path
         self.type = root_type           # the schema type of that value
-        self.parent_type = None
         self.trail: list[str | int] = []  # every key from the top
         self.rel: list[str | int] = []    # the keys below the table header
 
@@ -118,7 +124,7 @@ def locate(path: str, data: dict, root_type, removed: dict | None = None) -> _Pl
             key, sub = _failing_key(container, _value_type(tp)), _value_type(tp)
         else:
             key, sub = int(index), _value_type(tp)
-        place.container, place.key, place.parent_type, place.type = container, key, tp, sub
+        place.type = sub
         place.value = container[key]
         place.trail.append(key)
         if isinstance(key, int) and isinstance(place.value, dict) and place.item is None:
@@ -160,6 +166,10 @@ def _key_text(trail: list) -> str:
     return out
 
 
+def _quoted(text: str) -> str:
+    return text if text.startswith('"') else f'"{text}"'
+
+
 def message(exc: msgspec.ValidationError, data: dict, root_type, removed: dict | None = None
             ) -> tuple[str, list | None]:
     """One line for `exc` (without the file name), and the path of the raw key to drop to find the next."""
@@ -179,11 +189,13 @@ def message(exc: msgspec.ValidationError, data: dict, root_type, removed: dict |
         known = list(struct_fields(tp)) if isinstance(tp, type) and issubclass(tp, msgspec.Struct) else []
         close = [k for k in known if k.lower() == key.lower()] or [
             k for k in known if k.lower() in difflib.get_close_matches(key.lower(), [n.lower() for n in known], 1, 0.6)]
-        hint = f' (did you mean "{close[0]}"?)' if close else (f"; known: {', '.join(known)}" if known else "")
+        hint = f" (did you mean {_quoted(_key_text([close[0]]))}?)" if close else (
+            f"; known: {', '.join(known)}" if known else "")
         if not label and not rel:
-            line = f"unknown section [{key}]" if isinstance(place.value.get(key), dict) else f'unknown key "{key}"'
+            line = (f"unknown section [{_key_text([key])}]" if isinstance(place.value.get(key), dict)
+                    else f"unknown key {_quoted(_key_text([key]))}")
             return line + hint, [*place.trail, key]
-        return f'{where}unknown key "{_key_text([*rel, key])}"{hint}', [*place.trail, key]
+        return f"{where}unknown key {_quoted(_key_text([*rel, key]))}{hint}", [*place.trail, key]
     missing = re.match(r"Object missing required field `(.+)`$", text)
     if missing:
         return f'{where}needs {missing.group(1)} (it is missing)', place.trail or None
@@ -199,7 +211,9 @@ def message(exc: msgspec.ValidationError, data: dict, root_type, removed: dict |
     shown = toml_value(place.value)
     if len(shown) > 80:
         shown = shown[:77] + "..."
-    return f"{where}{_key_text(rel)} = {shown}: use {describe(place.type)}", place.trail
+    help_text = field_doc(place.type)
+    return (f"{where}{_key_text(rel)} = {shown}: use {describe(place.type)}"
+            + (f"; {help_text}" if help_text else "")), place.trail
 
 
 def all_errors(data: dict, root_type) -> tuple[list[str], Any]:

@@ -13,11 +13,11 @@ import sys
 import tomllib
 from pathlib import Path
 
+from incidentdesk.config.base import SECRET_KEYS
 from incidentdesk.config.effective import Config
 from incidentdesk.config.paths import config_path
 from incidentdesk.domain.errors import ValidationError
 
-_SECRET_KEYS = ("token", "password", "secret", "routing_key", "api_key")
 
 
 class ConfigError(ValidationError):
@@ -88,7 +88,7 @@ def _secrets_in(data, where: str = "") -> list[str]:
         if isinstance(value, dict):
             found += _secrets_in(value, name)
         elif isinstance(value, str) and value and (
-                str(key).lower() in _SECRET_KEYS or (str(key).lower() == "url" and url_has_password(value))):
+                str(key).lower() in SECRET_KEYS or (str(key).lower() == "url" and url_has_password(value))):
             found.append(name)
     return found
 

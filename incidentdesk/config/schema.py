@@ -8,7 +8,7 @@ Adding a section (say `[notify]`):
   3. `python -m incidentdesk.config.reference --write` to refresh the README's table (a test holds
      the README to the schema).
 Its settings are then `config.schema.notify` for every command, validated at start-up, with
-unknown keys refused and `config show` printing them (mask secrets: config/show.py SECRET_KEYS).
+unknown keys refused and `config show` printing them (a secret is masked if its key is one of config/base.py SECRET_KEYS).
 """
 
 from __future__ import annotations

@@ -11,9 +11,9 @@ import math
 import re
 from urllib.parse import urlsplit, urlunsplit
 
+from incidentdesk.config.base import SECRET_KEYS, toml_string
 from incidentdesk.config.effective import Config, plain
 
-SECRET_KEYS = ("token", "routing_key", "password", "secret", "api_key")
 MASK = "***"
 _BARE = re.compile(r"^[A-Za-z0-9_-]+$")
 
@@ -91,21 +91,7 @@ def _table(out: list[str], names: list[str], table: dict) -> None:
 
 def _key(key) -> str:
     key = str(key)
-    return key if _BARE.match(key) else _string(key)
-
-
-def _string(text: str) -> str:
-    escaped = []
-    for ch in text:
-        if ch in ('"', "\\"):
-            escaped.append("\\" + ch)
-        elif ch in "\b\t\n\f\r":
-            escaped.append({"\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}[ch])
-        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
-            escaped.append(f"\\u{ord(ch):04x}")
-        else:
-            escaped.append(ch)
-    return '"' + "".join(escaped) + '"'
+    return key if _BARE.match(key) else toml_string(key)
 
 
 def _value(value) -> str:
@@ -120,7 +106,7 @@ def _value(value) -> str:
             return "inf" if value > 0 else "-inf"
         return repr(value)
     if isinstance(value, str):
-        return _string(value)
+        return toml_string(value)
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, list):

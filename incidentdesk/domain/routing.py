@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from incidentdesk.domain.alerts import SOURCES
 from incidentdesk.domain.enums import Level, Severity
 from incidentdesk.domain.errors import ValidationError
 
@@ -167,7 +168,6 @@ def _opt_str(table: Mapping, key: str, where: str) -> str | None:
     return value.strip()
 
 
-SOURCES = ("alertmanager", "events-v2", "grafana")
 RULE_KEYS = {"name", "match", "match_re", "service", "category", "source", "group", "tier", "assignee"}
 
 

@@ -5,8 +5,9 @@ https://prometheus.io/docs/alerting/latest/configuration/#webhook_config
 
 from __future__ import annotations
 
+from incidentdesk.domain.alerts import AlertBatch, NormalAlert
 from incidentdesk.ingest.common import Reader, bounded, shorten, type_name
-from incidentdesk.ingest.model import AlertBatch, NormalAlert, PayloadError
+from incidentdesk.ingest.errors import PayloadError
 
 STATUSES = ("firing", "resolved")
 FINGERPRINT_LIMIT = 300
@@ -80,7 +81,7 @@ def parse_grouped(data, source: str, *, version: str | None, extra_alert_fields:
         alerts.append(NormalAlert(
             action="resolved" if a_status == "resolved" else "firing",
             fingerprint=bounded(fingerprint, FINGERPRINT_LIMIT),
-            incident_key=bounded(f"{source}:{group_key}", KEY_LIMIT),
+            correlation_key=bounded(f"{source}:{group_key}", KEY_LIMIT),
             title=alert_title(labels, annotations), labels=labels, annotations=annotations,
             description=describe(annotations, url), starts_at=starts_at, ends_at=ends_at,
             generator_url=url, group_key=bounded(group_key, GROUP_KEY_LIMIT),

@@ -22,9 +22,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from incidentdesk.domain.alerts import AlertBatch
 from incidentdesk.domain.errors import DomainError, StorageUnavailable
 from incidentdesk.ingest.common import decode_json
-from incidentdesk.ingest.model import AlertBatch, PayloadError
+from incidentdesk.ingest.errors import PayloadError
 from incidentdesk.ingest.parsers import PARSERS
 from incidentdesk.ingest.events_v2 import parse_events_v2
 from incidentdesk.ingest.settings import IngestSettings, Integration
@@ -162,7 +163,7 @@ def create_app(ctx: ServiceContext, settings: IngestSettings, *, dry_run: bool =
                 _refuse_disabled(integration)
             batch, _ = await run_in_threadpool(work, "events-v2", body,
                                                lambda _b, d: parse_events_v2(data, body_digest=d))
-            return JSONResponse({"status": "success", "message": "Event processed", "dedup_key": batch.dedup_key},
+            return JSONResponse({"status": "success", "message": "Event processed", "dedup_key": batch.sender_dedup_key},
                                 status_code=202)
         except Rejected as exc:
             return JSONResponse({"status": "forbidden" if exc.status == 403 else "invalid event",

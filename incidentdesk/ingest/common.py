@@ -7,7 +7,7 @@ import json
 import math
 from datetime import UTC, datetime
 
-from incidentdesk.ingest.model import MAX_LISTED_ERRORS, PayloadError
+from incidentdesk.ingest.errors import MAX_LISTED_ERRORS, PayloadError
 
 ZERO_TIME_YEAR = 1  # Go's zero time (0001-01-01T00:00:00Z) means "not set" in Alertmanager payloads
 

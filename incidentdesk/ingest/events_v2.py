@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import hashlib
 
+from incidentdesk.domain.alerts import AlertBatch, NormalAlert
 from incidentdesk.ingest.common import Reader, bounded, clean_json, shorten, type_name
-from incidentdesk.ingest.model import AlertBatch, NormalAlert, PayloadError
+from incidentdesk.ingest.errors import PayloadError
 
 ACTIONS = ("trigger", "acknowledge", "resolve")
 SEVERITIES = ("critical", "error", "warning", "info")
@@ -75,16 +76,16 @@ def parse_events_v2(data, *, body_digest: str = "") -> AlertBatch:
     if images:
         annotations["images"] = images
     scope = routing_scope(routing_key)
-    key = bounded(f"events-v2:{scope}:{dedup_key}", KEY_LIMIT)
+    correlation_key = bounded(f"events-v2:{scope}:{dedup_key}", KEY_LIMIT)
     title = shorten(" ".join((summary or dedup_key).split()), 480) or dedup_key
     description = "\n".join(f"link: {link.get('text') or ''} {link['href']}".replace("  ", " ") for link in links)
     alert = NormalAlert(
         action={"trigger": "firing", "resolve": "resolved", "acknowledge": "acknowledge"}[action],  # type: ignore[arg-type]
-        fingerprint=bounded(f"{scope}:{dedup_key}", KEY_LIMIT), incident_key=key, title=title, labels=labels,
+        fingerprint=bounded(f"{scope}:{dedup_key}", KEY_LIMIT), correlation_key=correlation_key, title=title, labels=labels,
         annotations=annotations, description=description, severity=severity, starts_at=timestamp,
         generator_url=client_url,
     )
-    return AlertBatch(source="events-v2", alerts=(alert,), routing_key=routing_key, dedup_key=dedup_key)
+    return AlertBatch(source="events-v2", alerts=(alert,), routing_key=routing_key, sender_dedup_key=dedup_key)
 
 
 def _list_of_objects(r: Reader, data: dict, key: str, fields: tuple[str, ...], required: tuple[str, ...]) -> list[dict]:

@@ -6,9 +6,10 @@ https://grafana.com/docs/grafana/latest/alerting/configure-notifications/manage-
 
 from __future__ import annotations
 
+from incidentdesk.domain.alerts import AlertBatch
 from incidentdesk.ingest.alertmanager import parse_grouped
 from incidentdesk.ingest.common import Reader, type_name
-from incidentdesk.ingest.model import AlertBatch, PayloadError
+from incidentdesk.ingest.errors import PayloadError
 
 URL_FIELDS = ("silenceURL", "dashboardURL", "panelURL", "imageURL", "valueString")
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from incidentdesk.domain.alerts import AlertBatch
 from incidentdesk.ingest.alertmanager import parse_alertmanager
 from incidentdesk.ingest.common import decode_json
 from incidentdesk.ingest.events_v2 import parse_events_v2
 from incidentdesk.ingest.grafana import parse_grafana
-from incidentdesk.ingest.model import AlertBatch
 
 PARSERS: dict[str, Callable[..., AlertBatch]] = {
     "alertmanager": parse_alertmanager,

@@ -17,10 +17,10 @@ from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from incidentdesk.domain import routing
+from incidentdesk.domain.alerts import AlertBatch, NormalAlert
 from incidentdesk.domain.enums import EventKind, ResolutionCode, Status
 from incidentdesk.domain.priority import derive_priority
 from incidentdesk.domain.text import strip_control
-from incidentdesk.ingest.model import AlertBatch, NormalAlert
 from incidentdesk.services import incidents as incident_svc
 from incidentdesk.services.context import ServiceContext
 from incidentdesk.services.timeline import append_event
@@ -60,7 +60,7 @@ class BatchApplier:
     def __init__(self, ctx: ServiceContext, s: Session, policy, now: datetime, batch: AlertBatch):
         self.ctx, self.s, self.policy, self.now, self.batch = ctx, s, policy, now, batch
         self.touched: dict[int, _Touched] = {}
-        self.by_key: dict[str, Incident] = {}
+        self.by_correlation_key: dict[str, Incident] = {}
         self.alerts: dict[str, Alert] = {}
         self.incidents: dict[int, Incident] = {}
         self.ignored = 0
@@ -76,7 +76,7 @@ class BatchApplier:
     def load(self) -> None:
         alerts = self.batch.alerts
         fingerprints = sorted({a.fingerprint for a in alerts})
-        keys = sorted({a.incident_key for a in alerts})
+        keys = sorted({a.correlation_key for a in alerts})
         rows = self.s.execute(
             select(Alert, Incident.id).join(Incident, Alert.incident_id == Incident.id)
             .where(Alert.source == self.batch.source, Alert.fingerprint.in_(fingerprints), self._live())
@@ -86,14 +86,14 @@ class BatchApplier:
         for alert, incident_id in rows:
             self.alerts[alert.fingerprint] = alert  # the newest wins (ordered by id)
             incident_ids.add(incident_id)
-        query = (select(Incident).where(or_(Incident.id.in_(sorted(incident_ids)), Incident.dedup_key.in_(keys)),
+        query = (select(Incident).where(or_(Incident.id.in_(sorted(incident_ids)), Incident.correlation_key.in_(keys)),
                                         self._live()).order_by(Incident.id))
         if self.s.get_bind().dialect.name == "postgresql":
             query = query.with_for_update(of=Incident)
         for inc in self.s.scalars(query):
             self.incidents[inc.id] = inc
-            if inc.dedup_key is not None:
-                self.by_key[inc.dedup_key] = inc  # the newest live incident for a key wins
+            if inc.correlation_key is not None:
+                self.by_correlation_key[inc.correlation_key] = inc  # the newest live incident for a key wins
 
     # -- a delivery seen before: a retry, or news? --
     def is_retry(self) -> bool:
@@ -144,7 +144,7 @@ class BatchApplier:
         row = self.alerts.get(alert.fingerprint)
         if row is not None and row.incident_id in self.incidents:
             return self.incidents[row.incident_id]
-        return self.by_key.get(alert.incident_key)
+        return self.by_correlation_key.get(alert.correlation_key)
 
     # -- per alert --
     def _fire(self, alert: NormalAlert) -> None:
@@ -203,7 +203,7 @@ class BatchApplier:
     def _raise_if_more_severe(self, inc: Incident, t: _Touched, alert: NormalAlert) -> None:
         """An alert that maps to a higher priority (or a worse severity) than its incident raises it —
         impact and urgency become the alert's, so the priority is the alert's — and never lowers it.
-        The SLA targets follow through the usual reprioritisation (services/incidents.py)."""
+        The SLA targets follow through the usual reprioritisation (services/assignment.py)."""
         d = self._decide(alert)
         priority = derive_priority(d.impact, d.urgency, self.ctx.config.priority_matrix)
         higher = priority < inc.priority
@@ -239,11 +239,11 @@ class BatchApplier:
             symptoms="\n".join(f"{k}={v}" for k, v in sorted(alert.labels.items())),
             group=group, tier=d.tier if group else None, assignee=d.assignee, source="alert",
         ))
-        inc.dedup_key = alert.incident_key
+        inc.correlation_key = alert.correlation_key
         inc.alert_count = 0
         self.s.flush()
         self.incidents[inc.id] = inc
-        self.by_key[alert.incident_key] = inc
+        self.by_correlation_key[alert.correlation_key] = inc
         return inc
 
     def _group_exists(self, name: str) -> bool:

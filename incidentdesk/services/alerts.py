@@ -30,10 +30,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from incidentdesk.domain import routing
+from incidentdesk.domain.alerts import AlertBatch
 from incidentdesk.domain.enums import Role
 from incidentdesk.domain.errors import StorageUnavailable
 from incidentdesk.domain.roles import Actor
-from incidentdesk.ingest.model import AlertBatch
 from incidentdesk.services.alert_batch import BatchApplier
 from incidentdesk.services.context import ServiceContext
 from incidentdesk.store.models import AlertReceipt
@@ -124,7 +124,7 @@ def _apply_once(ctx: ServiceContext, batch: AlertBatch, policy: AlertPolicy, dig
 
 
 def _advisory_locks(s: Session, batch: AlertBatch, digest: str | None) -> None:
-    keys = {f"i:{a.incident_key}" for a in batch.alerts} | {f"f:{batch.source}:{a.fingerprint}" for a in batch.alerts}
+    keys = {f"c:{a.correlation_key}" for a in batch.alerts} | {f"f:{batch.source}:{a.fingerprint}" for a in batch.alerts}
     if digest:
         keys.add(f"r:{digest}")
     ids = sorted({zlib.crc32(k.encode("utf-8")) for k in keys})

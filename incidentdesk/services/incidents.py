@@ -3,242 +3,55 @@
 Every function is one transaction. Those that change an existing incident take the
 `expected_version` the caller last saw; if someone else changed it since, nothing is
 written and EditConflict says who and when.
+
+This module holds the lifecycle steps (acknowledge, start, hold, resume, resolve, close,
+reopen, cancel) and comments, and is the one import for every incident use case: logging one
+is in services/intake.py, who has it and how urgent in services/assignment.py, the loading
+for change they all share in services/incident_edit.py; their names are imported here so that
+`from incidentdesk.services import incidents` (the catalog, alert ingestion, the sweeper, the
+tests) reaches all of them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from incidentdesk.domain import limits, lifecycle, major
-from incidentdesk.domain.enums import (
-    OPEN_STATUSES, EscalationKind, EventKind, IncidentType, Level, ResolutionCode, Role, Severity, Source, Status,
-    parse_enum,
-)
-from incidentdesk.domain.errors import EditConflict, NotFound, ValidationError
-from incidentdesk.domain.keys import format_key, parse_key
-from incidentdesk.domain.priority import derive_priority
-from incidentdesk.domain.roles import require, require_may_change
-from incidentdesk.domain.text import strip_control
+from incidentdesk.domain.enums import EventKind, Level, ResolutionCode, Status, parse_enum
+from incidentdesk.domain.errors import ValidationError
 from incidentdesk.services import pir as pir_service
 from incidentdesk.services import sla_sync
 from incidentdesk.services import vendor as vendor_service
+from incidentdesk.services.assignment import (
+    apply_escalate, apply_reprioritise, assign, escalate, reprioritise, take,
+)
 from incidentdesk.services.context import ServiceContext
+from incidentdesk.services.incident_edit import (
+    _clean, _conflict, _editing, _group_by_name, _known_user, _require_may_change, _required, _set_status,
+    _situation, _transition,
+)
+from incidentdesk.services.intake import (
+    DEFAULT_SEVERITY, Intake, create_incident, log_incident, log_incident_fields,
+)
 from incidentdesk.services.timeline import append_event
-from incidentdesk.store import audit as audit_store
-from incidentdesk.store.models import Escalation, Group, Incident, User
+from incidentdesk.store.models import Escalation, Incident
 
-MAX_TITLE = limits.limit_of("title")
-
-
-@dataclass(frozen=True)
-class Intake:
-    """What the person (or the alert) reporting the incident tells us."""
-
-    title: str
-    impact: Level | str
-    urgency: Level | str
-    type: IncidentType | str = IncidentType.INCIDENT
-    severity: Severity | str | None = None
-    description: str = ""
-    affected_service: str | None = None
-    symptoms: str = ""
-    started_at: datetime | None = None
-    impacted: str = ""
-    steps_to_reproduce: str = ""
-    device_user: str = ""
-    recent_changes: str = ""
-    category: str | None = None
-    ci: str | None = None
-    group: str | None = None
-    assignee: str | None = None
-    source: Source | str = Source.MANUAL
-    tier: int | None = None  # None: the group's tier (routing rules may name another)
-    vendor: str | None = None           # vendor incidents (services/vendor.py)
-    vendor_ticket: str | None = None
-    vendor_url: str | None = None
-    vendor_status: str | None = None
-
-
-DEFAULT_SEVERITY = {1: Severity.SEV1, 2: Severity.SEV2, 3: Severity.SEV3, 4: Severity.SEV4}
-
-
-def _clean(text: str | None) -> str:
-    return strip_control(text).strip() if text else ""
-
-
-def _required(text: str | None, field: str, what: str) -> str:
-    value = _clean(text)
-    if not value:
-        raise ValidationError(f"{what} is required", field=field)
-    return value
-
-
-def _group_by_name(session: Session, name: str | None) -> Group | None:
-    if not name:
-        return None
-    group = session.scalar(select(Group).where(Group.name == name))
-    if group is None:
-        known = ", ".join(session.scalars(select(Group.name).order_by(Group.name)).all()) or "none yet"
-        raise ValidationError(f"unknown group {name!r}: known groups are {known}", field="group")
-    return group
-
-
-def _known_user(session: Session, login: str, field: str) -> User:
-    user = session.scalar(select(User).where(User.login == login))
-    if user is None:
-        raise ValidationError(f"unknown person {login!r}: add them with `incidentdesk users add`", field=field)
-    return user
-
-
-def _apply_sla(ctx: ServiceContext, incident: Incident) -> None:
-    """Due times on the policy's calendar, and when the sweeper must first look (services/sla_sync.py)."""
-    sla_sync.on_logged(ctx.config, incident, ctx.now())
-
-
-def _situation(inc: Incident) -> lifecycle.Situation:
-    return lifecycle.Situation(key=inc.key, status=inc.status, assignee=inc.assignee, reporter=inc.reporter,
-                               is_major=inc.is_major, commander=inc.commander, resolved_at=inc.resolved_at,
-                               group=inc.group.name if inc.group else None,
-                               acknowledged=inc.acknowledged_at is not None)
-
-
-def _require_may_change(ctx: ServiceContext, inc: Incident, action: str, *, step: bool = False,
-                        picking_up: bool | None = None) -> None:
-    """domain/lifecycle.CHANGE_RULES (roles.py's one rule for changing an incident) applied to this one.
-
-    `step`: check the lifecycle step first — "it is closed" says more than "it is not yours".
-    """
-    if step:
-        lifecycle.next_status(action, Status(inc.status), inc.key)
-    lifecycle.require_change(action, ctx.actor, _situation(inc), picking_up=picking_up)
-
-
-def _set_status(incident: Incident, status: Status) -> None:
-    incident.status = str(status)
-    incident.is_open = status in OPEN_STATUSES
-
-
-def log_incident(ctx: ServiceContext, intake: Intake) -> str:
-    """Log a new incident or service request; returns its key."""
-    with ctx.db.write() as s:
-        return create_incident(s, ctx, intake).key
-
-
-def log_incident_fields(ctx: ServiceContext, **fields) -> str:
-    """log_incident with one keyword per Intake field: the shape the use-case catalog calls (services/catalog)."""
-    return log_incident(ctx, Intake(**fields))
-
-
-def create_incident(s: Session, ctx: ServiceContext, intake: Intake) -> Incident:
-    """Validate and add one incident inside the caller's transaction (log_incident, alert ingestion)."""
-    title = _required(intake.title, "title", "a title")
-    source = parse_enum(Source, intake.source, "source")
-    # A person's too-long value is refused (the dialog keeps it); an alert's is cut, never refused.
-    bounded = limits.fit if source is Source.ALERT else limits.check
-    title = bounded("title", title)
-    service, category, ci, assignee = (bounded(f, _clean(v) or None) for f, v in (
-        ("affected_service", intake.affected_service), ("category", intake.category), ("ci", intake.ci),
-        ("assignee", intake.assignee)))
-    impact = parse_enum(Level, intake.impact, "impact")
-    urgency = parse_enum(Level, intake.urgency, "urgency")
-    kind = parse_enum(IncidentType, intake.type, "type")
-    priority = derive_priority(impact, urgency, ctx.config.priority_matrix)
-    severity = parse_enum(Severity, intake.severity, "severity") if intake.severity else DEFAULT_SEVERITY[priority]
-    now = ctx.now()
-    if intake.started_at is not None and intake.started_at.tzinfo is None:
-        raise ValidationError("the start time needs a time zone", field="started_at")
-    group = _group_by_name(s, intake.group)
-    number = _next_incident_number(s)
-    incident = Incident(
-        id=number, key=format_key(kind, number), type=str(kind), title=title, description=_clean(intake.description),
-        affected_service=service, symptoms=_clean(intake.symptoms),
-        started_at=intake.started_at, impacted=_clean(intake.impacted),
-        steps_to_reproduce=_clean(intake.steps_to_reproduce), device_user=_clean(intake.device_user),
-        recent_changes=_clean(intake.recent_changes), category=category,
-        ci=ci, impact=str(impact), urgency=str(urgency), priority=priority,
-        severity=str(severity), status=str(Status.NEW), is_open=True, reporter=ctx.actor.login,
-        assignee=assignee, group=group,
-        tier=intake.tier or (group.tier if group else 1),
-        source=str(source), created_at=now, updated_at=now, updated_by=ctx.actor.login,
-        first_contact_resolution=False, reopen_count=0, event_count=0,
-    )
-    _apply_sla(ctx, incident)
-    _, vendor = vendor_service.apply_vendor(incident, dict(
-        vendor=intake.vendor, vendor_ticket=intake.vendor_ticket, vendor_url=intake.vendor_url,
-        vendor_status=intake.vendor_status))
-    s.add(incident)
-    append_event(s, incident, ctx.actor, EventKind.CREATED, now, text=title, after={
-        "type": str(kind), "priority": f"P{priority}", "impact": str(impact), "urgency": str(urgency),
-        "severity": str(severity), "group": group.name if group else None, "assignee": incident.assignee,
-        "source": str(source), **vendor,
-    })
-    return incident
-
-
-def _next_incident_number(s: Session) -> int:
-    """The new incident's id, known before the INSERT so the row is written once with its key (version 1).
-
-    max+1, so the series has no gaps and `audit verify` reports a missing number as a deleted
-    incident. SQLite writers hold the write lock (BEGIN IMMEDIATE); on PostgreSQL a sequence would
-    lose a number to every rolled-back transaction, so creators take a transaction-scoped lock
-    instead (the last lock any use case takes, so it cannot deadlock) and keep the sequence in step.
-    """
-    postgres = s.get_bind().dialect.name == "postgresql"
-    if postgres:
-        audit_store.lock(s, audit_store.NUMBER_LOCK)
-    number = int(s.scalar(select(func.max(Incident.id))) or 0) + 1
-    if postgres:
-        s.execute(text("SELECT setval(pg_get_serial_sequence('incidents', 'id'), :n)"), {"n": number})
-    return number
-
-
-@contextmanager
-def _editing(ctx: ServiceContext, key: str, expected_version: int | None) -> Iterator[tuple[Session, Incident, datetime]]:
-    """Load one incident for change, locked, and refuse if it moved on since `expected_version`."""
-    number = parse_key(key)
-    try:
-        with ctx.db.write() as s:
-            incident = s.scalar(select(Incident).where(Incident.id == number).with_for_update(of=Incident))
-            if incident is None:
-                raise NotFound(f"no incident {key}: check the key (incidentdesk list shows them)")
-            if expected_version is not None and incident.version != expected_version:
-                raise _conflict(incident)
-            now = ctx.now()
-            # No autoflush until commit: the incident is then written by ONE update, so its version
-            # moves by exactly one per action and `inc.version + 1` is what callers see next.
-            with s.no_autoflush:
-                yield s, incident, now
-                incident.updated_at = now
-                incident.updated_by = ctx.actor.login
-    except StaleDataError:
-        with ctx.db.read() as s:
-            fresh = s.get(Incident, number)
-        if fresh is None:
-            raise NotFound(f"{key} was deleted while you edited it") from None
-        raise _conflict(fresh) from None
-
-
-def _conflict(incident: Incident) -> EditConflict:
-    when = incident.updated_at.strftime("%Y-%m-%d %H:%M:%S UTC")
-    return EditConflict(
-        f"{incident.key} was changed by {incident.updated_by} at {when}; nothing was saved — "
-        "review the new state and try again",
-        key=incident.key, changed_by=incident.updated_by, changed_at=incident.updated_at,
-    )
-
-
-def _transition(incident: Incident, action: str) -> tuple[Status, Status]:
-    before = Status(incident.status)
-    after = lifecycle.next_status(action, before, incident.key)
-    _set_status(incident, after)
-    return before, after
+__all__ = [
+    # services/intake.py
+    "DEFAULT_SEVERITY", "Intake", "create_incident", "log_incident", "log_incident_fields",
+    # services/assignment.py
+    "apply_escalate", "apply_reprioritise", "assign", "escalate", "reprioritise", "take",
+    # here: the lifecycle steps
+    "acknowledge", "apply_acknowledge", "apply_reopen", "apply_resolve", "cancel", "close", "comment", "hold",
+    "reopen", "resolve", "resume", "start_work",
+    # services/incident_edit.py, for use cases in other modules (services/major.py, ...)
+    "_clean", "_conflict", "_editing", "_group_by_name", "_known_user", "_require_may_change", "_required",
+    "_set_status", "_situation", "_transition",
+    "Level", "ServiceContext",
+]
 
 
 def acknowledge(ctx: ServiceContext, key: str, *, comment: str = "", expected_version: int | None = None) -> int:
@@ -277,126 +90,6 @@ def start_work(ctx: ServiceContext, key: str, *, expected_version: int | None = 
         append_event(s, inc, ctx.actor, EventKind.STARTED, now,
                      before={"status": str(before)}, after={"status": str(after), **sla})
         return inc.version + 1
-
-
-def take(ctx: ServiceContext, key: str, *, expected_version: int | None = None) -> int:
-    """Take ownership: the actor becomes the assignee."""
-    return assign(ctx, key, user=ctx.actor.login, expected_version=expected_version)
-
-
-def assign(ctx: ServiceContext, key: str, *, user: str | None = None, group: str | None = None,
-           comment: str = "", expected_version: int | None = None) -> int:
-    user = _clean(user) or None
-    if user is None and not group:
-        raise ValidationError("name a person or a group to assign to", field="user")
-    with _editing(ctx, key, expected_version) as (s, inc, now):
-        lifecycle.next_status("assign", Status(inc.status), inc.key)
-        _require_may_change(ctx, inc, "assign", picking_up=user == ctx.actor.login and not group)
-        before = {"assignee": inc.assignee, "group": inc.group.name if inc.group else None, "tier": inc.tier}
-        if group:
-            new_group = _group_by_name(s, group)
-            inc.group = new_group
-            inc.tier = new_group.tier
-        if user is not None:
-            _known_user(s, user, "assignee")
-            major.check_assignee(user, inc.commander, inc.is_major, inc.key)
-            inc.assignee = user
-        elif group:
-            member_logins = {m.login for m in inc.group.members}
-            if inc.assignee not in member_logins:
-                inc.assignee = None
-        after = {"assignee": inc.assignee, "group": inc.group.name if inc.group else None, "tier": inc.tier}
-        append_event(s, inc, ctx.actor, EventKind.ASSIGNED, now, text=_clean(comment), before=before, after=after)
-        return inc.version + 1
-
-
-def reprioritise(ctx: ServiceContext, key: str, *, reason: str, impact: Level | str | None = None,
-                 urgency: Level | str | None = None, severity: Severity | str | None = None,
-                 expected_version: int | None = None) -> int:
-    """Change impact/urgency (and so priority) and/or severity; a new priority replaces the running SLA
-    targets (from the change or from the start: `[sla] reprioritise_from`), the old ones kept in their history."""
-    reason = _required(reason, "reason", "a reason for the change")
-    with _editing(ctx, key, expected_version) as (s, inc, now):
-        lifecycle.next_status("reprioritise", Status(inc.status), inc.key)
-        _require_may_change(ctx, inc, "reprioritise")
-        apply_reprioritise(s, ctx, inc, now, reason=reason, impact=impact, urgency=urgency, severity=severity)
-        return inc.version + 1
-
-
-def apply_reprioritise(s: Session, ctx: ServiceContext, inc: Incident, now: datetime, *, reason: str,
-                       impact: Level | str | None = None, urgency: Level | str | None = None,
-                       severity: Severity | str | None = None) -> None:
-    """Reprioritise an incident already loaded in the caller's transaction (also a more severe alert joining).
-
-    The outgoing SLA targets are kept with the state they reached (services/sla_sync.py), so a breach
-    once recorded stays recorded and is never escalated twice.
-    """
-    before = {"impact": inc.impact, "urgency": inc.urgency, "priority": f"P{inc.priority}", "severity": inc.severity}
-    outgoing = sla_sync.outgoing_targets(ctx.config, inc, now)
-    if impact is not None:
-        inc.impact = str(parse_enum(Level, impact, "impact"))
-    if urgency is not None:
-        inc.urgency = str(parse_enum(Level, urgency, "urgency"))
-    if severity is not None:
-        inc.severity = str(parse_enum(Severity, severity, "severity"))
-    inc.priority = derive_priority(Level(inc.impact), Level(inc.urgency), ctx.config.priority_matrix)
-    sla = sla_sync.on_reprioritised(ctx.config, s, inc, now, outgoing)
-    after = {"impact": inc.impact, "urgency": inc.urgency, "priority": f"P{inc.priority}", "severity": inc.severity}
-    if after == before:
-        raise ValidationError(f"{inc.key} already has these values; nothing to change", field="impact")
-    after.update(sla.changes)
-    sla_sync.record_changes(s, ctx, inc, now, sla.before)   # the old targets' last changes, then the new
-    append_event(s, inc, ctx.actor, EventKind.REPRIORITISED, now, text=reason, before=before, after=after)
-    sla_sync.record_changes(s, ctx, inc, now, sla.after)
-
-
-def escalate(ctx: ServiceContext, key: str, *, kind: EscalationKind | str, summary: str,
-             to_group: str | None = None, reason: str = "", to_person: str | None = None,
-             automatic: bool = False, expected_version: int | None = None) -> int:
-    """Functional (to another group/tier) or hierarchical (to management), with a hand-off summary."""
-    kind = parse_enum(EscalationKind, kind, "escalation kind")
-    summary = _required(summary, "summary", "a hand-off summary (what was tried, device/user details, logs)")
-    if kind is EscalationKind.FUNCTIONAL and not to_group:
-        raise ValidationError("a functional escalation needs the group to hand over to", field="to_group")
-    limits.check("to_person", _clean(to_person) or None)
-    with _editing(ctx, key, expected_version) as (s, inc, now):
-        if kind is EscalationKind.FUNCTIONAL:  # it moves the incident and clears its assignee
-            _require_may_change(ctx, inc, "escalate")
-        apply_escalate(s, ctx, inc, now, kind=kind, summary=summary, to_group=to_group, reason=reason,
-                       to_person=to_person, automatic=automatic)
-        return inc.version + 1
-
-
-def apply_escalate(s: Session, ctx: ServiceContext, inc: Incident, now: datetime, *, kind: EscalationKind,
-                   summary: str, to_group: str | None = None, reason: str = "", to_person: str | None = None,
-                   automatic: bool = False) -> Escalation:
-    """Escalate an incident already loaded in the caller's transaction (also the SLA sweeper's rules)."""
-    lifecycle.next_status("escalate", Status(inc.status), inc.key)
-    from_group = inc.group.name if inc.group else None
-    from_tier = inc.tier
-    from_assignee = inc.assignee
-    record = Escalation(incident_id=inc.id, at=now, actor=ctx.actor.login, kind=str(kind),
-                        from_group=from_group, from_tier=from_tier, reason=_clean(reason), summary=summary,
-                        automatic=automatic)
-    if kind is EscalationKind.FUNCTIONAL:
-        target = _group_by_name(s, to_group)
-        if target.id == inc.group_id:
-            raise ValidationError(f"{inc.key} is already with {target.name}; pick another group", field="to_group")
-        inc.group = target
-        inc.tier = target.tier
-        inc.assignee = None  # the new group picks it up; the event below records who had it
-        record.to_group, record.to_tier = target.name, target.tier
-    else:
-        target = _group_by_name(s, to_group) if to_group else inc.group
-        record.to_group = target.name if target else None
-        record.to_tier = target.tier if target else None
-        record.to_person = _clean(to_person) or (target.manager if target else None) or "incident managers"
-    s.add(record)
-    append_event(s, inc, ctx.actor, EventKind.ESCALATED, now, text=summary,
-                 before={"group": from_group, "tier": from_tier, "assignee": from_assignee},
-                 after={"kind": str(kind), "group": record.to_group, "tier": record.to_tier,
-                        "assignee": inc.assignee, "to_person": record.to_person, "automatic": automatic})
-    return record
 
 
 def hold(ctx: ServiceContext, key: str, *, reason: str, vendor: str | None = None,
@@ -520,7 +213,3 @@ def comment(ctx: ServiceContext, key: str, text: str, *, expected_version: int |
     with _editing(ctx, key, None) as (s, inc, now):
         append_event(s, inc, ctx.actor, EventKind.COMMENT, now, text=text)
         return inc.version + 1
-
-
-def require_admin(ctx: ServiceContext, doing: str) -> None:
-    require(ctx.actor, Role.ADMIN, doing)

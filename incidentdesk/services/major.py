@@ -21,7 +21,7 @@ from incidentdesk.domain import lifecycle, major
 from incidentdesk.domain.enums import EventKind, Status
 from incidentdesk.domain.errors import InvalidTransition
 from incidentdesk.services.context import ServiceContext
-from incidentdesk.services.incidents import _clean, _editing, _known_user, _required
+from incidentdesk.services.incident_edit import _clean, _editing, _known_user, _required
 from incidentdesk.services.timeline import append_event
 
 

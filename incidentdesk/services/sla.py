@@ -25,7 +25,7 @@ the ordinary per-incident service path, in the same transaction.
 A sweep does not bump `Incident.version`: it changes only SLA bookkeeping (states, breach
 times, the next check, the timeline counters), so someone editing the incident at the same
 time is not told their edit conflicts. An automatic escalation does bump it (it is a real
-change of who is involved, made through services.incidents.apply_escalate).
+change of who is involved, made through services.assignment.apply_escalate).
 
 An SLA event escalates an incident at most once: if an earlier automatic escalation was made
 for the same event (say response_breached, before a reprioritisation replaced the target and

@@ -49,7 +49,7 @@ def set_vendor(ctx: ServiceContext, key: str, *, vendor: str | None = None, vend
                vendor_url: str | None = None, vendor_status: str | None = None,
                expected_version: int | None = None) -> int:
     """Record the vendor, ticket, status link and/or status (what is not given stays as it is)."""
-    from incidentdesk.services.incidents import _editing
+    from incidentdesk.services.incident_edit import _editing
 
     given = dict(vendor=vendor, vendor_ticket=vendor_ticket, vendor_url=vendor_url, vendor_status=vendor_status)
     if all(v is None or not str(v).strip() for v in given.values()):
@@ -68,7 +68,7 @@ def set_vendor(ctx: ServiceContext, key: str, *, vendor: str | None = None, vend
 
 def clear_vendor(ctx: ServiceContext, key: str, *, expected_version: int | None = None) -> int:
     """Remove the vendor details (the incident no longer involves a vendor; the timeline keeps them)."""
-    from incidentdesk.services.incidents import _editing
+    from incidentdesk.services.incident_edit import _editing
 
     with _editing(ctx, key, expected_version) as (s, inc, now):
         before = {name: getattr(inc, name) for name in FIELDS if getattr(inc, name) is not None}

@@ -136,8 +136,9 @@ class Incident(Base):
     # When the sweeper next needs to look at this incident (None: nothing pending). Indexed so a
     # sweep reads only incidents whose SLA state is about to change, not every open one.
     next_sla_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
-    # alerts (monitoring): the dedup key of the alert stream this incident stands for
-    dedup_key: Mapped[str | None] = mapped_column(String(300), index=True)
+    # alerts (monitoring): the correlation key (domain/alerts.py) of the alerts this incident stands
+    # for. The column keeps its first name, dedup_key: a rename would buy nothing but a migration.
+    correlation_key: Mapped[str | None] = mapped_column("dedup_key", String(300), index=True)
     alert_count: Mapped[int] = mapped_column(Integer, default=0)
     last_alert_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # resolution and closure
@@ -323,8 +324,8 @@ class Alert(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"), index=True)
     source: Mapped[str] = mapped_column(String(24))
-    fingerprint: Mapped[str] = mapped_column(String(300), index=True)
-    group_key: Mapped[str | None] = mapped_column(String(500))
+    fingerprint: Mapped[str] = mapped_column(String(300), index=True)  # the alert (domain/alerts.py)
+    group_key: Mapped[str | None] = mapped_column(String(500))  # the sender's groupKey as sent, for the record
     status: Mapped[str] = mapped_column(String(16))
     summary: Mapped[str] = mapped_column(Text, default="")
     labels: Mapped[dict | None] = mapped_column(JSON)

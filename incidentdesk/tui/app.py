@@ -1,6 +1,6 @@
 """The incidentdesk console: the App, its keys and theme, and the hooks for live updates.
 
-`run_app(args)` is what `incidentdesk` with no command runs. The App takes a clock so
+`run_app(args, config)` is what `incidentdesk` with no command runs. The App takes a clock so
 snapshots and tests are deterministic.
 """
 
@@ -212,12 +212,11 @@ class IncidentDeskApp(App):
         self.main_screen.query_one(ConnectionBanner).set_state(ok, self.disconnected_since)
 
 
-def run_app(args) -> int:
-    """Run the console; returns its exit status (128 + the signal after SIGTERM or SIGHUP)."""
-    from incidentdesk.cli.common import config_of
+def run_app(args, config) -> int:
+    """Run the console with the config the command started with; returns its exit status
+    (128 + the signal after SIGTERM or SIGHUP)."""
     from incidentdesk.runtime import open_runtime
 
-    config = config_of(args)  # read and validated when the command started (cli.main)
     runtime = open_runtime(args.db, args.acting_as, config=config)
     try:
         app = IncidentDeskApp(runtime, live=True, sweep_seconds=config.schema.console.sla_sweep_seconds)

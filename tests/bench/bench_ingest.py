@@ -132,7 +132,7 @@ def check(db_url: str, groups: int, per_group: int, total_alerts: int) -> list[s
     problems = []
     with db.read() as s:
         n_inc = s.scalar(select(func.count()).select_from(Incident))
-        dup = s.execute(select(Incident.dedup_key).group_by(Incident.dedup_key).having(func.count() > 1)).all()
+        dup = s.execute(select(Incident.correlation_key).group_by(Incident.correlation_key).having(func.count() > 1)).all()
         counted = s.scalar(select(func.sum(Incident.alert_count)))
         occurrences = s.scalar(select(func.sum(Alert.occurrences)))
         n_alerts = s.scalar(select(func.count()).select_from(Alert))

@@ -137,7 +137,8 @@ def test_check_lists_every_problem_one_line_each_and_exits_2(tmp_path):
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.splitlines() == [
         f'{bad}: [console] unknown key "refresh_secs"; known: sla_sweep_seconds',
-        f'{bad}: [console] sla_sweep_seconds = "fast": use a number',
+        f'{bad}: [console] sla_sweep_seconds = "fast": use a number; how often each console sweeps SLAs: 0.5 to 86400 '
+        'seconds, or 0 to leave it to `incidentdesk sla sweep --loop`',
         f'{bad}: [[sla.escalation]] #1 on = "typo": use one of "response_at_risk", "response_breached", '
         '"resolution_at_risk", "resolution_breached"',
     ]

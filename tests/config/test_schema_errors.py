@@ -49,7 +49,8 @@ BAD_VALUES = [
     ({"general": {"time_zone": "Mars/Olympus"}}, '[general] time_zone = "Mars/Olympus": not a time zone'),
     ({"database": {"sqlite_group_shared": 1}}, '[database] sqlite_group_shared = 1: use true or false'),
     ({"database": {"url": 5}}, '[database] url = 5: use a string in quotes'),
-    ({"console": {"sla_sweep_seconds": "fast"}}, '[console] sla_sweep_seconds = "fast": use a number'),
+    ({"console": {"sla_sweep_seconds": "fast"}}, '[console] sla_sweep_seconds = "fast": use a number; how often each '
+                                                 'console sweeps SLAs: 0.5 to 86400 seconds'),
     ({"console": {"sla_sweep_seconds": 0.1}}, '[console] sla_sweep_seconds = 0.1: use a number of seconds from 0.5'),
     ({"console": 5}, 'console = 5: use a table'),
     ({"keys": {"incident.acknowledge": 1}}, '[keys] "incident.acknowledge" = 1: use a string in quotes'),
@@ -128,7 +129,8 @@ def test_all_errors_are_reported_not_just_the_first_and_items_keep_their_numbers
     })
     assert lines == [
         f'{SRC}: [console] unknown key "refresh_secs"; known: sla_sweep_seconds',
-        f'{SRC}: [console] sla_sweep_seconds = "x": use a number',
+        f'{SRC}: [console] sla_sweep_seconds = "x": use a number; how often each console sweeps SLAs: 0.5 to 86400 '
+        'seconds, or 0 to leave it to `incidentdesk sla sweep --loop`',
         f'{SRC}: [[sla.escalation]] #1 on = "typo": use one of "response_at_risk", "response_breached", '
         '"resolution_at_risk", "resolution_breached"',
         f'{SRC}: [[sla.escalation]] #3 kind = "sideways": use one of "hierarchical", "functional"',
@@ -170,3 +172,17 @@ def test_the_schema_refuses_what_the_old_reader_accepted_only_to_fail_later():
     # `list` used to run with this and `new` fail on it; now every command refuses it at start-up.
     with pytest.raises(ConfigError, match=r'\[\[sla.escalation\]\] #1 on = "typo"'):
         parse_config({"sla": {"escalation": [{"on": "typo"}]}})
+
+
+def test_escape_sequences_in_the_file_never_reach_the_terminal():
+    lines = _lines({"console": {"x\x1b[2J": 1}, "general": {"theme": 5, "time_zone": "UTC\x1b]0;owned\x07"},
+                    "sla\u202e": {}})
+    assert not any(ch in line for line in lines for ch in "\x1b\x07\u202e"), lines
+    assert f'{SRC}: [console] unknown key "x\\u001b[2J"; known: sla_sweep_seconds' in lines
+
+
+def test_a_section_the_schema_lacks_is_a_bug_not_an_empty_table():
+    config = parse_config({"audit": {"syslog": True}})
+    assert config.section("audit") == {"syslog": True}
+    with pytest.raises(KeyError, match=r"no section \[notify\] in the schema"):
+        config.section("notify")

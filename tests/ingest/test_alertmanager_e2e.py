@@ -121,7 +121,7 @@ def test_real_alertmanager_repeats_truncates_and_resolves(start_receiver, alertm
     started = datetime.now(UTC) - timedelta(minutes=1)
 
     def incident_of(name: str):
-        found = [i for i in rx.incidents() if f'alertname="{name}"' in (i.dedup_key or "")]
+        found = [i for i in rx.incidents() if f'alertname="{name}"' in (i.correlation_key or "")]
         return found[0] if found else None
 
     def timeline_texts(key: str) -> list[str]:

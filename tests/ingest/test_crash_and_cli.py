@@ -95,7 +95,7 @@ def test_kill_9_mid_stream_loses_nothing_acknowledged(db, tmp_path):
             assert alerts and created == 1, inc.key
             assert inc.alert_count == sum(a.occurrences for a in alerts), inc.key
         # one incident per group: dedup held under concurrency
-        groups = s.execute(select(Incident.dedup_key, func.count()).group_by(Incident.dedup_key)).all()
+        groups = s.execute(select(Incident.correlation_key, func.count()).group_by(Incident.correlation_key)).all()
         assert all(n == 1 for _, n in groups)
     assert list(queries.verify_audit(db)) == []
 

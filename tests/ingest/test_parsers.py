@@ -10,11 +10,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from incidentdesk.domain.alerts import AlertBatch
 from incidentdesk.ingest.alertmanager import parse_alertmanager
 from incidentdesk.ingest.common import decode_json
 from incidentdesk.ingest.events_v2 import parse_events_v2
 from incidentdesk.ingest.grafana import parse_grafana
-from incidentdesk.ingest.model import AlertBatch, PayloadError
+from incidentdesk.ingest.errors import PayloadError
 from incidentdesk.ingest.parsers import parse_body
 
 from tests.ingest.payloads import am_alert, am_payload, event, grafana_payload
@@ -29,7 +30,7 @@ def test_alertmanager_payload_normalised():
     assert (a.action, a.fingerprint, a.title) == ("firing", "fp1", "DiskFull: disk almost full")
     assert a.starts_at == datetime(2026, 11, 23, 8, 59, 0, 123456, tzinfo=UTC)  # nanoseconds read
     assert a.ends_at is None  # Go's zero time means unset
-    assert a.incident_key == b.incident_key == 'alertmanager:{}/{}:{alertname="DiskFull"}'
+    assert a.correlation_key == b.correlation_key == 'alertmanager:{}/{}:{alertname="DiskFull"}'
     assert (b.action, b.ends_at) == ("resolved", datetime(2026, 11, 23, 9, 30, tzinfo=UTC))
     assert a.labels == {"alertname": "DiskFull", "instance": "db1"}
 
@@ -38,7 +39,7 @@ def test_long_keys_are_bounded_and_nul_removed():
     payload = am_payload([am_alert("f" * 1000, summary="a\x00b")])
     payload["groupKey"] = "g" * 2000
     [a] = parse_alertmanager(payload).alerts
-    assert len(a.fingerprint) == 300 and len(a.incident_key) == 300 and len(a.group_key) <= 500
+    assert len(a.fingerprint) == 300 and len(a.correlation_key) == 300 and len(a.group_key) <= 500
     assert a.annotations["summary"] == "ab"
     other = am_payload([am_alert("f" * 999 + "x")])
     other["groupKey"] = "g" * 2000
@@ -68,7 +69,7 @@ def test_alertmanager_problems_are_named(mutate, problem):
 def test_grafana_payload_and_legacy_refusal():
     [a] = parse_grafana(grafana_payload()).alerts
     assert (a.title, a.fingerprint, a.labels["service"]) == ("HighLatency: p99 latency over 2 s", "c6eadffa33fcdf37", "Payments")
-    assert a.incident_key.startswith("grafana:")
+    assert a.correlation_key.startswith("grafana:")
     with pytest.raises(PayloadError, match="legacy"):
         parse_grafana({"ruleName": "x", "state": "alerting", "evalMatches": []})
     bad = grafana_payload()
@@ -80,20 +81,20 @@ def test_grafana_payload_and_legacy_refusal():
 def test_events_v2_trigger_normalised():
     batch = parse_events_v2(event(routing_key=KEY))
     [a] = batch.alerts
-    assert (batch.dedup_key, a.action, a.severity, a.title) == ("db-disk-1", "firing", "critical", "db1 disk full")
+    assert (batch.sender_dedup_key, a.action, a.severity, a.title) == ("db-disk-1", "firing", "critical", "db1 disk full")
     assert a.labels == {"free": "1%", "team": "dba", "component": "postgres", "group": "prod-db", "class": "disk",
                         "source": "db1.example", "severity": "critical"}
     assert a.starts_at == datetime(2026, 11, 23, 8, 58, tzinfo=UTC)
-    assert KEY not in a.incident_key and KEY not in a.fingerprint  # the routing key is a credential
+    assert KEY not in a.correlation_key and KEY not in a.fingerprint  # the routing key is a credential
     other_service = parse_events_v2(event(routing_key="another-key"))
-    assert other_service.alerts[0].incident_key != a.incident_key  # dedup keys are per routing key
+    assert other_service.alerts[0].correlation_key != a.correlation_key  # correlation keys are per routing key
 
 
 def test_events_v2_ack_resolve_and_generated_dedup_key():
     assert parse_events_v2(event("acknowledge", routing_key=KEY)).alerts[0].action == "acknowledge"
     assert parse_events_v2(event("resolve", routing_key=KEY)).alerts[0].action == "resolved"
     anon = event(routing_key=KEY, dedup_key=None)
-    assert parse_events_v2(anon, body_digest="ab" * 32).dedup_key == "ab" * 16
+    assert parse_events_v2(anon, body_digest="ab" * 32).sender_dedup_key == "ab" * 16
 
 
 @pytest.mark.parametrize("body, problem", [
@@ -138,7 +139,7 @@ def _either(parser, data) -> None:
     assert isinstance(result, AlertBatch)
     for alert in result.alerts:
         json.dumps(alert.labels), json.dumps(alert.annotations)  # storable
-        assert len(alert.fingerprint) <= 300 and len(alert.incident_key) <= 300
+        assert len(alert.fingerprint) <= 300 and len(alert.correlation_key) <= 300
         assert "\x00" not in alert.title
 
 

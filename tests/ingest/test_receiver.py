@@ -50,7 +50,7 @@ def test_alertmanager_group_is_one_incident_and_repeats_update_it(start_receiver
     assert len(rx.incidents()) == 1
     inc = rx.incident(key)
     assert (inc.alert_count, inc.source, inc.priority, inc.severity) == (6, "alert", 1, "SEV1")
-    assert inc.dedup_key == 'alertmanager:{}/{}:{alertname="DiskFull"}'
+    assert inc.correlation_key == 'alertmanager:{}/{}:{alertname="DiskFull"}'
     occurrences = {a.fingerprint: a.occurrences for a in rx.alerts(key)}
     assert occurrences == {"fp-a": 3, "fp-b": 2, "fp-c": 1}
     kinds = [(e.kind, e.actor, e.real_actor) for e in rx.timeline(key)]

@@ -151,13 +151,14 @@ def test_hangup_leaves_no_process_behind(console, sighup):
 
 @pytest.mark.parametrize("value", ["-1", "0.0001", "nan", '"soon"'])
 def test_a_bad_sweep_interval_is_refused_with_one_line(tmp_path, value):
-    """The console's own timers come from settings too: a negative or tiny one is refused at start."""
+    """The console's own timers come from settings too: a negative or tiny one is refused at start (exit 2, a bad
+    config, as for every command)."""
     db, url, _ = desk_for_os_login(tmp_path)
     db.dispose()
     config = tmp_path / "incidentdesk.toml"
     config.write_text(f"[console]\nsla_sweep_seconds = {value}\n")
     done = subprocess.run([BINARY, "--db", url, "--config", str(config)], capture_output=True, text=True,
                           timeout=30, env=console_env(tmp_path), stdin=subprocess.DEVNULL)
-    assert done.returncode == 1, (done.returncode, done.stderr)
+    assert done.returncode == 2, (done.returncode, done.stderr)
     lines = done.stderr.strip().splitlines()
-    assert len(lines) == 1 and "sla_sweep_seconds" in lines[0] and "0.5 to 86400" in lines[0], done.stderr
+    assert len(lines) == 1 and "[console] sla_sweep_seconds" in lines[0] and "0.5 to 86400" in lines[0], done.stderr

@@ -15,9 +15,21 @@ from incidentdesk.services.catalog.spec import Kind, Param, Subject, UseCase
 
 
 def _incidents():
-    from incidentdesk.services import incidents
+    from incidentdesk.services import incidents  # the lifecycle steps
 
     return incidents
+
+
+def _intake():
+    from incidentdesk.services import intake
+
+    return intake
+
+
+def _assignment():
+    from incidentdesk.services import assignment
+
+    return assignment
 
 
 def _major():
@@ -59,7 +71,7 @@ _ON_INCIDENT = {"record": incident_record}
 USE_CASES: tuple[UseCase, ...] = (
     UseCase(
         "new", "New incident", "log a new incident with the structured intake form",
-        lambda: _incidents().log_incident_fields, subject=Subject.NONE, command=("new",), printed="{key}",
+        lambda: _intake().log_incident_fields, subject=Subject.NONE, command=("new",), printed="{key}",
         key="n", short="New", rank=4, submit="Log incident", done="logged {key}: {title}", origin="source",
         record=incident_record, params=(
             Param("title", "Title", required=True, placeholder="what is broken, for whom"),
@@ -88,11 +100,11 @@ USE_CASES: tuple[UseCase, ...] = (
     ),
     UseCase(
         "take", "Take", "take ownership (you become the assignee)",
-        lambda: _incidents().take, command=("take",), key="t", rank=5, done="you took {key}", **_ON_INCIDENT,
+        lambda: _assignment().take, command=("take",), key="t", rank=5, done="you took {key}", **_ON_INCIDENT,
     ),
     UseCase(
         "assign", "Assign", "assign to a person and/or group",
-        lambda: _incidents().assign, command=("assign",), key="s", rank=10, submit="Assign", done="{key} assigned",
+        lambda: _assignment().assign, command=("assign",), key="s", rank=10, submit="Assign", done="{key} assigned",
         one_of=("user", "group"), params=(
             Param("user", "Person", Kind.PERSON, initial="assignee"),
             Param("group", "Group", Kind.GROUP, initial="group"),
@@ -101,7 +113,7 @@ USE_CASES: tuple[UseCase, ...] = (
     ),
     UseCase(
         "reprioritise", "Reprioritise", "change impact/urgency/severity with a reason",
-        lambda: _incidents().reprioritise, command=("reprioritise",), key="p", short="Priority", rank=12,
+        lambda: _assignment().reprioritise, command=("reprioritise",), key="p", short="Priority", rank=12,
         submit="Reprioritise", done="{key} reprioritised", params=(
             _level("impact", "Impact", initial="impact"),
             _level("urgency", "Urgency", initial="urgency"),
@@ -111,7 +123,7 @@ USE_CASES: tuple[UseCase, ...] = (
     ),
     UseCase(
         "escalate", "Escalate", "functional or hierarchical escalation with a hand-off summary",
-        lambda: _incidents().escalate, command=("escalate",), key="e", rank=3, submit="Escalate",
+        lambda: _assignment().escalate, command=("escalate",), key="e", rank=3, submit="Escalate",
         done="{key} escalated", params=(
             Param("kind", "Kind", Kind.CHOICE, enum=EscalationKind, required=True, suggest="functional",
                   help="functional: to another group/tier · hierarchical: to management"),

@@ -36,7 +36,7 @@ class FilterScreen(Dialog):
                             include_closed=include_closed, waiting_vendor=waiting_vendor)
 
     def compose(self) -> ComposeResult:
-        from incidentdesk.tui.screens.main import SCOPES
+        from incidentdesk.tui.screens.main_queue import SCOPES  # not main: main opens this screen
 
         v = self.initial
         with Vertical(id="dialog"):

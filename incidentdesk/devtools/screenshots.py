@@ -1,6 +1,6 @@
 """Regenerate screenshots/*.svg from the real app on demo data.
 
-    python -m incidentdesk.tui.screenshots [OUTPUT_DIR]
+    python -m incidentdesk.devtools.screenshots [OUTPUT_DIR]
 
 Demo data is built with a fixed seed and clock in a throw-away SQLite file, so the
 pictures only change when the UI does.
@@ -19,7 +19,7 @@ from incidentdesk.config import Config
 from incidentdesk.domain.roles import Actor
 from incidentdesk.runtime import Runtime
 from incidentdesk.services.context import ServiceContext, load_actor
-from incidentdesk.services.demo import load_demo
+from incidentdesk.devtools.demo import load_demo
 from incidentdesk.store.engine import open_database
 from incidentdesk.store.migrate import ensure_schema
 from incidentdesk.tui.app import IncidentDeskApp
@@ -69,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     out = Path(argv[0]) if argv else Path("screenshots")
     out.mkdir(parents=True, exist_ok=True)
+    # A fixed folder, not a fresh temporary name: the database's path is in the pictures' header.
     folder = Path(tempfile.gettempdir()) / "incidentdesk-screenshots"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir()
