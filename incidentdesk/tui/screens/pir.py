@@ -182,7 +182,8 @@ class PirScreen(Dialog):
         self._loaded_values = self.values()
         self.saving = False
         self.show_errors({})
-        self.query_one("#pir-summary", TextArea).focus()
+        self.query_one("#pir-summary", TextArea).focus(scroll_visible=False)
+        fields.scroll_home(animate=False)   # the first section with its heading, whatever was scrolled before
 
     # --- values --------------------------------------------------------------------------------
     def values(self) -> dict:
