@@ -22,6 +22,7 @@ def cmd_list(args) -> int:
     flt = QueueFilter(
         open_only=not args.all, status=status, priority=parse_priority(args.priority) if args.priority else None,
         group=args.group, assignee=args.assignee, text=args.search or "", major=args.major,
+        waiting_vendor=args.waiting_vendor,
     )
     rows = _plain_rows(rt, flt, args.limit)
     if rows is None:
@@ -35,7 +36,11 @@ def cmd_list(args) -> int:
                 break
             cursor = page.rows[-1].cursor(flt.sort)
     if args.json:
-        print_json([row_to_json(r) for r in rows])
+        from incidentdesk.store.vendor import vendors_of
+
+        vendors = vendors_of(rt.db, [r.id for r in rows])
+        empty = dict.fromkeys(("vendor", "vendor_ticket", "vendor_url", "vendor_status"))
+        print_json([{**row_to_json(r), **vendors.get(r.id, empty)} for r in rows])
         return 0
     now = rt.now()
     for r in rows:
@@ -51,6 +56,7 @@ def cmd_list(args) -> int:
 
 def cmd_show(args) -> int:
     from incidentdesk.domain.text import printable
+    from incidentdesk.domain.vendor import vendor_line
 
     rt = runtime(args)
     detail, history = _detail(rt, args.key)
@@ -74,6 +80,11 @@ def cmd_show(args) -> int:
                          ("resolution", d.resolution_code and f"{d.resolution_code}: {d.resolution_notes}")):
         if value:
             print(f"  {label}: {printable(value)}")
+    if d.hold_reason:
+        print(f"  on hold: {printable(d.hold_reason)}")
+    line = vendor_line(d.vendor, d.vendor_ticket, d.vendor_status, d.vendor_url)
+    if line:
+        print(f"  {printable(line)}")
     for which, cd in _countdowns(rt, d, rt.now()).items():
         print(f"  {which} SLA: {cd.describe()}")
     for h in history:
@@ -152,6 +163,7 @@ def register(commands) -> None:
     p.add_argument("--search", help="text in the title or key")
     p.add_argument("--all", action="store_true", help="include resolved, closed and cancelled")
     p.add_argument("--major", action="store_true", help="major incidents only")
+    p.add_argument("--waiting-vendor", action="store_true", help="on hold waiting for a vendor")
     p.add_argument("--limit", type=int, default=100)
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_list)

@@ -1,7 +1,7 @@
 """incidentdesk.toml as one typed schema, read and validated once when a command starts.
 
     schema.py     the root: one field per section
-    general.py, database.py, console.py, keys.py, priority.py, sla.py, ingest.py, audit.py
+    general.py, database.py, console.py, keys.py, priority.py, sla.py, ingest.py, audit.py, pir.py
                   one module per section (a msgspec Struct: unknown keys refused, frozen)
     base.py       what a section is made of, and the helpers its checks use
     errors.py     msgspec's errors as one line each, in the file's words (all of them)

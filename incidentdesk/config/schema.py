@@ -24,6 +24,7 @@ from incidentdesk.config.ingest import Ingest
 from incidentdesk.config.keys import Keys
 from incidentdesk.config.notify import Notify
 from incidentdesk.config.major import Major
+from incidentdesk.config.pir import Pir
 from incidentdesk.config.priority import PriorityMatrix
 from incidentdesk.config.sla import Sla
 
@@ -39,3 +40,4 @@ class Schema(Section):
     audit: Audit = Audit()
     notify: Notify = Notify()
     major: Major = Major()
+    pir: Pir = Pir()

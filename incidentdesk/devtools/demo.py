@@ -255,7 +255,11 @@ def _one_incident(ctx, rng, anchor, i, count, actors, members) -> str:
         return key
     if fate == "on_hold":
         clock.advance(rng, 5, 40)
-        svc.hold(as_(worker), key, reason=rng.choice(["waiting for user", "waiting for vendor", "waiting for change window"]))
+        reason = rng.choice(["waiting for user", "waiting for vendor", "waiting for change window"])
+        number = int(key[-6:])
+        vendor, prefix = DEMO_VENDORS[number % len(DEMO_VENDORS)] if reason == "waiting for vendor" else (None, None)
+        svc.hold(as_(worker), key, reason=reason, vendor=vendor,
+                 vendor_ticket=f"{prefix}-{number + 40000}" if prefix else None)
         return key
     if fate == "cancelled":
         clock.advance(rng, 5, 40)
@@ -273,6 +277,11 @@ def _one_incident(ctx, rng, anchor, i, count, actors, members) -> str:
     clock.advance(rng, 60, 60 * 24)
     svc.close(as_(reporter), key, confirmed=rng.random() < 0.8, csat=rng.choice([None, 3, 4, 5, 5, 4, 2]))
     return key
+
+
+# Who a demo incident on hold "waiting for vendor" waits on (vendor, ticket prefix): no random draw,
+# so the rest of the demo data stays as it was.
+DEMO_VENDORS = (("Contoso Cloud", "CS"), ("Fabrikam Networks", "TAC"), ("Northwind Telecom", "NW"))
 
 
 def _declare_majors(ctx: ServiceContext, actors: dict[str, Actor], anchor: datetime, rng: random.Random) -> int:

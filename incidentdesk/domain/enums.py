@@ -93,6 +93,8 @@ class EventKind(StrEnum):
     COMMAND_HANDED = "command_handed"          # a major incident's command handed to another person
     MAJOR_ROLES = "major_roles"                # its deputy / communications lead named or cleared
     STAKEHOLDER_UPDATE = "stakeholder_update"  # an update posted (text: the rendered update)
+    VENDOR = "vendor"            # vendor, ticket, status link or status set or cleared (services/vendor.py)
+    PIR = "pir"                  # the post-incident review edited (services/pir.py; domain/pir.REVIEW_EVENT)
 
 
 def parse_enum(enum_cls, value: str, what: str):

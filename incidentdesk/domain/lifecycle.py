@@ -48,7 +48,14 @@ ACTION_WORDS = {
     "assign": "assign", "take": "take", "escalate": "escalate", "reprioritise": "reprioritise",
     "declare_major": "declare major", "stand_down_major": "stand down", "comment": "comment",
     "hand_command": "hand command", "major_roles": "change major roles", "post_update": "post a stakeholder update",
+    "vendor": "record the vendor of", "clear_vendor": "clear the vendor of", "pir_edit": "edit the review of",
+    "pir_follow_up": "add a follow-up to", "pir_complete": "complete a follow-up of",
+    "pir_highlight": "mark a highlight of",
 }
+
+# Actions possible in every status, like comments (not listed in "from here you can ..."): a vendor
+# closes their ticket after ours is resolved, and a review is written around the incident's end.
+ANY_STATUS_ACTIONS = ("vendor", "clear_vendor", "pir_edit", "pir_follow_up", "pir_complete", "pir_highlight")
 
 
 def allowed_actions(status: Status, acknowledged: bool | None = None) -> list[str]:
@@ -76,7 +83,7 @@ def next_status(action: str, status: Status, key: str = "the incident") -> Statu
             return target
     elif action in OPEN_ONLY_ACTIONS and status in OPEN_STATUSES:
         return status
-    elif action == "comment" or (action == "post_update" and status in UPDATE_STATUSES):
+    elif action == "comment" or action in ANY_STATUS_ACTIONS or (action == "post_update" and status in UPDATE_STATUSES):
         return status
     possible = ", ".join(ACTION_WORDS[a] for a in allowed_actions(status))
     raise InvalidTransition(

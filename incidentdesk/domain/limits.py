@@ -33,6 +33,15 @@ LIMITS: dict[str, tuple[str, int]] = {
     "service": ("service name", 200),
     "default_group": ("default group name", 100),
     "owner_group": ("owner group name", 100),
+    # vendor incidents (domain/vendor.py)
+    "vendor": ("vendor name", 200),
+    "vendor_ticket": ("vendor ticket id", 100),
+    "vendor_url": ("vendor status link", 2000),
+    "vendor_status": ("vendor status", 500),
+    # post-incident review (domain/pir.py)
+    "pir_duration": ("impact duration", 100),
+    "pir_action": ("follow-up action", 500),
+    "pir_owner": ("follow-up owner login", 64),
 }
 
 

@@ -22,7 +22,9 @@ from sqlalchemy.orm import Session
 from incidentdesk.domain import limits, lifecycle, major
 from incidentdesk.domain.enums import EventKind, Level, ResolutionCode, Status, parse_enum
 from incidentdesk.domain.errors import ValidationError
+from incidentdesk.services import pir as pir_service
 from incidentdesk.services import sla_sync
+from incidentdesk.services import vendor as vendor_service
 from incidentdesk.services.assignment import (
     apply_escalate, apply_reprioritise, assign, escalate, reprioritise, take,
 )
@@ -90,19 +92,23 @@ def start_work(ctx: ServiceContext, key: str, *, expected_version: int | None = 
         return inc.version + 1
 
 
-def hold(ctx: ServiceContext, key: str, *, reason: str, expected_version: int | None = None) -> int:
+def hold(ctx: ServiceContext, key: str, *, reason: str, vendor: str | None = None,
+         vendor_ticket: str | None = None, expected_version: int | None = None) -> int:
+    """On hold; a hold "waiting for vendor" names the vendor ticket (given here, or recorded before)."""
     reason = _required(reason, "reason", "a reason for the hold (e.g. waiting for user)")
     limits.check("hold_reason", reason, parameter="reason")
     with _editing(ctx, key, expected_version) as (s, inc, now):
         _require_may_change(ctx, inc, "hold", step=True)
         before, after = _transition(inc, "hold")
+        vendor_event = vendor_service.hold_vendor(inc, reason, vendor, vendor_ticket)
         inc.hold_reason = reason
         if inc.acknowledged_at is None:   # someone acted on it: that is its first response, now
             inc.acknowledged_at = now
             inc.sla_due_at = inc.resolution_due_at
         sla = sla_sync.on_hold(ctx.config, inc, now, reason)
-        append_event(s, inc, ctx.actor, EventKind.HELD, now, text=reason,
-                     before={"status": str(before)}, after={"status": str(after), "reason": reason, **sla})
+        append_event(s, inc, ctx.actor, EventKind.HELD, now, text=vendor_event.get("text", reason),
+                     before={"status": str(before), **vendor_event.get("before", {})},
+                     after={"status": str(after), "reason": reason, **sla, **vendor_event.get("after", {})})
         return inc.version + 1
 
 
@@ -155,6 +161,7 @@ def close(ctx: ServiceContext, key: str, *, confirmed: bool = False, csat: int |
         raise ValidationError(f"CSAT must be 1 to 5, not {csat}", field="csat")
     with _editing(ctx, key, expected_version) as (s, inc, now):
         before, after = _transition(inc, "close")
+        pir_service.check_close(s, ctx.config, inc)   # a major incident needs its review ([pir] required)
         sla_sync.on_closed_or_cancelled(inc)
         inc.closed_at = now
         inc.user_confirmed = bool(confirmed)

@@ -18,6 +18,7 @@ from incidentdesk.domain.errors import ValidationError
 from incidentdesk.domain.keys import format_key
 from incidentdesk.domain.priority import derive_priority
 from incidentdesk.services import sla_sync
+from incidentdesk.services import vendor as vendor_service
 from incidentdesk.services.context import ServiceContext
 from incidentdesk.services.incident_edit import _clean, _group_by_name, _required
 from incidentdesk.services.timeline import append_event
@@ -47,6 +48,10 @@ class Intake:
     assignee: str | None = None
     source: Source | str = Source.MANUAL
     tier: int | None = None  # None: the group's tier (routing rules may name another)
+    vendor: str | None = None           # vendor incidents (services/vendor.py)
+    vendor_ticket: str | None = None
+    vendor_url: str | None = None
+    vendor_status: str | None = None
 
 
 DEFAULT_SEVERITY = {1: Severity.SEV1, 2: Severity.SEV2, 3: Severity.SEV3, 4: Severity.SEV4}
@@ -102,11 +107,14 @@ def create_incident(s: Session, ctx: ServiceContext, intake: Intake) -> Incident
         first_contact_resolution=False, reopen_count=0, event_count=0,
     )
     _apply_sla(ctx, incident)
+    _, vendor = vendor_service.apply_vendor(incident, dict(
+        vendor=intake.vendor, vendor_ticket=intake.vendor_ticket, vendor_url=intake.vendor_url,
+        vendor_status=intake.vendor_status))
     s.add(incident)
     append_event(s, incident, ctx.actor, EventKind.CREATED, now, text=title, after={
         "type": str(kind), "priority": f"P{priority}", "impact": str(impact), "urgency": str(urgency),
         "severity": str(severity), "group": group.name if group else None, "assignee": incident.assignee,
-        "source": str(source),
+        "source": str(source), **vendor,
     })
     return incident
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
-    JSON, BigInteger, Boolean, Float, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint, column, false,
+    JSON, BigInteger, Boolean, Date, Float, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint, column, false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -160,6 +160,11 @@ class Incident(Base):
     comms_lead: Mapped[str | None] = mapped_column(String(64))
     last_update_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     next_update_due: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # vendor incidents (services/vendor.py, domain/vendor.py): the supplier this incident waits on
+    vendor: Mapped[str | None] = mapped_column(String(200))
+    vendor_ticket: Mapped[str | None] = mapped_column(String(100))
+    vendor_url: Mapped[str | None] = mapped_column(String(2000))
+    vendor_status: Mapped[str | None] = mapped_column(String(500))
     # integrity
     version: Mapped[int] = mapped_column(Integer, default=1)
     event_count: Mapped[int] = mapped_column(Integer, default=0)
@@ -189,6 +194,62 @@ class Incident(Base):
         Index("ix_incidents_major_queue", "is_open", "priority", "sla_due_at", "id",
               sqlite_where=MAJOR_PREDICATE),
     )
+
+
+class PirReview(Base):
+    """A major incident's post-incident review (services/pir.py); versioned so two editors never overwrite."""
+
+    __tablename__ = "pir_reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"), unique=True)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    impact_duration: Mapped[str] = mapped_column(String(100), default="")
+    impact_users: Mapped[str] = mapped_column(Text, default="")
+    impact_services: Mapped[str] = mapped_column(Text, default="")
+    slowed: Mapped[str] = mapped_column(Text, default="")
+    missing: Mapped[str] = mapped_column(Text, default="")
+    causes: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_by: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    highlights: Mapped[list[PirHighlight]] = relationship(cascade="all, delete-orphan", order_by="PirHighlight.event_seq")
+    follow_ups: Mapped[list[PirFollowUp]] = relationship(cascade="all, delete-orphan", order_by="PirFollowUp.number")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class PirHighlight(Base):
+    """A timeline event marked as a highlight of the review, with an optional note."""
+
+    __tablename__ = "pir_highlights"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("pir_reviews.id", ondelete="CASCADE"))
+    event_seq: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (UniqueConstraint("review_id", "event_seq", name="uq_pir_highlights_review_seq"),)
+
+
+class PirFollowUp(Base):
+    """A follow-up action of a review: numbered within it, with an owner (a known person) and a due date."""
+
+    __tablename__ = "pir_follow_ups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("pir_reviews.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(500))
+    owner: Mapped[str] = mapped_column(String(64))
+    due_on: Mapped[date | None] = mapped_column(Date)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    done_by: Mapped[str | None] = mapped_column(String(64))
+
+    __table_args__ = (UniqueConstraint("review_id", "number", name="uq_pir_follow_ups_review_number"),)
 
 
 class TimelineEvent(Base):

@@ -21,6 +21,7 @@ import sqlite3
 
 from incidentdesk.domain.errors import NotFound, ValidationError
 from incidentdesk.domain.keys import parse_key
+from incidentdesk.domain.pir import missing_parts
 from incidentdesk.store.fastpath import ROW_SELECT_SQL, queue_rows
 from incidentdesk.store.rows import SORT_KEYS, Page, QueueFilter, utc_from_sqlite
 from incidentdesk.store.views import (
@@ -86,7 +87,7 @@ _UTC = {"started_at", "created_at", "updated_at", "acknowledged_at", "resolved_a
         "resolution_due_at", "sla_due_at", "response_breached_at", "resolution_breached_at", "sla_paused_at",
         "next_sla_check_at", "last_alert_at", "major_declared_at", "at", "starts_at", "ends_at", "first_seen_at",
         "last_seen_at", "counted_from", "due_at", "breached_at", "superseded_at", "last_update_at", "next_update_due"}
-_JSON = {"before", "after", "labels", "annotations"}
+_JSON = {"before", "after", "labels", "annotations", "causes"}
 _BOOL = {"is_open", "is_major", "first_contact_resolution", "user_confirmed", "automatic"}
 
 
@@ -142,10 +143,13 @@ def incident_detail(conn: sqlite3.Connection, key: str, *, timeline_limit: int |
             found = _select(conn, "timeline_events", ("after",), "incident_id = ? AND kind = 'stakeholder_update'",
                             (number,), "ORDER BY seq DESC LIMIT 1")
             last_update = found[0]["after"] if found else None
+        review = _select(conn, "pir_reviews", ("version", "summary", "causes"), "incident_id = ?", (number,))
+        review = review[0] if review else {"version": 0, "summary": "", "causes": []}
         history = [TargetRecordView(**t) for t in _select(conn, "sla_target_history", _TARGET, "incident_id = ?",
                                                           (number,), "ORDER BY id")]
     finally:
         conn.execute("ROLLBACK")
     detail = IncidentDetail(**values, group=group[0] if group else None, timeline=events, escalations=escalations,
-                            alerts=alerts, last_update=last_update)
+                            alerts=alerts, last_update=last_update, pir_version=review["version"],
+                            pir_missing=tuple(missing_parts(review["summary"], review["causes"] or ())))
     return detail, history

@@ -13,9 +13,11 @@ from functools import lru_cache
 from sqlalchemy import Select, and_, bindparam, func, or_, select, tuple_
 
 from incidentdesk.domain.keys import parse_key
+from incidentdesk.domain.pir import missing_parts
+from incidentdesk.domain.vendor import VENDOR_HOLD
 from incidentdesk.domain.errors import NotFound, ValidationError
 from incidentdesk.store.engine import Database
-from incidentdesk.store.models import Alert, Category, Escalation, Group, Incident, Service, TimelineEvent, User
+from incidentdesk.store.models import Alert, Category, Escalation, Group, Incident, PirReview, Service, TimelineEvent, User
 from incidentdesk.store.audit import verify_audit  # noqa: F401  (re-exported: the audit walk lives there)
 from incidentdesk.store.views import (  # noqa: F401  (re-exported: the detail's value types)
     _DETAIL_FIELDS, ALERTS_SHOWN, AlertView, EscalationView, EventView, IncidentDetail,
@@ -82,6 +84,9 @@ def _filtered(db_session, flt: QueueFilter) -> Select:
         conds.append(Incident.group_id.in_(ids) if len(ids) != 1 else Incident.group_id == ids[0])
     if flt.assignee:
         conds.append(Incident.assignee == flt.assignee)
+    if flt.waiting_vendor:  # on hold "waiting for vendor" (alone or with details: domain/vendor.is_vendor_hold)
+        conds.append(and_(Incident.status == "on_hold", or_(
+            func.lower(Incident.hold_reason) == VENDOR_HOLD, func.lower(Incident.hold_reason).like(VENDOR_HOLD + ":%"))))
     if flt.unassigned:
         conds.append(Incident.assignee.is_(None))
     if flt.at_risk_before is not None:
@@ -200,8 +205,12 @@ def incident_detail(db: Database, key: str, *, timeline_limit: int | None = None
             select(TimelineEvent.after).where(TimelineEvent.incident_id == inc.id,
                                               TimelineEvent.kind == "stakeholder_update")
             .order_by(TimelineEvent.seq.desc()).limit(1)) if inc.last_update_at is not None else None
+        review = s.execute(select(PirReview.version, PirReview.summary, PirReview.causes)
+                           .where(PirReview.incident_id == inc.id)).first()
         return IncidentDetail(**values, group=inc.group.name if inc.group else None, timeline=events,
-                              escalations=escalations, alerts=alerts, last_update=last_update)
+                              escalations=escalations, alerts=alerts, last_update=last_update,
+                              pir_version=review[0] if review else 0,
+                              pir_missing=tuple(missing_parts(*(review[1:] if review else ("", ())))))
 
 
 @dataclass(frozen=True)

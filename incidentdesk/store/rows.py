@@ -38,6 +38,7 @@ class QueueFilter:
     type: str | None = None
     sort: str = "priority"
     major: bool = False  # major incidents only
+    waiting_vendor: bool = False  # on hold waiting for a vendor (domain/vendor.is_vendor_hold)
 
 
 @dataclass(frozen=True)

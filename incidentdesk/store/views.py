@@ -122,6 +122,12 @@ class IncidentDetail:
     last_update_at: datetime | None = None
     next_update_due: datetime | None = None
     last_update: dict | None = None   # the previous stakeholder update's fields (domain/stakeholder.py)
+    vendor: str | None = None            # vendor incidents (domain/vendor.py)
+    vendor_ticket: str | None = None
+    vendor_url: str | None = None
+    vendor_status: str | None = None
+    pir_version: int = 0                 # its post-incident review (store/pir.py): 0 when none is written
+    pir_missing: tuple[str, ...] = ()    # what the review still needs to be complete (domain/pir.missing_parts)
 
     def to_json(self) -> dict:
         def conv(value):
@@ -138,7 +144,7 @@ class IncidentDetail:
 
 
 _DETAIL_FIELDS = [f for f in IncidentDetail.__dataclass_fields__
-                  if f not in ("timeline", "escalations", "alerts", "group", "last_update")]
+                  if f not in ("timeline", "escalations", "alerts", "group", "last_update", "pir_version", "pir_missing")]
 
 
 @dataclass(frozen=True)

@@ -231,7 +231,14 @@ def why_not(action: Action, d, actor, config: Config, now: datetime) -> str | No
     """None if `action` can succeed on `d` now, else why not — decided by the domain, as the service would."""
     if not action.needs_incident:
         return None
-    return use_case_for(action, d).why_not(situation(d), actor, now=now, reopen_window=config.reopen_window)
+    uc = use_case_for(action, d)
+    reason = uc.why_not(situation(d), actor, now=now, reopen_window=config.reopen_window)
+    if reason is None and uc.name == "close" and d.is_major and config.schema.pir.required \
+            and getattr(d, "pir_missing", ()):   # a queue row does not know: the service decides
+        from incidentdesk.domain.pir import refusal_for
+
+        reason = refusal_for(d.key, d.pir_version > 0, d.pir_missing)
+    return reason
 
 
 def footer_labels(action: Action, d) -> tuple[str, str]:

@@ -151,6 +151,8 @@ class IncidentDeskApp(App):
 
     def help_sections(self) -> list[tuple[str, list[tuple[str, str]]]]:
         actions = [(self.key_for(f"incident.{a.name}", a.key), f"{a.label}: {a.description}") for a in ACTIONS]
+        actions.append((self.key_for("review.open", "P"), "Post-incident review: summary, impact, timeline "
+                        "highlights, causes, follow-ups (its own screen)"))
         nav = [(self.key_for(bid, key) if bid else key, text) for bid, key, text in NAVIGATION]
         queue = [
             (self.key_for("queue.filter", "/"), "filter: free text, status, priority, sort, closed too"),

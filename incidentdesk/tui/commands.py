@@ -33,6 +33,9 @@ class IncidentCommands(Provider):
 
             yield f"Major incident view {detail.key}", f"roles, update clock, stakeholder updates  [" \
                 f"{app.key_for('major.view', 'v')}]", partial(open_major_view, app, detail)
+        if detail is not None:
+            yield f"Post-incident review {detail.key}", "summary, impact, highlights, causes, follow-ups  " \
+                f"[{app.key_for('review.open', 'P')}]", main.action_open_review
         from incidentdesk.tui.screens.main import SCOPES, SORTS
 
         for scope in SCOPES:
@@ -41,7 +44,8 @@ class IncidentCommands(Provider):
             yield f"Sort by {sort}", "queue order", partial(app.set_queue_filter, sort=sort)
         yield "Filter…", "free text, status, priority", app.open_filter
         yield "Clear filters", "show every open incident", partial(
-            app.set_queue_filter, scope="all", text="", status=None, priority=None, include_closed=False)
+            app.set_queue_filter, scope="all", text="", status=None, priority=None, include_closed=False,
+            waiting_vendor=False)
         yield "Toggle light/dark theme", "switch the colour theme", app.action_toggle_dark_light
         yield "Refresh", "re-read the queue and the incident", app.refresh_queue
         yield "Notifications", f"pending, sent, failed; retry a failed one  [{app.key_for('app.notifications', 'N')}]", \

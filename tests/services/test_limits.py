@@ -18,7 +18,9 @@ from incidentdesk.services import directory
 from incidentdesk.services import incidents as svc
 from incidentdesk.services.context import resolve_actor
 from incidentdesk.store import queries
-from incidentdesk.store.models import Category, Escalation, Group, Incident, Service, TimelineEvent, User
+from incidentdesk.store.models import (
+    Category, Escalation, Group, Incident, PirFollowUp, PirReview, Service, TimelineEvent, User,
+)
 
 COLUMNS = {
     "title": Incident.title, "affected_service": Incident.affected_service, "category": Incident.category,
@@ -26,6 +28,9 @@ COLUMNS = {
     "commander": Incident.commander, "to_person": Escalation.to_person, "acting_as": TimelineEvent.actor,
     "name": User.name, "group": Group.name, "manager": Group.manager, "service": Service.name,
     "default_group": Category.default_group, "owner_group": Service.owner_group,
+    "vendor": Incident.vendor, "vendor_ticket": Incident.vendor_ticket, "vendor_url": Incident.vendor_url,
+    "vendor_status": Incident.vendor_status, "pir_duration": PirReview.impact_duration,
+    "pir_action": PirFollowUp.action, "pir_owner": PirFollowUp.owner,
 }
 
 

@@ -32,7 +32,7 @@ def ctx_for(db: Database, login: str, clock: Clock, config: Config | None = None
 
 
 def build(db: Database, clock: Clock, *, extra: int = 0, markup: bool = False, long_timeline: bool = False,
-          major: bool = False) -> dict:
+          major: bool = False, vendor: bool = False, review: bool = False) -> dict:
     """A small desk: groups, people, a handful of incidents in different states. Returns keys by name."""
     root = ServiceContext(db, Config(), load_actor(db, "root-setup"), clock)
     directory.add_user(root, "root-setup", role=Role.ADMIN)
@@ -89,6 +89,28 @@ def build(db: Database, clock: Clock, *, extra: int = 0, markup: bool = False, l
         from incidentdesk.services.major import declare_major
 
         declare_major(tess, keys["vpn"], reason="All remote staff cut off", commander="ines")
+    if vendor:  # the Exchange incident waits on the mail vendor
+        from incidentdesk.services.vendor import set_vendor
+
+        set_vendor(ana, keys["mail"], vendor="Contoso Mail [Cloud]", vendor_ticket="CS-44871",
+                   vendor_url="https://status.contoso.example/incidents/44871", vendor_status="investigating")
+        svc.hold(ana, keys["mail"], reason="waiting for vendor: awaiting their fix")
+    if review:  # the VPN outage: a major, resolved, its review half written
+        from incidentdesk.services import pir
+        from incidentdesk.services.major import declare_major
+
+        ines = ctx_for(db, "ines", clock)
+        if not major:
+            declare_major(tess, keys["vpn"], reason="All remote staff cut off", commander="ines")
+        svc.take(chen, keys["vpn"])
+        clock.advance(minutes=20)
+        svc.comment(chen, keys["vpn"], "Rolled back CHG-1182 on gp-gw-eu1")
+        clock.advance(minutes=15)
+        svc.resolve(chen, keys["vpn"], code="permanent_fix", notes="CHG-1182 rolled back; gateway answers")
+        pir.edit_review(ines, keys["vpn"], summary="A config push (CHG-1182) cut every remote user off the VPN.",
+                        users="all remote staff (about 900)", slowed="The change was not linked to the alert.")
+        pir.add_follow_up(ines, keys["vpn"], action="Canary config pushes on one gateway first", owner="chen",
+                          due="2026-12-15")
     if markup:
         for i, title in enumerate(MARKUP_TITLES):
             keys[f"markup{i}"] = svc.log_incident(ana, svc.Intake(title=title, impact="high", urgency="medium",

@@ -96,3 +96,24 @@ def test_conflict_notification(snap_compare, snapshot_app):
         await pilot.press("ctrl+s")
 
     assert snap_compare(app, terminal_size=(120, 36), run_before=_run(conflict))
+
+
+def test_pir_screen(snap_compare):
+    app = snapshot_app("pir", login="ines", review=True)
+
+    async def open_review(pilot):
+        pilot.app.main_screen.set_filter(include_closed=True)
+        await _settle(pilot)
+        await _select(pilot, app.snapshot_keys["vpn"])
+        await pilot.press("P")
+
+    assert snap_compare(app, terminal_size=(120, 36), run_before=_run(open_review))
+
+
+def test_vendor_in_detail_pane(snap_compare):
+    app = snapshot_app("vendor", vendor=True)
+
+    async def pick(pilot):
+        await _select(pilot, app.snapshot_keys["mail"])
+
+    assert snap_compare(app, terminal_size=(160, 48), run_before=_run(pick))

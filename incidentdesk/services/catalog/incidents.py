@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from incidentdesk.domain import major
 from incidentdesk.domain.enums import EscalationKind, IncidentType, Level, ResolutionCode, Severity, Status
+from incidentdesk.services.catalog.pir import hold_vendor_params, vendor_params
 from incidentdesk.services.catalog.spec import Kind, Param, Subject, UseCase
 
 
@@ -89,6 +90,7 @@ USE_CASES: tuple[UseCase, ...] = (
             Param("device_user", "Device / user", placeholder="e.g. laptop LT-2231, user j.doe"),
             Param("recent_changes", "Recent changes", placeholder="e.g. CHG-1182 config push 09:10"),
             Param("group", "Group", Kind.GROUP),
+            *vendor_params(),
         ),
     ),
     UseCase(
@@ -142,7 +144,7 @@ USE_CASES: tuple[UseCase, ...] = (
         lambda: _incidents().hold, command=("hold",), key="h", binding="hold", when=lambda it: not _on_hold(it),
         rank=6, dialog_title="Put on hold", submit="Hold", done="{key} on hold",
         params=(_reason("a pausing reason ([sla] pausing_reasons) stops the SLA clock", Kind.TEXT,
-                        presets="pausing_reasons"),), **_ON_INCIDENT,
+                        presets="pausing_reasons"), *hold_vendor_params()), **_ON_INCIDENT,
     ),
     UseCase(
         "resume", "Resume", "resume an incident on hold, optional comment",

@@ -1,4 +1,4 @@
-"""The filter dialog (`/`): free text, scope, status, priority, sort, closed incidents too.
+"""The filter dialog (`/`): free text, scope, status, priority, sort, closed incidents too, waiting for a vendor.
 
 Unlike the action dialogs, Enter in the text field applies the filter (as `/` does in less or
 k9s) and Esc closes without asking: a filter writes nothing and is set again in a keystroke.
@@ -18,7 +18,8 @@ from incidentdesk.domain.enums import Status
 from incidentdesk.store.queries import SORTS
 from incidentdesk.tui.screens.dialog import Dialog, TickBox
 
-CLEARED = dict(text="", scope="all", status=None, priority=None, sort="priority", include_closed=False)
+CLEARED = dict(text="", scope="all", status=None, priority=None, sort="priority", include_closed=False,
+               waiting_vendor=False)
 
 
 class FilterScreen(Dialog):
@@ -29,10 +30,10 @@ class FilterScreen(Dialog):
     ]
 
     def __init__(self, *, scope: str, text: str, status: str | None, priority: int | None, sort: str,
-                 include_closed: bool) -> None:
+                 include_closed: bool, waiting_vendor: bool = False) -> None:
         super().__init__(classes="form-screen")
         self.initial = dict(scope=scope, text=text, status=status, priority=priority, sort=sort,
-                            include_closed=include_closed)
+                            include_closed=include_closed, waiting_vendor=waiting_vendor)
 
     def compose(self) -> ComposeResult:
         from incidentdesk.tui.screens.main_queue import SCOPES  # not main: main opens this screen
@@ -59,6 +60,7 @@ class FilterScreen(Dialog):
                 yield Label("Sort", classes="field-label")
                 yield Select([(s, s) for s in SORTS], value=v["sort"], allow_blank=False, id="filter-sort")
                 yield TickBox("Include resolved, closed and cancelled", v["include_closed"], id="filter-closed")
+                yield TickBox("Only incidents waiting for a vendor (on hold)", v["waiting_vendor"], id="filter-vendor")
 
     def on_mount(self) -> None:
         if not getattr(self.app, "cursor_blink", True):
@@ -74,6 +76,7 @@ class FilterScreen(Dialog):
             text=self.query_one("#filter-text", Input).value.strip(), scope=self._value("#filter-scope") or "all",
             status=self._value("#filter-status"), priority=self._value("#filter-priority"),
             sort=self._value("#filter-sort") or "priority", include_closed=self.query_one("#filter-closed", TickBox).value,
+            waiting_vendor=self.query_one("#filter-vendor", TickBox).value,
         )
 
     @on(Input.Submitted)

@@ -62,6 +62,8 @@ class MainScreen(ActionsPart, QueuePart):
                 tooltip="timeline and escalations: relative times / exact UTC times"),
         Binding("v", "major_view", "Major view", show=False, id="major.view",
                 tooltip="the major-incident screen of the selected major incident"),
+        Binding("P", "open_review", "Review", show=False, id="review.open",
+                tooltip="the post-incident review of the selected incident (its own screen)"),
     ]
 
     def __init__(self) -> None:
@@ -72,6 +74,7 @@ class MainScreen(ActionsPart, QueuePart):
         self.status: str | None = None
         self.priority: int | None = None
         self.include_closed = False
+        self.waiting_vendor = False  # on hold waiting for a vendor only (domain/vendor.py)
         self.detail = None
         self.pickers = Pickers()
         self.total: int | None = None
@@ -311,7 +314,8 @@ class MainScreen(ActionsPart, QueuePart):
         self.reload(mode="first")
         self._update_status()
 
-    def set_filter(self, *, scope=None, text=None, status=..., priority=..., sort=None, include_closed=None) -> None:
+    def set_filter(self, *, scope=None, text=None, status=..., priority=..., sort=None, include_closed=None,
+                   waiting_vendor=None) -> None:
         if scope is not None:
             self.scope = scope
         if text is not None:
@@ -324,6 +328,8 @@ class MainScreen(ActionsPart, QueuePart):
             self.sort = sort
         if include_closed is not None:
             self.include_closed = include_closed
+        if waiting_vendor is not None:
+            self.waiting_vendor = waiting_vendor
         self.reload(mode="first")
         self._update_status()
 
@@ -336,7 +342,19 @@ class MainScreen(ActionsPart, QueuePart):
 
         self.app.push_screen(FilterScreen(scope=self.scope, text=self.text, status=self.status,
                                           priority=self.priority, sort=self.sort,
-                                          include_closed=self.include_closed), done)
+                                          include_closed=self.include_closed,
+                                          waiting_vendor=self.waiting_vendor), done)
+
+    def action_open_review(self) -> None:
+        """The post-incident review screen (tui/screens/pir.py) for the selected incident."""
+        row = self.table.selected()
+        if row is None:
+            notify(self.app, "Select an incident first.", severity="warning")
+            return
+        from incidentdesk.tui.screens.pir import PirScreen
+
+        self.app.push_screen(PirScreen(row.key, row.title, self.pickers.people_options()),
+                             lambda _: self.app.apply_changes({row.id}))
 
     def action_refresh(self) -> None:
         row = self.table.selected()

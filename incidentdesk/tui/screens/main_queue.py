@@ -52,6 +52,7 @@ class QueuePart(Screen):
             unassigned=self.scope == "unassigned",
             at_risk_at=self.app.clock() if self.scope == "at risk" else None,
             major=self.scope == "major",
+            waiting_vendor=self.waiting_vendor,
             text=self.text,
             sort=self.sort,
         )
@@ -191,6 +192,8 @@ class QueuePart(Screen):
             parts.append(Text(f" · status {self.status.replace('_', ' ')}", style="cyan"))
         if self.priority:
             parts.append(Text(f" · P{self.priority}", style="cyan"))
+        if self.waiting_vendor:
+            parts.append(Text(" · waiting for vendor", style="cyan"))
         if self.text:
             parts.append(Text.assemble(Text(" · “", style="cyan"), literal(self.text, "cyan", limit=30),
                                        Text("”", style="cyan")))
@@ -279,6 +282,8 @@ class QueuePart(Screen):
             words.append(f"status {self.status.replace('_', ' ')}")
         if self.priority:
             words.append(f"P{self.priority}")
+        if self.waiting_vendor:
+            words.append("waiting for vendor")
         if self.text:
             words.append(f"text “{self.text}”")
         return ", ".join(words) or "open incidents"

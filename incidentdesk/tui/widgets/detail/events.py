@@ -17,6 +17,7 @@ KINDS = {
     "created": "logged", "started": "work started", "held": "put on hold", "comment": "comment",
     "sla": "SLA", "major_declared": "major declared", "major_stood_down": "major stood down",
     "command_handed": "command handed", "major_roles": "major roles", "stakeholder_update": "stakeholder update",
+    "pir": "review", "vendor": "vendor",
 }
 
 FIELDS = {
@@ -29,6 +30,7 @@ FIELDS = {
     "alert_count": "Alerts", "target": "Target", "state": "State", "due_at": "Due", "since": "Since",
     "breached_at": "Breached at", "deputy": "Deputy", "comms_lead": "Comms lead",
     "next_update_due": "Next update due", "last_update_at": "Last update",
+    "breached_at": "Breached at", "vendor_url": "Vendor status link", "review_version": "Review version",
 }
 
 _TIMES = ("due_at", "since", "breached_at", "declared_at", "next_update_due", "last_update_at", "next_update_at")

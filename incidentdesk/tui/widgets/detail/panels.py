@@ -92,6 +92,8 @@ class DetailPanel(Static):
             rows.insert(0, ("Commander", Text.assemble(
                 literal(d.commander or "—", "bold"), Text(f"  major since {short_time(d.major_declared_at)}",
                                                         style="dim"))))
+        if d.vendor or d.vendor_ticket or d.vendor_url or d.vendor_status:
+            rows[5:5] = vendor_rows(d)
         if d.hold_reason:
             rows.insert(0, ("On hold", literal(d.hold_reason, palette().paused, single_line=False)))
         for label, value in rows:
@@ -118,6 +120,21 @@ class DetailPanel(Static):
         if d.alerts:
             parts += [Text(""), _heading(f"Alerts ({d.alert_count} occurrences)"), _alerts_table(d)]
         self.update(RichGroup(*parts))
+
+
+def vendor_rows(d: IncidentDetail) -> list[tuple[str, Text]]:
+    """The vendor an incident waits on: who, their ticket, status and status link, each shown literally.
+
+    The link is text, never a clickable Rich link: it came from a person and is shown as typed.
+    """
+    rows = [("Vendor", Text.assemble(literal(d.vendor or "—", "bold"),
+                                     *((Text("  ticket ", style="dim"), literal(d.vendor_ticket))
+                                       if d.vendor_ticket else ())))]
+    if d.vendor_status:
+        rows.append(("Vendor status", literal(d.vendor_status, single_line=False)))
+    if d.vendor_url:
+        rows.append(("Status link", literal(d.vendor_url)))
+    return rows
 
 
 def _alerts_table(d: IncidentDetail) -> Table:
