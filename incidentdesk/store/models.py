@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import (
-    JSON, BigInteger, Boolean, Date, Float, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint, column, false,
+    JSON, BigInteger, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, column, false,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from incidentdesk.domain.audit import sealed_directory_fields, sealed_fields
 from incidentdesk.store.types import UTCDateTime
 
-NAMING = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING)
+from incidentdesk.store.base import NAMING, Base  # noqa: F401  (re-exported: migrations and tests use them)
 
 
 class User(Base):
@@ -194,62 +184,6 @@ class Incident(Base):
         Index("ix_incidents_major_queue", "is_open", "priority", "sla_due_at", "id",
               sqlite_where=MAJOR_PREDICATE),
     )
-
-
-class PirReview(Base):
-    """A major incident's post-incident review (services/pir.py); versioned so two editors never overwrite."""
-
-    __tablename__ = "pir_reviews"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"), unique=True)
-    summary: Mapped[str] = mapped_column(Text, default="")
-    impact_duration: Mapped[str] = mapped_column(String(100), default="")
-    impact_users: Mapped[str] = mapped_column(Text, default="")
-    impact_services: Mapped[str] = mapped_column(Text, default="")
-    slowed: Mapped[str] = mapped_column(Text, default="")
-    missing: Mapped[str] = mapped_column(Text, default="")
-    causes: Mapped[list] = mapped_column(JSON, default=list)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    created_by: Mapped[str] = mapped_column(String(64))
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    updated_by: Mapped[str] = mapped_column(String(64))
-    version: Mapped[int] = mapped_column(Integer, default=1)
-
-    highlights: Mapped[list[PirHighlight]] = relationship(cascade="all, delete-orphan", order_by="PirHighlight.event_seq")
-    follow_ups: Mapped[list[PirFollowUp]] = relationship(cascade="all, delete-orphan", order_by="PirFollowUp.number")
-
-    __mapper_args__ = {"version_id_col": version}
-
-
-class PirHighlight(Base):
-    """A timeline event marked as a highlight of the review, with an optional note."""
-
-    __tablename__ = "pir_highlights"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    review_id: Mapped[int] = mapped_column(ForeignKey("pir_reviews.id", ondelete="CASCADE"))
-    event_seq: Mapped[int] = mapped_column(Integer)
-    note: Mapped[str] = mapped_column(Text, default="")
-
-    __table_args__ = (UniqueConstraint("review_id", "event_seq", name="uq_pir_highlights_review_seq"),)
-
-
-class PirFollowUp(Base):
-    """A follow-up action of a review: numbered within it, with an owner (a known person) and a due date."""
-
-    __tablename__ = "pir_follow_ups"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    review_id: Mapped[int] = mapped_column(ForeignKey("pir_reviews.id", ondelete="CASCADE"))
-    number: Mapped[int] = mapped_column(Integer)
-    action: Mapped[str] = mapped_column(String(500))
-    owner: Mapped[str] = mapped_column(String(64))
-    due_on: Mapped[date | None] = mapped_column(Date)
-    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    done_by: Mapped[str | None] = mapped_column(String(64))
-
-    __table_args__ = (UniqueConstraint("review_id", "number", name="uq_pir_follow_ups_review_number"),)
 
 
 class TimelineEvent(Base):
@@ -432,3 +366,7 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     __table_args__ = (Index("ix_outbox_due", "state", "next_attempt_at"),)
+
+
+# The review's tables live in their own module; imported here so Base.metadata always holds them.
+from incidentdesk.store.review_models import PirFollowUp, PirHighlight, PirReview  # noqa: E402,F401

@@ -33,7 +33,8 @@ def queue_sql(flt: QueueFilter, limit: int) -> tuple[str, list] | None:
     """The first page (`limit` rows and one more, to tell whether there are more) as SQL and
     parameters, exactly as SQLAlchemy compiles queries._page_statement(flt, "first", limit); None
     for a filter written only there."""
-    if limit < 0 or flt.groups or flt.at_risk_before is not None or flt.at_risk_at is not None or flt.sort not in SORT_KEYS:
+    if (limit < 0 or flt.groups or flt.waiting_vendor or flt.at_risk_before is not None or flt.at_risk_at is not None
+            or flt.sort not in SORT_KEYS):
         return None
     conds: list[str] = []
     params: list = []

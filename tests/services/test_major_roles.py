@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from incidentdesk.config import parse_config
+from incidentdesk.services.pir import edit_review
 from incidentdesk.domain.enums import Role
 from incidentdesk.domain.errors import EditConflict, InvalidTransition, PermissionDenied, ValidationError
 from incidentdesk.services import incidents as svc
@@ -118,6 +119,7 @@ def test_hand_command_needs_a_major_incident_and_an_open_one(team):
         hand_command(team.mgr, key, commander="bob", reason="x")
     declare_major(team.cap, key, reason="x", commander="mgr")
     svc.resolve(team.mgr, key, code="workaround", notes="restarted")
+    edit_review(team.mgr, key, summary="gateway restarted", causes=["expired certificate"])  # a major closes after its review
     svc.close(team.mgr, key)
     with pytest.raises(InvalidTransition, match="cannot hand command INC-000001: it is closed"):
         hand_command(team.mgr, key, commander="bob", reason="x")

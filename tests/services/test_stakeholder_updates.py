@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from incidentdesk.domain.enums import Role
 from incidentdesk.domain.errors import EditConflict, InvalidTransition, PermissionDenied, ValidationError
 from incidentdesk.domain.stakeholder import prefill
+from incidentdesk.services.pir import edit_review
 from incidentdesk.services import incidents as svc
 from incidentdesk.services.major import declare_major, stand_down_major
 from incidentdesk.services.stakeholder import post_update
@@ -126,6 +127,7 @@ def test_untrusted_text_is_cleaned(major):
 def test_updates_need_a_major_incident_not_closed(major):
     svc.resolve(major.ann, major.key, code="workaround", notes="standby gateway")
     post_update(major.mgr, major.key, **{**FIELDS, "status": "Resolved: payments flow again"})
+    edit_review(major.mgr, major.key, summary="payments down 40 min", causes=["expired certificate"])
     svc.close(major.mgr, major.key)
     with pytest.raises(InvalidTransition, match="cannot post a stakeholder update INC-000001: it is closed"):
         post_update(major.mgr, major.key, **FIELDS)

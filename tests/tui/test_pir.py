@@ -12,8 +12,9 @@ from incidentdesk.tui.screens.dialog import TickBox
 from incidentdesk.tui.screens.filter import FilterScreen
 from incidentdesk.tui.screens.pir import PirScreen
 from incidentdesk.tui.widgets.queue.table import QueueTable
-from tests.tui.conftest import plain_text
-from tests.tui.scenario import Clock, build, ctx_for, make_app, open_db
+from tests.support.clock import Clock
+from tests.support.desk import build, ctx_for, make_app, open_db
+from tests.support.tui import plain_text, select_key
 
 pytestmark = pytest.mark.anyio
 
@@ -25,10 +26,7 @@ async def _settle(pilot, rounds: int = 4) -> None:
 
 
 async def _select(pilot, key: str) -> None:
-    table = pilot.app.main_screen.query_one(QueueTable)
-    keys = [r.key for r in table.rows_by_id.values()]
-    table.move_cursor(row=keys.index(key))
-    await pilot.pause(0.2)
+    await select_key(pilot, key)
     await _settle(pilot)
 
 

@@ -98,7 +98,7 @@ def test_conflict_notification(snap_compare, snapshot_app):
     assert snap_compare(app, terminal_size=(120, 36), run_before=_run(conflict))
 
 
-def test_pir_screen(snap_compare):
+def test_pir_screen(snap_compare, snapshot_app):
     app = snapshot_app("pir", login="ines", review=True)
 
     async def open_review(pilot):
@@ -110,7 +110,7 @@ def test_pir_screen(snap_compare):
     assert snap_compare(app, terminal_size=(120, 36), run_before=_run(open_review))
 
 
-def test_vendor_in_detail_pane(snap_compare):
+def test_vendor_in_detail_pane(snap_compare, snapshot_app):
     app = snapshot_app("vendor", vendor=True)
 
     async def pick(pilot):
