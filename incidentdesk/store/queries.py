@@ -7,7 +7,7 @@ queue is read one page at a time through an index; nothing here loads every row.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 
@@ -19,6 +19,8 @@ from incidentdesk.store.engine import Database
 from incidentdesk.store.models import Alert, Category, Escalation, Group, Incident, Service, TimelineEvent, User
 from incidentdesk.store.audit import verify_audit  # noqa: F401  (re-exported: the audit walk lives there)
 from incidentdesk.store.rows import PAGE_SIZE, Page, QueueFilter, QueueRow  # noqa: F401  (re-exported)
+from incidentdesk.store.views import (  # noqa: F401  (re-exported)
+    ALERTS_SHOWN, DETAIL_FIELDS, AlertView, EscalationView, EventView, IncidentDetail)
 
 _AT_RISK_STATES = ("at_risk", "breached")
 
@@ -156,130 +158,6 @@ def queue_count(db: Database, flt: QueueFilter = QueueFilter()) -> int:
         return int(s.scalar(stmt) or 0)
 
 
-@dataclass(frozen=True)
-class EventView:
-    seq: int
-    at: datetime
-    actor: str
-    real_actor: str
-    kind: str
-    text: str
-    before: dict | None
-    after: dict | None
-
-
-@dataclass(frozen=True)
-class EscalationView:
-    at: datetime
-    actor: str
-    kind: str
-    from_group: str | None
-    from_tier: int | None
-    to_group: str | None
-    to_tier: int | None
-    to_person: str | None
-    reason: str
-    summary: str
-    automatic: bool
-
-
-@dataclass(frozen=True)
-class AlertView:
-    """One monitoring alert attached to the incident (labels and text are untrusted)."""
-
-    source: str
-    fingerprint: str
-    status: str
-    summary: str
-    labels: dict | None
-    annotations: dict | None
-    generator_url: str | None
-    starts_at: datetime | None
-    ends_at: datetime | None
-    first_seen_at: datetime
-    last_seen_at: datetime
-    occurrences: int
-
-
-ALERTS_SHOWN = 50
-
-
-@dataclass(frozen=True)
-class IncidentDetail:
-    id: int
-    key: str
-    type: str
-    title: str
-    description: str
-    affected_service: str | None
-    symptoms: str
-    started_at: datetime | None
-    impacted: str
-    steps_to_reproduce: str
-    device_user: str
-    recent_changes: str
-    category: str | None
-    ci: str | None
-    impact: str
-    urgency: str
-    priority: int
-    severity: str
-    status: str
-    hold_reason: str | None
-    reporter: str
-    assignee: str | None
-    group: str | None
-    tier: int
-    source: str
-    created_at: datetime
-    updated_at: datetime
-    updated_by: str
-    acknowledged_at: datetime | None
-    resolved_at: datetime | None
-    closed_at: datetime | None
-    response_due_at: datetime
-    resolution_due_at: datetime
-    sla_due_at: datetime
-    resolution_code: str | None
-    resolution_notes: str | None
-    first_contact_resolution: bool
-    reopen_count: int
-    user_confirmed: bool | None
-    csat: int | None
-    version: int
-    timeline: list[EventView] = field(default_factory=list)
-    escalations: list[EscalationView] = field(default_factory=list)
-    alerts: list[AlertView] = field(default_factory=list)
-    alert_count: int = 0
-    last_alert_at: datetime | None = None
-    response_sla_state: str = "on_track"
-    resolution_sla_state: str = "on_track"
-    response_breached_at: datetime | None = None
-    resolution_breached_at: datetime | None = None
-    sla_paused_at: datetime | None = None
-    next_sla_check_at: datetime | None = None
-    is_open: bool = True
-    is_major: bool = False
-    commander: str | None = None
-    major_declared_at: datetime | None = None
-
-    def to_json(self) -> dict:
-        def conv(value):
-            if isinstance(value, datetime):
-                return value.isoformat()
-            if isinstance(value, list):
-                return [conv(v) for v in value]
-            if isinstance(value, dict):
-                return {k: conv(v) for k, v in value.items()}
-            return value
-        data = conv(asdict(self))
-        data["priority"] = f"P{self.priority}"
-        return data
-
-
-_DETAIL_FIELDS = [f for f in IncidentDetail.__dataclass_fields__ if f not in ("timeline", "escalations", "alerts", "group")]
-
-
 def incident_detail(db: Database, key: str, *, timeline_limit: int | None = None) -> IncidentDetail:
     """One incident with its timeline (newest first) and escalation history."""
     number = parse_key(key)
@@ -303,7 +181,7 @@ def incident_detail(db: Database, key: str, *, timeline_limit: int | None = None
             for a in s.scalars(select(Alert).where(Alert.incident_id == inc.id)
                                .order_by(Alert.last_seen_at.desc(), Alert.id.desc()).limit(ALERTS_SHOWN))
         ] if inc.alert_count else []
-        values = {f: getattr(inc, f) for f in _DETAIL_FIELDS}
+        values = {f: getattr(inc, f) for f in DETAIL_FIELDS}
         return IncidentDetail(**values, group=inc.group.name if inc.group else None, timeline=events,
                               escalations=escalations, alerts=alerts)
 

@@ -33,7 +33,7 @@ if str(ROOT) not in sys.path:
 from incidentdesk.domain.audit import GENESIS, event_hash  # noqa: E402
 from incidentdesk.domain.keys import format_key  # noqa: E402
 from incidentdesk.domain.priority import derive_priority  # noqa: E402
-from incidentdesk.domain.sla import DEFAULT_TARGETS  # noqa: E402
+from incidentdesk.domain.sla import DEFAULT_TARGETS, SlaSettings  # noqa: E402
 from incidentdesk.store.engine import open_database  # noqa: E402
 from incidentdesk.store.migrate import ensure_schema, head_revision  # noqa: E402
 from incidentdesk.store.models import Base  # noqa: E402
@@ -98,7 +98,10 @@ def _rows(columns: list[str], total: int, open_count: int, seed: int) -> Iterato
     opened = 0
     span = 2 * 365 * 24 * 3600
     prio = {(i, u): derive_priority(i, u) for i in LEVELS for u in LEVELS}
-    targets = {p: (DEFAULT_TARGETS[p].response, DEFAULT_TARGETS[p].resolution) for p in DEFAULT_TARGETS}
+    # Working-time lengths (a business-days target as its calendar's working day times the days),
+    # added as wall time: plausible due times are all a benchmark needs.
+    policies = {p: SlaSettings().policy_for(p, "incident", None) for p in DEFAULT_TARGETS}
+    targets = {p: (policy.response, policy.resolution) for p, policy in policies.items()}
     hour, day = timedelta(hours=1), timedelta(days=1)
     names = ("id", "key", "type", "title", "impact", "urgency", "priority", "severity", "status", "is_open",
              "reporter", "assignee", "group_id", "tier", "source", "created_at", "updated_at", "updated_by",

@@ -42,7 +42,7 @@ async def test_deferred_start_shows_the_queue_then_counts_and_follows_changes(tm
             table.move_cursor(row=table.row_count - 1)
             await pilot.press("down")
             await settle(pilot)
-            assert screen.rows_fetched > 100 and screen.page_start == 100
+            assert screen.rows_fetched > 100 and screen.pager.page_start == 100
     finally:
         runtime.db.dispose()
         db.dispose()

@@ -1,0 +1,136 @@
+"""One incident as the console and `show` read it: plain frozen dataclasses, importable without SQLAlchemy.
+
+The console shows the first incident's detail together with its first page, both read before
+SQLAlchemy is imported (store/fastdetail.py); store/queries.incident_detail builds the same
+values through the ORM. store/queries re-exports these unchanged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+
+@dataclass(frozen=True)
+class EventView:
+    seq: int
+    at: datetime
+    actor: str
+    real_actor: str
+    kind: str
+    text: str
+    before: dict | None
+    after: dict | None
+
+
+@dataclass(frozen=True)
+class EscalationView:
+    at: datetime
+    actor: str
+    kind: str
+    from_group: str | None
+    from_tier: int | None
+    to_group: str | None
+    to_tier: int | None
+    to_person: str | None
+    reason: str
+    summary: str
+    automatic: bool
+
+
+@dataclass(frozen=True)
+class AlertView:
+    """One monitoring alert attached to the incident (labels and text are untrusted)."""
+
+    source: str
+    fingerprint: str
+    status: str
+    summary: str
+    labels: dict | None
+    annotations: dict | None
+    generator_url: str | None
+    starts_at: datetime | None
+    ends_at: datetime | None
+    first_seen_at: datetime
+    last_seen_at: datetime
+    occurrences: int
+
+
+ALERTS_SHOWN = 50
+
+
+@dataclass(frozen=True)
+class IncidentDetail:
+    id: int
+    key: str
+    type: str
+    title: str
+    description: str
+    affected_service: str | None
+    symptoms: str
+    started_at: datetime | None
+    impacted: str
+    steps_to_reproduce: str
+    device_user: str
+    recent_changes: str
+    category: str | None
+    ci: str | None
+    impact: str
+    urgency: str
+    priority: int
+    severity: str
+    status: str
+    hold_reason: str | None
+    reporter: str
+    assignee: str | None
+    group: str | None
+    tier: int
+    source: str
+    created_at: datetime
+    updated_at: datetime
+    updated_by: str
+    acknowledged_at: datetime | None
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    response_due_at: datetime
+    resolution_due_at: datetime
+    sla_due_at: datetime
+    resolution_code: str | None
+    resolution_notes: str | None
+    first_contact_resolution: bool
+    reopen_count: int
+    user_confirmed: bool | None
+    csat: int | None
+    version: int
+    timeline: list[EventView] = field(default_factory=list)
+    escalations: list[EscalationView] = field(default_factory=list)
+    alerts: list[AlertView] = field(default_factory=list)
+    alert_count: int = 0
+    last_alert_at: datetime | None = None
+    response_sla_state: str = "on_track"
+    resolution_sla_state: str = "on_track"
+    response_breached_at: datetime | None = None
+    resolution_breached_at: datetime | None = None
+    sla_paused_at: datetime | None = None
+    next_sla_check_at: datetime | None = None
+    is_open: bool = True
+    is_major: bool = False
+    commander: str | None = None
+    major_declared_at: datetime | None = None
+
+    def to_json(self) -> dict:
+        def conv(value):
+            if isinstance(value, datetime):
+                return value.isoformat()
+            if isinstance(value, list):
+                return [conv(v) for v in value]
+            if isinstance(value, dict):
+                return {k: conv(v) for k, v in value.items()}
+            return value
+        data = conv(asdict(self))
+        data["priority"] = f"P{self.priority}"
+        return data
+
+
+# the detail's own columns: everything but the lists and the group's name (a join)
+DETAIL_FIELDS = tuple(f for f in IncidentDetail.__dataclass_fields__
+                      if f not in ("timeline", "escalations", "alerts", "group"))
