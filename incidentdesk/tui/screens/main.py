@@ -111,7 +111,11 @@ class MainScreen(PanesPart, Screen):
         self.tick()
         if self.app.tick_seconds:
             self.set_interval(self.app.tick_seconds, self.tick)
-        self.pager.reload(mode="first")
+        early = self.pager.show_early_first_page()  # the first screen in the first frame, if read at start-up
+        if early is not None:
+            self._page_shown(early)
+        else:
+            self.pager.reload(mode="first")
 
     @property
     def pager(self) -> QueuePager:

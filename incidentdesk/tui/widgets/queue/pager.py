@@ -126,17 +126,24 @@ class QueuePager(Vertical):
                 if self.first_page_shown:  # at start-up the count waits for the first screen
                     self._counted = self._count_key()
                     self.fetch_count(self.queue_filter(), self.generation)
-        flt = self.queue_filter()
+        self.fetch_page(self.queue_filter(), mode, cursor, keep_id, self.generation, not self.first_page_shown)
+
+    def show_early_first_page(self) -> PageShown | None:
+        """At start-up: show the first page read with the settings (Runtime.early_first_screen), now.
+
+        No I/O and no message round trip, so the first frame holds the page; returns what a posted
+        PageShown would say (with the first incident's detail), or None if there is no early page.
+        """
         runtime = self.app.runtime
-        # At start-up the first page and its first incident were read with the settings
-        # (Runtime.early_first_screen: no I/O here).
-        early = runtime.early_first_screen(flt) if mode == "first" and not runtime.is_open else None
-        if early is not None:
-            page, detail = early
-            self.post_message(PageLoaded(page.rows, page.has_more, mode, cursor, keep_id, self.generation,
-                                         detail=detail))
-            return
-        self.fetch_page(flt, mode, cursor, keep_id, self.generation, not self.first_page_shown)
+        if runtime.is_open or self.first_page_shown:
+            return None
+        early = runtime.early_first_screen(self.queue_filter())
+        if early is None:
+            return None
+        page, detail = early
+        self.generation += 1
+        return self._show_page(PageLoaded(page.rows, page.has_more, "first", None, None, self.generation,
+                                          detail=detail))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="queue")
     def fetch_page(self, flt: QueueFilter, mode: str, cursor, keep_id, generation: int,
@@ -175,6 +182,9 @@ class QueuePager(Vertical):
     def _page_loaded(self, msg: PageLoaded) -> None:
         msg.stop()
         self.post_message(ConnectionChanged(True, None))
+        self.post_message(self._show_page(msg))
+
+    def _show_page(self, msg: PageLoaded) -> PageShown:
         table = self.table
         old_rows = list(table.rows_by_id.values())
         old_start = self.page_start
@@ -214,7 +224,7 @@ class QueuePager(Vertical):
             self.first_page_shown = True
             self._counted = self._count_key()
         self.update_status()
-        self.post_message(self.PageShown(first=first, empty=not msg.rows, detail=msg.detail))
+        return self.PageShown(first=first, empty=not msg.rows, detail=msg.detail)
 
     @on(CountLoaded)
     def _count_loaded(self, msg: CountLoaded) -> None:
