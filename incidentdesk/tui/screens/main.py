@@ -97,12 +97,10 @@ class MainScreen(PanesPart, Screen):
         yield banner
         if self._is_narrow():  # the tabs line shows only on small terminals; mounted when first needed
             yield self._pane_tabs()
-        from incidentdesk.tui.widgets.detail.pane import incident_pane
-
         with Container(id="body"):
             yield QueuePager(app.clock, id="queue-pane")
-            with Vertical(id="incident-column"):
-                yield incident_pane(app.clock)
+            # The incident pane is mounted as soon as the first page is shown (_mount_incident_pane).
+            yield Vertical(id="incident-column")
         yield DeskFooter()
 
     def on_mount(self) -> None:
@@ -162,8 +160,19 @@ class MainScreen(PanesPart, Screen):
             self.detail = msg.detail
             self._show_detail(msg.detail)
         if msg.first:
-            self.first_screen_shown = True
-            self.call_after_refresh(self._after_first_screen)
+            self.call_later(self._mount_incident_pane)
+
+    async def _mount_incident_pane(self) -> None:
+        """The pane, with the detail read together with the first page: then the first screen is complete."""
+        from incidentdesk.tui.widgets.detail.pane import incident_pane
+
+        await self.query_one("#incident-column").mount(incident_pane(self.app.clock))
+        for panel in self.query("TimelinePanel, EscalationsPanel"):
+            panel.exact_times = self.exact_times
+        self._set_side(self.has_class("-side"))
+        self._show_detail(self.detail)
+        self.first_screen_shown = True
+        self.call_after_refresh(self._after_first_screen)
 
     def _after_first_screen(self) -> None:
         """What is not urgent, once the first screen is up: the first of these opens the database."""

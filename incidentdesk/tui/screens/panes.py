@@ -63,7 +63,7 @@ class PanesPart:
         else:
             pane.show_tab("tab-detail")
         self._side_tab_hidden = side
-        self.call_after_refresh(self._show_detail, self.detail)  # into the detail now in use
+        self.call_after_refresh(lambda: self._show_detail(self.detail))  # into the panels now in use, when it runs
 
     def _detail_panels(self, *kinds: str):
         """The detail panels in use: beside the tabs on very wide terminals, else in the Detail tab."""
@@ -72,6 +72,7 @@ class PanesPart:
 
     @property
     def incident_pane(self) -> TabbedContent | None:
+        """None until mounted, just after the first page is on screen."""
         panes = self.query("#incident-pane")
         return panes.first() if panes else None
 
