@@ -175,5 +175,9 @@ def test_the_timer_guard_still_fits_textuals_timer():
     guard_timers()
     params = list(inspect.signature(Timer.__init__).parameters)
     assert params[:3] == ["self", "event_target", "interval"]
-    timer = Timer(None, -0.5, autostart=False)
-    assert timer._interval == MIN_TIMER_SECONDS  # Textual's own attribute, read only here
+    class Target:  # a timer holds a weak reference to what it wakes; it is never started here
+        pass
+
+    target = Target()
+    assert Timer(target, -0.5)._interval == MIN_TIMER_SECONDS  # Textual's own attribute, read only here
+    assert Timer(target, 2.0)._interval == 2.0

@@ -209,6 +209,13 @@ class MainScreen(PanesPart, Screen):
 
     @on(DetailLoaded)
     def _detail_loaded(self, msg: DetailLoaded) -> None:
+        row = self.table.selected()
+        if row is None or msg.detail.id != row.id:
+            # Read for a row no longer selected (a re-read after a change raced a move or a new
+            # page): the pane keeps to the selected row, whose own read is under way or starts now.
+            if row is not None and (self.detail is None or self.detail.id != row.id):
+                self.fetch_detail(row.key)
+            return
         self.detail = msg.detail
         self._show_detail(msg.detail)
         self.runner.detail_arrived(msg.detail)
@@ -223,6 +230,10 @@ class MainScreen(PanesPart, Screen):
 
     # --- the view: scope, sort, filters --------------------------------------------------------
     def show_view(self, view: QueueView) -> None:
+        # Until the new view's page and its selected incident are read, no action applies to a row of
+        # the old one ("the detail is still loading"): the key pressed meant the new view.
+        self.detail = None
+        self.refresh_bindings()
         self.pager.show_view(view)
 
     def action_cycle_scope(self) -> None:
