@@ -20,6 +20,7 @@ from incidentdesk.services.context import ServiceContext, resolve_actor
 if TYPE_CHECKING:
     from incidentdesk.store.engine import Database
     from incidentdesk.store.rows import Page, QueueFilter
+    from incidentdesk.store.views import IncidentDetail
 
 
 class Runtime:
@@ -27,14 +28,15 @@ class Runtime:
 
     def __init__(self, config: Config, db: Database | None = None, ctx: ServiceContext | None = None, *,
                  opener=None, actor: Actor | None = None, display_name: str | None = None,
-                 first_page: tuple[Page, int] | None = None, sqlite_path: Path | None = None) -> None:
+                 first_page: tuple[Page, IncidentDetail | None, int] | None = None,
+                 sqlite_path: Path | None = None) -> None:
         self.config = config
         self._db = db
         self._ctx = ctx
         self._opener = opener  # () -> (Database, ServiceContext), when deferred
         self._actor = actor
         self._display_name = display_name
-        self._first_page = first_page  # (Page, last change id) read at start-up; used at most once
+        self._first_page = first_page  # (Page, its first incident's detail, last change id) read at start-up; once
         self.feed_since: int | None = None  # where the change feed starts, if the first page was read early
         self._lock = threading.Lock()
         # The SQLite file whose schema was just read to be current with plain sqlite3 (deferred only):
@@ -98,15 +100,21 @@ class Runtime:
             return self._display_name
         return self._db.display_name
 
-    def early_first_page(self, flt: QueueFilter) -> Page | None:
-        """The first page read without SQLAlchemy, once, while the database is not open yet; else None."""
+    def early_first_screen(self, flt: QueueFilter) -> tuple[Page, IncidentDetail | None] | None:
+        """The first page and its first incident's detail, read without SQLAlchemy, once, while the
+        database is not open yet; else None (the console then reads both the normal way)."""
         from incidentdesk.store.fastpath import FIRST_PAGE_FILTER
 
         first, self._first_page = self._first_page, None
         if first is None or self._ctx is not None or flt != FIRST_PAGE_FILTER:
             return None
-        page, self.feed_since = first
-        return page
+        page, detail, self.feed_since = first
+        return page, detail
+
+    def early_first_page(self, flt: QueueFilter) -> Page | None:
+        """early_first_screen's page alone."""
+        first = self.early_first_screen(flt)
+        return first[0] if first is not None else None
 
 
 def open_runtime(db_url: str | None = None, acting_as: str | None = None, config_file: Path | None = None,
@@ -148,6 +156,7 @@ def _deferred_sqlite_runtime(url: str, acting_as: str | None, config: Config, *,
     import sqlite3
 
     from incidentdesk.store import fastpath
+    from incidentdesk.store.fastdetail import read_first_screen
     from incidentdesk.store.files import check_database_file
     from incidentdesk.store.migrate import head_revision
 
@@ -162,11 +171,11 @@ def _deferred_sqlite_runtime(url: str, acting_as: str | None, config: Config, *,
                 return None
             actor = resolve_actor(None, config, acting_as, load=lambda login, real_login=None:
                                   fastpath.load_actor(conn, login, real_login))
-            # The page is read here, on the main thread before the event loop starts (about 3 ms):
-            # in a worker it would take 100 ms and more, waiting for the GIL at each sqlite3 call
-            # while the main thread lays out the first screen.
+            # The page and its first incident's detail are read here, on the main thread before the
+            # event loop starts (a few ms): in a worker it would take 100 ms and more, waiting for
+            # the GIL at each sqlite3 call while the main thread lays out the first screen.
             try:
-                first = fastpath.read_first_page(conn) if console else None
+                first = read_first_screen(conn) if console else None
             except sqlite3.Error:  # the worker will read it the normal way
                 first = None
         finally:

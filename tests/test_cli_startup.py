@@ -59,14 +59,16 @@ def test_a_changing_command_imports_only_the_database_layer(cli, env):
 
 def test_a_changing_command_reads_no_queue_page_and_checks_the_schema_once(cli, monkeypatch, capsys):
     key = new_incident(cli)  # the file now exists and is current
+    import incidentdesk.store.fastdetail as fastdetail
     import incidentdesk.store.fastpath as fastpath
     import incidentdesk.store.migrate as migrate
 
-    def no_page(conn):
+    def no_page(conn, **_):
         raise AssertionError("a CLI command read the console's first page")
 
     checks = []
     monkeypatch.setattr(fastpath, "read_first_page", no_page)
+    monkeypatch.setattr(fastdetail, "read_first_screen", no_page)
     monkeypatch.setattr(migrate, "ensure_schema", lambda engine: checks.append(engine))
     capsys.readouterr()
     assert main(["--db", cli.db_url, "comment", key, "noted"]) == 0

@@ -290,3 +290,19 @@ def countdowns_of(item, now: datetime, calendar: Calendar | None = None) -> dict
         breached_at=getattr(item, f"{which}_breached_at", None), paused_at=item.sla_paused_at,
         next_sla_check_at=item.next_sla_check_at if which == current else None, is_open=item.is_open,
         calendar=calendar) for which in TARGETS}
+
+
+def current_countdown(item, now: datetime, calendar: Calendar | None = None) -> Countdown:
+    """The countdown of the target that matters now, from anything holding an incident's SLA columns
+    (a queue row, a detail): the response until acknowledged, then the resolution (no query)."""
+    return countdown(
+        now, acknowledged_at=item.acknowledged_at, resolved_at=getattr(item, "resolved_at", None),
+        response_due_at=item.response_due_at, resolution_due_at=item.resolution_due_at,
+        response_state=item.response_sla_state, resolution_state=item.resolution_sla_state,
+        paused_at=item.sla_paused_at, next_sla_check_at=item.next_sla_check_at, is_open=item.is_open,
+        calendar=calendar)
+
+
+def calendar_of(settings: SlaSettings, item) -> Calendar:
+    """The calendar an incident's targets run on: its policy's, by priority, type and category."""
+    return settings.policy_for(item.priority, item.type, getattr(item, "category", None)).calendar

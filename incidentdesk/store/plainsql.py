@@ -25,7 +25,7 @@ from incidentdesk.domain.pir import missing_parts
 from incidentdesk.store.fastpath import ROW_SELECT_SQL, queue_rows
 from incidentdesk.store.rows import SORT_KEYS, Page, QueueFilter, utc_from_sqlite
 from incidentdesk.store.views import (
-    _DETAIL_FIELDS, ALERTS_SHOWN, AlertView, EscalationView, EventView, IncidentDetail, TargetRecordView,
+    DETAIL_FIELDS, ALERTS_SHOWN, AlertView, EscalationView, EventView, IncidentDetail, TargetRecordView,
 )
 
 
@@ -119,38 +119,46 @@ _TARGET = ("target", "priority", "policy", "calendar", "counted_from", "due_at",
            "superseded_at")
 
 
+def read_detail(conn: sqlite3.Connection, number: int, *, timeline_limit: int | None = None) -> IncidentDetail | None:
+    """One incident's detail as store/queries.incident_detail builds it, inside the caller's read
+    transaction (None: no such incident). `show` and the console's first screen both read it here."""
+    found = _select(conn, "incidents", (*DETAIL_FIELDS, "group_id"), "id = ?", (number,))
+    if not found:
+        return None
+    values = found[0]
+    group_id = values.pop("group_id")
+    group = conn.execute("SELECT name FROM groups WHERE id = ?", (group_id,)).fetchone() if group_id else None
+    limit = f" LIMIT {int(timeline_limit)}" if timeline_limit else ""
+    events = [EventView(**e) for e in _select(conn, "timeline_events", _EVENT, "incident_id = ?", (number,),
+                                              "ORDER BY seq DESC" + limit)]
+    escalations = [EscalationView(**e) for e in _select(conn, "escalations", _ESCALATION, "incident_id = ?",
+                                                        (number,), "ORDER BY id")]
+    alerts = [AlertView(**a) for a in _select(conn, "alerts", _ALERT, "incident_id = ?", (number,),
+                                              f"ORDER BY last_seen_at DESC, id DESC LIMIT {ALERTS_SHOWN}")
+              ] if values["alert_count"] else []
+    last_update = None
+    if values["last_update_at"] is not None:  # the previous stakeholder update's fields, as queries reads them
+        update = _select(conn, "timeline_events", ("after",), "incident_id = ? AND kind = 'stakeholder_update'",
+                         (number,), "ORDER BY seq DESC LIMIT 1")
+        last_update = update[0]["after"] if update else None
+    review = _select(conn, "pir_reviews", ("version", "summary", "causes"), "incident_id = ?", (number,))
+    review = review[0] if review else {"version": 0, "summary": "", "causes": []}
+    return IncidentDetail(**values, group=group[0] if group else None, timeline=events, escalations=escalations,
+                          alerts=alerts, last_update=last_update, pir_version=review["version"],
+                          pir_missing=tuple(missing_parts(review["summary"], review["causes"] or ())))
+
+
 def incident_detail(conn: sqlite3.Connection, key: str, *, timeline_limit: int | None = None
                     ) -> tuple[IncidentDetail, list[TargetRecordView]]:
     """As queries.incident_detail and sla_records.target_history, in one read transaction."""
     number = parse_key(key)
     conn.execute("BEGIN")
     try:
-        found = _select(conn, "incidents", (*_DETAIL_FIELDS, "group_id"), "id = ?", (number,))
-        if not found:
+        detail = read_detail(conn, number, timeline_limit=timeline_limit)
+        if detail is None:
             raise NotFound(f"no incident {key}: check the key (incidentdesk list shows them)")
-        values = found[0]
-        group_id = values.pop("group_id")
-        group = conn.execute("SELECT name FROM groups WHERE id = ?", (group_id,)).fetchone() if group_id else None
-        limit = f" LIMIT {int(timeline_limit)}" if timeline_limit else ""
-        events = [EventView(**e) for e in _select(conn, "timeline_events", _EVENT, "incident_id = ?", (number,),
-                                                  "ORDER BY seq DESC" + limit)]
-        escalations = [EscalationView(**e) for e in _select(conn, "escalations", _ESCALATION, "incident_id = ?",
-                                                            (number,), "ORDER BY id")]
-        alerts = [AlertView(**a) for a in _select(conn, "alerts", _ALERT, "incident_id = ?", (number,),
-                                                  f"ORDER BY last_seen_at DESC, id DESC LIMIT {ALERTS_SHOWN}")
-                  ] if values["alert_count"] else []
-        last_update = None
-        if values["last_update_at"] is not None:  # the previous stakeholder update's fields, as queries reads them
-            found = _select(conn, "timeline_events", ("after",), "incident_id = ? AND kind = 'stakeholder_update'",
-                            (number,), "ORDER BY seq DESC LIMIT 1")
-            last_update = found[0]["after"] if found else None
-        review = _select(conn, "pir_reviews", ("version", "summary", "causes"), "incident_id = ?", (number,))
-        review = review[0] if review else {"version": 0, "summary": "", "causes": []}
         history = [TargetRecordView(**t) for t in _select(conn, "sla_target_history", _TARGET, "incident_id = ?",
                                                           (number,), "ORDER BY id")]
     finally:
         conn.execute("ROLLBACK")
-    detail = IncidentDetail(**values, group=group[0] if group else None, timeline=events, escalations=escalations,
-                            alerts=alerts, last_update=last_update, pir_version=review["version"],
-                            pir_missing=tuple(missing_parts(review["summary"], review["causes"] or ())))
     return detail, history

@@ -20,7 +20,7 @@ from incidentdesk.store.engine import Database
 from incidentdesk.store.models import Alert, Category, Escalation, Group, Incident, PirReview, Service, TimelineEvent, User
 from incidentdesk.store.audit import verify_audit  # noqa: F401  (re-exported: the audit walk lives there)
 from incidentdesk.store.views import (  # noqa: F401  (re-exported: the detail's value types)
-    _DETAIL_FIELDS, ALERTS_SHOWN, AlertView, EscalationView, EventView, IncidentDetail,
+    DETAIL_FIELDS, ALERTS_SHOWN, AlertView, EscalationView, EventView, IncidentDetail,
 )
 from incidentdesk.store.rows import PAGE_SIZE, QUEUE_ROW_FIELDS, Page, QueueFilter, QueueRow, queue_rows, row_to_json  # noqa: F401  (re-exported)
 
@@ -200,7 +200,7 @@ def incident_detail(db: Database, key: str, *, timeline_limit: int | None = None
             for a in s.scalars(select(Alert).where(Alert.incident_id == inc.id)
                                .order_by(Alert.last_seen_at.desc(), Alert.id.desc()).limit(ALERTS_SHOWN))
         ] if inc.alert_count else []
-        values = {f: getattr(inc, f) for f in _DETAIL_FIELDS}
+        values = {f: getattr(inc, f) for f in DETAIL_FIELDS}
         last_update = s.scalar(
             select(TimelineEvent.after).where(TimelineEvent.incident_id == inc.id,
                                               TimelineEvent.kind == "stakeholder_update")

@@ -9,16 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 
-PAGE_SIZE = 100
+# sort name -> (QueueRow fields that make the keyset cursor, descending): the domain's
+# (domain/queue_view); store/queries.SORTS holds the same columns as SQLAlchemy expressions.
+from incidentdesk.domain.queue_view import SORT_KEYS  # re-exported
 
-# sort name -> (QueueRow fields that make the keyset cursor, descending). store/queries.SORTS
-# holds the same columns as SQLAlchemy expressions; a test keeps the two in step.
-SORT_KEYS: dict[str, tuple[tuple[str, ...], bool]] = {
-    "priority": (("priority", "sla_due_at", "id"), False),
-    "newest": (("created_at", "id"), True),
-    "updated": (("updated_at", "id"), True),
-    "due": (("sla_due_at", "id"), False),
-}
+__all__ = ["PAGE_SIZE", "SORT_KEYS", "Page", "QueueFilter", "QueueRow", "utc_from_sqlite"]
+
+PAGE_SIZE = 100
 
 
 @dataclass(frozen=True)

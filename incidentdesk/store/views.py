@@ -143,8 +143,11 @@ class IncidentDetail:
         return data
 
 
-_DETAIL_FIELDS = [f for f in IncidentDetail.__dataclass_fields__
-                  if f not in ("timeline", "escalations", "alerts", "group", "last_update", "pir_version", "pir_missing")]
+# the detail's own columns: everything but the lists, the group's name (a join), the previous update
+# (a timeline read) and the review's state (its own table)
+DETAIL_FIELDS = tuple(f for f in IncidentDetail.__dataclass_fields__
+                      if f not in ("timeline", "escalations", "alerts", "group", "last_update", "pir_version",
+                                   "pir_missing"))
 
 
 @dataclass(frozen=True)

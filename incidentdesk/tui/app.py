@@ -1,31 +1,30 @@
-"""The incidentdesk console: the App, its keys and theme, and the hooks for live updates.
+"""The incidentdesk console: the App, its keys, theme and help, and the SLA sweeper.
 
 `run_app(args, config)` is what `incidentdesk` with no command runs. The App takes a clock so
-snapshots and tests are deterministic.
+snapshots and tests are deterministic. The App never calls into the main screen: the screen
+follows the change feed and ticks itself, and tells the App when its first screen is up with a
+message (FirstScreenShown), which starts the sweeper.
 """
 
 from __future__ import annotations
 
-import threading
-from collections import deque
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from textual import work
+from textual import on, work
 from textual.app import App
 from textual.binding import Binding
 
 from incidentdesk.domain.errors import DomainError
 from incidentdesk.runtime import Runtime
-from incidentdesk.tui.actions import ACTIONS, BY_NAME
+from incidentdesk.tui.actions import ACTIONS
 from incidentdesk.tui.commands import IncidentCommands
 from incidentdesk.tui.format import use_palette, use_sla_settings
 from incidentdesk.tui.lifecycle import ExitOnSignals, guard_timers
 from incidentdesk.tui.major_prompt import MajorPrompts
 from incidentdesk.tui.screens.help import NAVIGATION, HelpScreen
+from incidentdesk.tui.messages import FirstScreenShown
 from incidentdesk.tui.screens.main import MainScreen
-from incidentdesk.tui.widgets.chrome.header import ConnectionBanner
 
 LIGHT_DARK = {"textual-dark": "textual-light", "textual-light": "textual-dark"}
 
@@ -63,8 +62,6 @@ class IncidentDeskApp(App):
         self.clock = clock
         self.cursor_blink = cursor_blink
         self.tick_seconds = tick_seconds
-        self.connection_ok = True
-        self.disconnected_since: datetime | None = None
         self._keys = dict(runtime.config.keys)
         self.major_prompts = MajorPrompts(self)  # "declare this P1?" for triage captains, once per incident
         theme = runtime.config.theme
@@ -74,51 +71,16 @@ class IncidentDeskApp(App):
             self.set_keymap(self._keys)
 
     def on_mount(self) -> None:
-        self.main_screen = MainScreen()
+        self.main_screen = MainScreen()  # kept for tests; the App itself never calls into it
+        self._sweeper_started = False
         self.push_screen(self.main_screen)
-        if self.tick_seconds:
-            self.set_interval(self.tick_seconds, self._tick)
-        self._feed_started = False
-        # change_log ids of this console's own actions, re-read when they finished (skipped when
-        # the feed echoes them), and the latest ids the feed reported (a feed faster than the action's
-        # own message has already re-read the incident). UI thread only.
-        self._own_changes: set[int] = set()
-        self._heard: deque[int] = deque(maxlen=2000)
-        if self.runtime.is_open:
-            self._start_background()
-        # else: the main screen calls first_page_shown(), once the page is on screen
 
-    def first_page_shown(self) -> None:
-        self._start_background()
-
-    def _start_background(self) -> None:
-        """The change feed and the SLA sweeper: both need the database open (SQLAlchemy imported)."""
-        if self._feed_started:
-            return
-        self._feed_started = True
-        if self.live:
-            self.run_worker(self._follow_changes, thread=True, group="change-feed", name="change feed",
-                            exit_on_error=False)
-        if self.sweep_seconds:
+    @on(FirstScreenShown)
+    def _first_screen_shown(self, msg: FirstScreenShown) -> None:
+        """The SLA sweeper needs the database open (SQLAlchemy imported): after the first screen."""
+        if self.sweep_seconds and not self._sweeper_started:
+            self._sweeper_started = True
             self.set_timer(self.sweep_seconds, self._sweep_sla)
-
-    def _follow_changes(self) -> None:
-        """In the worker thread: the feed's imports and the database opening stay off the UI thread."""
-        from textual.worker import get_current_worker
-
-        worker = get_current_worker()
-        while not worker.is_cancelled:
-            try:
-                db = self.runtime.db
-                break
-            except DomainError:  # unreachable for now: the banner says so until it opens
-                self.call_from_thread(self.set_connection_state, False, None)
-                time.sleep(2.0)
-        else:
-            return
-        from incidentdesk.tui.live import follow_changes
-
-        follow_changes(self, db, self.clock, since_id=self.runtime.feed_since)
 
     # --- the SLA sweeper: re-armed after each run, never overlapping ------------------------
     @work(thread=True, exclusive=True, group="sla-sweep", exit_on_error=False)
@@ -138,12 +100,6 @@ class IncidentDeskApp(App):
                 self.call_from_thread(self.set_timer, self.sweep_seconds, self._sweep_sla)
             except RuntimeError:
                 pass  # the app is closing
-
-    def _tick(self) -> None:
-        if self.main_screen.is_mounted:
-            self.main_screen.tick()
-        if getattr(self.screen, "id", None) == "major-screen":
-            self.screen.tick()
 
     # --- keys, help, palette ---------------------------------------------------------------
     def key_for(self, binding_id: str, default: str) -> str:
@@ -193,80 +149,6 @@ class IncidentDeskApp(App):
 
     def action_toggle_dark_light(self) -> None:
         self.theme = LIGHT_DARK.get(self.theme, "textual-dark")
-
-    def run_incident_action(self, name: str) -> None:
-        self.main_screen.start_action(BY_NAME[name])
-
-    def set_queue_filter(self, **kwargs) -> None:
-        self.main_screen.set_filter(**kwargs)
-
-    def open_filter(self) -> None:
-        self.main_screen.action_filter()
-
-    def refresh_queue(self) -> None:
-        self.main_screen.action_refresh()
-
-    # --- live updates (the change feed calls these) ----------------------------------------
-    def resync(self) -> None:
-        """After an outage changes may have been missed: re-read the page and the open incident."""
-        if threading.get_ident() != self._thread_id:
-            self.call_from_thread(self.resync)
-            return
-        self._own_changes.clear()
-        self.main_screen.action_refresh()
-
-    def apply_feed(self, changes) -> None:
-        """What the change feed reported (a store.changefeed.Changes), on the UI thread.
-
-        The echo of this console's own action is not read again: the action re-read its incident
-        when it finished (apply_own_changes). An incident is skipped only when every change the
-        feed names for it is one of those; anyone else's change, or one the feed cannot name (a
-        bulk notification), is read as usual. Whichever of the two arrives first reads, once.
-        """
-        ids = set()
-        for incident_id in changes.incident_ids:
-            if changes.only_these(incident_id, self._own_changes):
-                self._own_changes -= changes.change_ids[incident_id]
-            else:
-                ids.add(incident_id)
-        for named in changes.change_ids.values():
-            self._heard.extend(named)
-        if ids:
-            self.main_screen.refresh_incidents(ids)
-
-    def apply_own_changes(self, incident_id: int, change_ids: set[int]) -> None:
-        """This console's action changed the incident: read it now, unless the feed already did."""
-        if change_ids and change_ids <= set(self._heard):
-            return  # the feed was first and re-read it after the commit
-        self._own_changes |= change_ids
-        self.main_screen.refresh_incidents({incident_id})
-
-    def expect_own_changes(self, change_ids: set[int]) -> None:
-        """This console's action made these changes and reads them its own way (a new incident's
-        page): the feed's echo of them is not read again."""
-        self._own_changes |= change_ids - set(self._heard)
-
-    def apply_changes(self, incident_ids: set[int]) -> None:
-        """Re-read only these incidents and repaint their rows (and the open incident) in place."""
-        if threading.get_ident() != self._thread_id:
-            self.call_from_thread(self.apply_changes, set(incident_ids))
-            return
-        self.main_screen.refresh_incidents(set(incident_ids))
-        self.major_prompts.check(set(incident_ids))
-        for screen in self.screen_stack:
-            if getattr(screen, "id", None) == "major-screen":
-                screen.changed(set(incident_ids))
-
-    def set_connection_state(self, ok: bool, since: datetime | None = None) -> None:
-        """Show or hide the 'database unreachable' banner; countdowns and dialogs carry on."""
-        if threading.get_ident() != self._thread_id:
-            self.call_from_thread(self.set_connection_state, ok, since)
-            return
-        if ok == self.connection_ok:
-            return  # keep the first "since": the outage started then
-        self.connection_ok = ok
-        self.disconnected_since = None if ok else (since or self.clock())
-        self.main_screen.query_one(ConnectionBanner).set_state(ok, self.disconnected_since)
 
 
 def run_app(args, config) -> int:

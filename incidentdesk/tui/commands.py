@@ -13,21 +13,32 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.markup import escape
 
-from incidentdesk.tui.actions import ACTIONS
+from incidentdesk.domain.queue_view import SCOPES, SORTS
+from incidentdesk.tui.actions import ACTIONS, BY_NAME
 from incidentdesk.tui.format import safe
 
 
 class IncidentCommands(Provider):
     def _commands(self):
         app = self.app
-        main = app.main_screen
-        detail = main.detail if main is not None else None
+        main = self.screen if hasattr(self.screen, "start_action") else None  # the screen ctrl+p was pressed on
+        yield from self._queue_commands(app, main) if main is not None else ()
+        yield "Toggle light/dark theme", "switch the colour theme", app.action_toggle_dark_light
+        if main is not None:
+            yield "Refresh", "re-read the queue and the incident", main.action_refresh
+        yield "Notifications", f"pending, sent, failed; retry a failed one  [{app.key_for('app.notifications', 'N')}]", \
+            app.action_notifications
+        yield "Help: keys", "every key", app.action_help
+
+    @staticmethod
+    def _queue_commands(app, main):
+        detail = main.detail
         for action in ACTIONS:
             if action.needs_incident and (detail is None or main.blocker(action) is not None):
                 continue
             name = action.label + (f" {detail.key}" if action.needs_incident else "")
             yield name, action.description + f"  [{app.key_for(f'incident.{action.name}', action.key)}]", \
-                partial(app.run_incident_action, action.name)
+                partial(main.start_action, BY_NAME[action.name])
         if detail is not None and detail.is_major:
             from incidentdesk.tui.screens.major import open_major_view
 
@@ -36,21 +47,12 @@ class IncidentCommands(Provider):
         if detail is not None:
             yield f"Post-incident review {detail.key}", "summary, impact, highlights, causes, follow-ups  " \
                 f"[{app.key_for('review.open', 'P')}]", main.action_open_review
-        from incidentdesk.tui.screens.main import SCOPES, SORTS
-
         for scope in SCOPES:
-            yield f"Show: {scope}", "queue scope", partial(app.set_queue_filter, scope=scope)
+            yield f"Show: {scope}", "queue scope", partial(main.set_filter, scope=scope)
         for sort in SORTS:
-            yield f"Sort by {sort}", "queue order", partial(app.set_queue_filter, sort=sort)
-        yield "Filter…", "free text, status, priority", app.open_filter
-        yield "Clear filters", "show every open incident", partial(
-            app.set_queue_filter, scope="all", text="", status=None, priority=None, include_closed=False,
-            waiting_vendor=False)
-        yield "Toggle light/dark theme", "switch the colour theme", app.action_toggle_dark_light
-        yield "Refresh", "re-read the queue and the incident", app.refresh_queue
-        yield "Notifications", f"pending, sent, failed; retry a failed one  [{app.key_for('app.notifications', 'N')}]", \
-            app.action_notifications
-        yield "Help: keys", "every key", app.action_help
+            yield f"Sort by {sort}", "queue order", partial(main.set_filter, sort=sort)
+        yield "Filter…", "free text, status, priority", main.action_filter
+        yield "Clear filters", "show every open incident", main.clear_filters
 
     async def discover(self) -> Hits:
         for name, help_text, callback in self._commands():

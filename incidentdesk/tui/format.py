@@ -1,5 +1,9 @@
 """How values look on screen: SLA countdowns, priority colours, literal untrusted text, timeline labels.
 
+Rendering only: which target counts, its state and the time left are derived by the domain
+(domain/sla_state.py, the one place an SLA state is derived); this module picks their words,
+marks and colours.
+
 Every piece of stored text (incident fields, logins, names, groups, messages that quote
 them) goes through `literal()` or `safe()` so Rich never sees markup in it and the terminal
 never sees control characters (domain/text.py decides what those are).
@@ -12,10 +16,10 @@ from datetime import datetime
 
 from rich.text import Text
 
-from incidentdesk.domain.calendars import Calendar
 from incidentdesk.domain.sla import SlaSettings
-from incidentdesk.domain.sla_state import Countdown, SlaState, countdowns_of, format_duration
-from incidentdesk.domain.sla_state import countdown as sla_countdown
+from incidentdesk.domain.sla_state import (
+    Countdown, SlaState, calendar_of, countdowns_of, current_countdown, format_duration,
+)
 from incidentdesk.domain.text import one_line, strip_control
 
 @dataclass(frozen=True)
@@ -122,28 +126,14 @@ def use_sla_settings(settings: SlaSettings) -> None:
     _sla = settings
 
 
-def calendar_of(item) -> Calendar:
-    """The calendar an incident's targets run on (policy by priority, type, category; memoised)."""
-    return _sla.policy_for(item.priority, item.type, getattr(item, "category", None)).calendar
-
-
-def incident_countdown(item, now: datetime, calendar: Calendar | None = None) -> Countdown:
-    """The countdown of the target that matters now, for a queue row or a detail (no query).
-
-    On a business-hours calendar it is working time left, not wall time (calendar.working_left).
-    """
-    return sla_countdown(
-        now, acknowledged_at=item.acknowledged_at, resolved_at=getattr(item, "resolved_at", None),
-        response_due_at=item.response_due_at, resolution_due_at=item.resolution_due_at,
-        response_state=item.response_sla_state, resolution_state=item.resolution_sla_state,
-        paused_at=item.sla_paused_at, next_sla_check_at=item.next_sla_check_at, is_open=item.is_open,
-        calendar=calendar or calendar_of(item),
-    )
+def incident_countdown(item, now: datetime) -> Countdown:
+    """The countdown to show for a queue row or a detail: derived by the domain, on its policy's calendar."""
+    return current_countdown(item, now, calendar_of(_sla, item))
 
 
 def target_text(detail, which: str, now: datetime) -> Text:
     """One target (response or resolution) of an incident's detail: business time left beside its due instant."""
-    cd = countdowns_of(detail, now, calendar_of(detail))[which]
+    cd = countdowns_of(detail, now, calendar_of(_sla, detail))[which]
     if not cd.running and cd.state is SlaState.BREACHED:
         shown = Text(f"breached {short_time(cd.breached_at or cd.due_at)}", style=_palette.breached)
     elif not cd.running:

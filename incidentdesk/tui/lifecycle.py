@@ -99,12 +99,15 @@ class ExitOnSignals:
             return  # a second signal: the watchdog is already running
         self.exit_code = 128 + signum
         threading.Thread(target=self._watchdog, name="incidentdesk-exit-watchdog", daemon=True).start()
-        loop = getattr(self.app, "_loop", None)
-        if loop is not None:
-            try:
-                loop.call_soon_threadsafe(self.app.exit, None, self.exit_code)
-            except RuntimeError:
-                pass  # the loop is closing already
+        # The handler runs on the event loop's own thread, where call_from_thread is refused; a
+        # thread of its own asks the loop (and waits for it, bounded by the watchdog).
+        threading.Thread(target=self._ask_app_to_exit, name="incidentdesk-exit", daemon=True).start()
+
+    def _ask_app_to_exit(self) -> None:
+        try:
+            self.app.call_from_thread(self.app.exit, None, self.exit_code)
+        except Exception:
+            pass  # the app is not running, or is closing already
 
     def _watchdog(self) -> None:
         finished = threading.Event()

@@ -1,8 +1,14 @@
-"""Messages the worker threads post back to the UI thread (the only thread-safe way in)."""
+"""Messages the worker threads post back to the UI thread (the only thread-safe way in).
+
+Also how the parts of the console talk upwards: the change feed's thread tells the main screen
+what changed (IncidentsChanged, Resync, ConnectionChanged); the main screen tells the App once
+its first screen is up (FirstScreenShown, bubbling) — neither calls into the other.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from textual.message import Message
 
@@ -16,6 +22,7 @@ class PageLoaded(Message):
     keep_id: int | None
     generation: int
     start: int | None = None  # rows before this page, when known without the page before it
+    detail: object = None  # the first row's detail, when read with the page (the first screen)
 
 
 @dataclass
@@ -68,3 +75,29 @@ class ActionFailed(Message):
 class ReadFailed(Message):
     error: Exception
     what: str
+
+
+@dataclass
+class ConnectionChanged(Message):
+    """The database answered (ok) or did not (since when it has not)."""
+
+    ok: bool
+    since: datetime | None = None
+
+
+@dataclass
+class IncidentsChanged(Message):
+    """These incidents changed (anywhere): re-read their rows and the open incident."""
+
+    ids: set
+    changes: object = None  # the feed's store.changefeed.Changes (which change_log rows), when it knows them
+
+
+@dataclass
+class Resync(Message):
+    """Changes may have been missed (after an outage): re-read the page and the open incident."""
+
+
+@dataclass
+class FirstScreenShown(Message):
+    """The first page and the selected incident are on screen; background work may start."""

@@ -1,15 +1,17 @@
-"""Console benchmark (issue 3): start-up, memory, key latency and end-of-queue reads.
+"""Console benchmark (issues 3 and 11): start-up, memory, key latency and end-of-queue reads.
 
     python tests/bench/bench_console.py [--total 1000000] [--open 100000] [--runs 3]
 
 Compared in the same run against a baseline: a bare Textual app with one DataTable holding
 one page (100 rows) of the same columns. Each measurement runs in a fresh child process:
-start = process spawn until the first page is on screen (the child prints READY when the first
-frame is composed after the table has its rows; both children detect it the same way); memory =
+start = process spawn until the console's whole first screen is up — the queue's first page
+*and* the selected incident's detail in its pane (the child prints READY when the first frame
+is composed after that holds; the baseline prints it when its table has its rows, detected the
+same way); the first page alone is reported beside it (READY_PAGE). memory =
 the child's peak RSS (ru_maxrss); key latency = a `down` / `pagedown` key event until the next
 frame is composed: `down` inside the view, `down` at the last row in view (it scrolls), and
 `pagedown` from the top (so it moves a screenful in both apps). Targets:
-start <= 1.5x baseline, memory <= +40 MB and flat from 10k to 1M rows, keys <= 1.5x baseline,
+first screen <= 1.5x baseline, memory <= +40 MB and flat from 10k to 1M rows, keys <= 1.5x baseline,
 and `end` reads one page, not the table. The databases are built in a process of their own:
 a child forked from a parent that built one would inherit the parent's peak RSS.
 """
@@ -38,8 +40,8 @@ SETTLE_S = 0.2
 
 # --- children ------------------------------------------------------------------------------
 
-def _watch_ready(app, shown) -> threading.Event:
-    """Print READY when the first frame is composed after `shown()` holds: the page is on screen.
+def _watch_ready(app, shown, label: str = "READY") -> threading.Event:
+    """Print `label` when the first frame is composed after `shown()` holds (the first page, the first screen).
 
     Installed before the app runs, the same way in both apps: App._display is called with each
     composed frame (headless too) and `shown()` is checked there, so work the console queues
@@ -51,8 +53,7 @@ def _watch_ready(app, shown) -> threading.Event:
     def watching_display(screen, renderable) -> None:
         display(screen, renderable)
         if renderable is not None and not ready.is_set() and shown():
-            app._display = display
-            print("READY", flush=True)
+            print(label, flush=True)  # (left in place: another watcher may wrap this one)
             ready.at = time.perf_counter()
             ready.set()
 
@@ -208,15 +209,21 @@ def child_console(url: str, config_file: str) -> None:
     app = None
     plain_run = tui_app.IncidentDeskApp.run
 
-    def shown() -> bool:  # first page on screen = interactive
+    def page_shown() -> bool:  # the first page on screen
         screen = getattr(app, "main_screen", None)
         return screen is not None and screen.first_page_shown
 
-    ready = None
+    def shown() -> bool:  # the whole first screen: the page and, in its pane, the selected incident's detail
+        screen = getattr(app, "main_screen", None)
+        return (screen is not None and screen.first_screen_shown and screen.incident_pane is not None
+                and screen.detail is not None and screen.detail.id == screen.table.selected().id)
+
+    ready = page_ready = None
 
     def run_headless(self, **_):
-        nonlocal app, ready
+        nonlocal app, ready, page_ready
         app = self
+        page_ready = _watch_ready(app, page_shown, "READY_PAGE")
         ready = _watch_ready(app, shown)
         return plain_run(self, headless=True, size=SIZE, auto_pilot=auto)
 
@@ -231,12 +238,7 @@ def child_console(url: str, config_file: str) -> None:
 
         await _until(ready)
         screen = app.main_screen
-        # What follows the first page: the incident pane, and in it the first incident's detail
-        # (read through SQLAlchemy, which the console opens once the page is on screen).
-        while screen.incident_pane is None or screen.detail is None:
-            await asyncio.sleep(0.002)
-        await _on_screen(app)
-        result["detail_after_page_ms"] = (time.perf_counter() - ready.at) * 1000
+        result["detail_after_page_ms"] = (ready.at - page_ready.at) * 1000
         # Keys are timed in the steady state, as on the baseline: the count and pick lists done.
         await others_done()
         await pilot.pause()
@@ -284,10 +286,12 @@ def run_child(args: list[str]) -> dict:
     t0 = time.perf_counter()
     proc = subprocess.Popen([sys.executable, __file__, "--child", *args], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
-    ready = None
+    ready = page = None
     result = {}
     for line in proc.stdout:
-        if line.startswith("READY") and ready is None:
+        if line.startswith("READY_PAGE") and page is None:
+            page = time.perf_counter() - t0
+        elif line.startswith("READY") and ready is None:
             ready = time.perf_counter() - t0
         elif line.startswith("RESULT "):
             result = json.loads(line[7:])
@@ -295,6 +299,7 @@ def run_child(args: list[str]) -> dict:
     if status != 0 or ready is None:
         raise SystemExit(f"child {args} failed: {proc.stderr.read()[-3000:]}")
     result["start_s"] = ready
+    result["page_s"] = page if page is not None else ready
     result["peak_rss_mb"] = usage.ru_maxrss / 1024
     return result
 
@@ -354,14 +359,15 @@ def main() -> int:
     b_scroll, c_scroll = median_of(base, "down_scroll"), median_of(console, "down_scroll")
     last = console[-1]
     print(f"\nconsole vs bare Textual app + DataTable (100 rows), {args.runs} runs each, medians, {SIZE[0]}x{SIZE[1]}:")
-    row("start to first page (s)", c_start, b_start, "target <= 1.5x", "s")
+    row("start to first screen (s)", c_start, b_start, "target <= 1.5x", "s")
+    row("  of which the first page (s)", median_of(console, "page_s"), b_start, "for scale", "s")
     row("cursor down keypress (ms)", c_down, b_down, "target <= 1.5x", "ms")
     row("cursor down that scrolls (ms)", c_scroll, b_scroll, "target <= 1.5x", "ms")
     row("page down keypress (ms)", c_page, b_page, "target <= 1.5x", "ms")
     print(f"  {'peak RSS, 1M rows (MB)':<34} {c_rss:9.1f} MB  baseline {b_rss:9.1f} MB  +{c_rss - b_rss:.1f} MB (target <= +40 MB)")
     print(f"  {'peak RSS, 10k rows (MB)':<34} {s_rss:9.1f} MB  1M - 10k = {c_rss - s_rss:+.1f} MB (target: flat)")
     print(f"  first page -> incident detail:      {median_of(console, 'detail_after_page_ms'):.1f} ms later "
-          "(pane mounted, SQLAlchemy opened, detail read)")
+          "(both read at start-up, one transaction)")
     print(f"  next page across the edge:          {median_of(console, 'next_page_ms'):.1f} ms until on screen")
     print(f"  jump to end:                        {median_of(console, 'end_ms'):.1f} ms, read {last['end_rows_read']} rows "
           f"of {last['total']:,} open; {last['rows_fetched_total']} rows read in the whole session")

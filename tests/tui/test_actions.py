@@ -213,3 +213,37 @@ async def test_start_work_and_cancel(desk, tui_clock):
         assert d.status == "cancelled" and d.timeline[0].text == "logged twice by mistake"
         assert keys["mail"] not in [r.key for r in app.main_screen.query_one(QueueTable).rows_by_id.values()] or \
             app.main_screen.query_one(QueueTable).selected().status == "cancelled"
+
+
+async def test_a_key_pressed_while_a_new_view_loads_acts_on_nothing_of_the_old_one(desk, tui_clock, monkeypatch):
+    """Filter applied, its page not read yet (a slow database): the old page is still on screen, but
+    `r` must not resolve the old view's selected incident — the user meant the new view."""
+    from incidentdesk.tui.widgets.queue.pager import QueuePager
+
+    db, keys = desk
+    app = make_app(db, "tess", tui_clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        old = app.main_screen.table.selected()
+        monkeypatch.setattr(QueuePager, "fetch_page", lambda self, *args: None)  # the read never lands
+        app.main_screen.set_filter(text="Wi-Fi")
+        await pilot.press("r")
+        await settle(pilot)
+        assert not isinstance(app.screen, FormScreen)
+        assert any("still loading" in line for line in notes(app))
+        assert queries.incident_detail(db, old.key).status == old.status  # nothing was changed
+
+
+async def test_a_detail_read_for_a_row_no_longer_selected_is_not_shown(desk, tui_clock):
+    from incidentdesk.tui.messages import DetailLoaded
+
+    db, keys = desk
+    app = make_app(db, "tess", tui_clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        screen = app.main_screen
+        selected = screen.table.selected()
+        other = next(k for k in keys.values() if k != selected.key)
+        screen.post_message(DetailLoaded(queries.incident_detail(db, other)))  # e.g. a re-read after a change
+        await settle(pilot)
+        assert screen.detail.key == selected.key

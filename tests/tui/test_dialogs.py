@@ -143,7 +143,7 @@ async def test_filter_dialog_at_80x24_scrolls_and_keeps_its_buttons(desk, tui_cl
         await pilot.press("space")
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert app.main_screen.include_closed is True
+        assert app.main_screen.view.include_closed is True
 
 
 async def test_close_starts_with_user_confirmed_unticked(desk, tui_clock):

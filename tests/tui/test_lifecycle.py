@@ -164,3 +164,23 @@ def test_a_bad_sweep_interval_is_refused_with_one_line(tmp_path, value):
     assert done.returncode == 2, (done.returncode, done.stderr)
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "[console] sla_sweep_seconds" in lines[0] and "0.5 to 86400" in lines[0], done.stderr
+
+
+def test_the_timer_guard_still_fits_textuals_timer():
+    """guard_timers wraps Timer.__init__(self, event_target, interval, ...): if Textual renames or moves
+    `interval`, or stops storing it as `_interval`, the guard would clamp nothing; this says so."""
+    import inspect
+
+    from textual.timer import Timer
+
+    from incidentdesk.tui.lifecycle import MIN_TIMER_SECONDS, guard_timers
+
+    guard_timers()
+    params = list(inspect.signature(Timer.__init__).parameters)
+    assert params[:3] == ["self", "event_target", "interval"]
+    class Target:  # a timer holds a weak reference to what it wakes; it is never started here
+        pass
+
+    target = Target()
+    assert Timer(target, -0.5)._interval == MIN_TIMER_SECONDS  # Textual's own attribute, read only here
+    assert Timer(target, 2.0)._interval == 2.0

@@ -80,7 +80,7 @@ async def test_console_rides_out_postgres_refusing_connections(pg_db, pg_server_
             await settle(pilot)
             await select_key(pilot, keys["mail"])
             allow(False)
-            await eventually(pilot, lambda: not app.connection_ok, 5.0, "the outage banner")
+            await eventually(pilot, lambda: not app.main_screen.connection_ok, 5.0, "the outage banner")
             banner = app.main_screen.query_one("#banner")
             assert banner.display and "Database unreachable since" in str(banner.render())
 
@@ -94,7 +94,7 @@ async def test_console_rides_out_postgres_refusing_connections(pg_db, pg_server_
             assert app.screen.query_one("#f-text").text == "rolled back CHG-1182"
 
             allow(True)
-            await eventually(pilot, lambda: app.connection_ok, 8.0, "reconnect by itself")
+            await eventually(pilot, lambda: app.main_screen.connection_ok, 8.0, "reconnect by itself")
             assert not banner.display
             await pilot.press("ctrl+s")  # the same dialog, saved now that the database is back
             await eventually(pilot, lambda: not isinstance(app.screen, FormScreen), 5.0, "dialog closes")

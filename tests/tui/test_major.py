@@ -104,7 +104,7 @@ async def test_major_scope_lists_only_major_incidents(tmp_path, tui_clock):
         screen = app.main_screen
         table = screen.query_one(QueueTable)
         assert len(table.rows_by_id) > 1
-        while screen.scope != "major":
+        while screen.view.scope != "major":
             await pilot.press("f")
         await settle(pilot)
         assert [r.key for r in table.rows_by_id.values()] == [keys["vpn"]]

@@ -111,17 +111,17 @@ async def test_major_screen_shows_roles_log_and_counts_down_amber_then_red(major
         assert "Next update in\n20m00s" in plain_text(clock)
 
         tui_clock.advance(minutes=16)
-        app._tick()
+        screen.tick()
         assert "Next update due soon\n!4m00s" in plain_text(clock) and clock.has_class("-due-soon")
         tui_clock.advance(minutes=10)
-        app._tick()
+        screen.tick()
         assert "UPDATE OVERDUE\n+6m00s" in plain_text(clock) and clock.has_class("-overdue")
         assert "INC-000001  P1⚑  SEV1" in plain_text(screen.query_one("#major-heading"))
 
         # posted elsewhere (the CLI, another console): the change feed brings it here
         post_update(ctx_for(db, "ines", tui_clock), keys["vpn"], impacted="VPN", who="remote staff",
                     status="rolling back CHG-1182")
-        app.apply_changes({parse_key(keys["vpn"])})
+        app.main_screen.refresh_incidents({parse_key(keys["vpn"])})
         await settle(pilot)
         assert "Next update in\n30m00s" in plain_text(clock) and not clock.has_class("-overdue")
         log = plain_text(screen.query_one(UpdatesLog))
@@ -169,10 +169,10 @@ async def test_queue_marks_majors_whose_update_is_overdue(major_desk, tui_clock,
         table = app.main_screen.query_one(QueueTable)
         assert _prio_cell(table, keys["vpn"]) == "P1★"
         tui_clock.advance(minutes=20)   # the first update was due 30 min after the declaration
-        app._tick()
+        app.main_screen.tick()
         assert _prio_cell(table, keys["vpn"]) == "P1⚑"
         post_update(ctx_for(db, "ines", tui_clock), keys["vpn"], impacted="VPN", who="all", status="ok")
-        app.apply_changes({parse_key(keys["vpn"])})
+        app.main_screen.refresh_incidents({parse_key(keys["vpn"])})
         await settle(pilot)
         assert _prio_cell(table, keys["vpn"]) == "P1★"
 
@@ -191,13 +191,13 @@ async def test_p1_prompts_the_triage_captain_once(major_desk, tui_clock):
         await settle(pilot)
         prompts = [n for n in notes(app) if n.startswith("Declare a major incident?")]
         assert len(prompts) == 1 and "INC-000007" in prompts[0] and "press M" in prompts[0]
-        app.apply_changes({7})   # it changes again: no second notice
+        app.main_screen.refresh_incidents({7})   # it changes again: no second notice
         await settle(pilot)
         assert len([n for n in notes(app) if n.startswith("Declare a major incident?")]) == 1
 
         # raised to P1 elsewhere (another console, an alert): prompted too
         svc.reprioritise(ctx_for(db, "ana", tui_clock), keys["mail"], impact="high", reason="all staff now")
-        app.apply_changes({parse_key(keys["mail"])})
+        app.main_screen.refresh_incidents({parse_key(keys["mail"])})
         await settle(pilot)
         prompts = [n for n in notes(app) if n.startswith("Declare a major incident?")]
         assert len(prompts) == 2 and keys["mail"] in prompts[1]
@@ -207,7 +207,7 @@ async def test_p1_prompts_the_triage_captain_once(major_desk, tui_clock):
         tui_clock.advance(minutes=30)
         app.major_prompts.prompted.clear()
         svc.comment(ctx_for(db, "ana", tui_clock), keys["mail"], "user called")
-        app.apply_changes({7, parse_key(keys["mail"]), parse_key(keys["vpn"])})
+        app.main_screen.refresh_incidents({7, parse_key(keys["mail"]), parse_key(keys["vpn"])})
         await settle(pilot)
         assert len([n for n in notes(app) if n.startswith("Declare a major incident?")]) == 2
 
@@ -218,6 +218,6 @@ async def test_responders_are_not_prompted(major_desk, tui_clock):
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
         svc.reprioritise(ctx_for(db, "tess", tui_clock), keys["mail"], impact="high", reason="all staff now")
-        app.apply_changes({parse_key(keys["mail"])})
+        app.main_screen.refresh_incidents({parse_key(keys["mail"])})
         await settle(pilot)
         assert not [n for n in notes(app) if n.startswith("Declare a major incident?")]

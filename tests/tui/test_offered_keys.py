@@ -8,11 +8,11 @@ status words whole (the title gives way first).
 from __future__ import annotations
 
 import pytest
-from textual.widgets._footer import FooterKey
 
 from incidentdesk.tui.commands import IncidentCommands
 from incidentdesk.tui.format import row_countdown
 from incidentdesk.tui.screens.form import FormScreen
+from incidentdesk.tui.widgets.chrome.footer import KeyCap
 from incidentdesk.tui.widgets.queue.table import QueueTable
 from tests.support.desk import make_app
 from tests.support.tui import notes, select_key, settle
@@ -21,10 +21,10 @@ from tests.support.tui import notes, select_key, settle
 pytestmark = pytest.mark.anyio
 
 
-def bar(app) -> dict[str, FooterKey]:
+def bar(app) -> dict[str, KeyCap]:
     """The keys on the bar that are wholly on screen, by key display."""
     width = app.size.width
-    return {k.key_display: k for k in app.main_screen.query(FooterKey)
+    return {k.key_display: k for k in app.main_screen.query(KeyCap)
             if k.region.width and 0 <= k.region.x and k.region.right <= width}
 
 

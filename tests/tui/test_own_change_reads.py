@@ -11,6 +11,7 @@ from incidentdesk.domain.keys import parse_key
 from incidentdesk.services import incidents as svc
 from incidentdesk.store import queries
 from incidentdesk.store.changefeed import Changes
+from incidentdesk.tui.messages import IncidentsChanged
 from incidentdesk.tui.screens.form import FormScreen
 from incidentdesk.tui.widgets.queue.table import QueueTable
 from tests.support.clock import Clock
@@ -83,26 +84,30 @@ async def test_a_feed_faster_than_the_action_message_reads_once(db, monkeypatch)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
         refreshed: list[set[int]] = []
-        monkeypatch.setattr(app.main_screen, "refresh_incidents", lambda ids: refreshed.append(set(ids)))
+        screen = app.main_screen
+        monkeypatch.setattr(screen, "refresh_incidents", lambda ids: refreshed.append(set(ids)))
+
+        def feed(changes):  # what the change feed's thread posts to the screen
+            screen._incidents_changed(IncidentsChanged(set(changes.incident_ids), changes))
         echo = Changes()
         echo.add(5, 901)
-        app.apply_feed(echo)                 # the feed first: it reads
-        app.apply_own_changes(5, {901})      # then the action's message: already read
+        feed(echo)                 # the feed first: it reads
+        screen.apply_own_changes(5, {901})      # then the action's message: already read
         assert refreshed == [{5}]
-        app.apply_own_changes(6, {902})      # the action first: it reads
+        screen.apply_own_changes(6, {902})      # the action first: it reads
         echo = Changes()
         echo.add(6, 902)
-        app.apply_feed(echo)                 # the echo: skipped
+        feed(echo)                 # the echo: skipped
         assert refreshed == [{5}, {6}]
         both = Changes()
         both.add(6, 903)                     # someone else's change to the same incident
-        app.apply_feed(both)
+        feed(both)
         bulk = Changes()
         bulk.add(5, None)                    # a bulk notification names no row: always read
-        app.apply_feed(bulk)
+        feed(bulk)
         assert refreshed == [{5}, {6}, {6}, {5}]
-        app.expect_own_changes({904})        # a new incident, read by its own page load
+        screen.own_changes.expect({904})        # a new incident, read by its own page load
         logged = Changes()
         logged.add(7, 904)
-        app.apply_feed(logged)
+        feed(logged)
         assert refreshed == [{5}, {6}, {6}, {5}]

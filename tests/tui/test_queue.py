@@ -110,7 +110,10 @@ async def test_filters_scope_text_and_status(desk, tui_clock):
         assert shown_keys(app) == [keys["vpn"]]
 
 
-async def test_apply_changes_repaints_rows_in_place(desk, tui_clock):
+async def test_changes_posted_to_the_screen_repaint_rows_in_place(desk, tui_clock):
+    """What the change feed's thread does: post a message to the screen (no call into it)."""
+    from incidentdesk.tui.messages import ConnectionChanged, IncidentsChanged
+
     db, keys = desk
     app = make_app(db, "tess", tui_clock)
     async with app.run_test(size=(120, 36)) as pilot:
@@ -122,17 +125,17 @@ async def test_apply_changes_repaints_rows_in_place(desk, tui_clock):
         svc.assign(ctx_for(db, "ines", tui_clock), keys["mail"], user="chen")
         mail_id = next(r.id for r in table.rows_by_id.values() if r.key == keys["mail"])
         fetched = app.main_screen.rows_fetched
-        app.apply_changes({mail_id})
+        app.main_screen.post_message(IncidentsChanged({mail_id}))
         await settle(pilot)
         assert table.rows_by_id[mail_id].assignee == "chen"
         assert "chen" in str(table.get_cell(str(mail_id), "owner"))
         assert table.cursor_row == 2 and table.selected().id == selected.id
         assert app.main_screen.rows_fetched == fetched  # no page re-read
-        app.set_connection_state(False, tui_clock())
+        app.main_screen.post_message(ConnectionChanged(False, tui_clock()))
         await pilot.pause()
         banner = app.main_screen.query_one("#banner")
         assert banner.display and "Database unreachable since 09:18:00" in str(banner.render())
-        app.set_connection_state(True, None)
+        app.main_screen.post_message(ConnectionChanged(True, None))
         await pilot.pause()
         assert not banner.display
 

@@ -62,7 +62,7 @@ async def test_banner_clears_within_2s_after_postgres_returns(pg_db, feed_failur
             await settle(pilot)
             await select_key(pilot, keys["mail"])
             proxy.cut()
-            await eventually(pilot, lambda: not app.connection_ok, 5.0, "the outage banner")
+            await eventually(pilot, lambda: not app.main_screen.connection_ok, 5.0, "the outage banner")
             banner = app.main_screen.query_one("#banner")
             assert banner.display
             await pilot.press("ctrl+r")  # someone re-reads during the outage: those reads fail too
@@ -70,9 +70,9 @@ async def test_banner_clears_within_2s_after_postgres_returns(pg_db, feed_failur
             # The worst moment to come back: just after the console's last try failed.
             seen = len(feed_failures)
             await eventually(pilot, lambda: len(feed_failures) > seen, 10.0, "the feed retrying")
-            assert not app.connection_ok
+            assert not app.main_screen.connection_ok
             proxy.restore()
-            took = await eventually(pilot, lambda: app.connection_ok, 30.0, "reconnect by itself")
+            took = await eventually(pilot, lambda: app.main_screen.connection_ok, 30.0, "reconnect by itself")
             assert not banner.display
             assert took <= BACK_WITHIN, f"banner cleared {took:.1f} s after the database came back"
             await settle(pilot)  # and the console reads again

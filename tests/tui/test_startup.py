@@ -44,7 +44,40 @@ async def test_deferred_start_shows_the_queue_then_counts_and_follows_changes(tm
             table.move_cursor(row=table.row_count - 1)
             await pilot.press("down")
             await settle(pilot)
-            assert screen.rows_fetched > 100 and screen.page_start == 100
+            assert screen.rows_fetched > 100 and screen.pager.page_start == 100
+    finally:
+        runtime.db.dispose()
+        db.dispose()
+
+
+async def test_first_screen_holds_the_page_and_the_first_detail_without_a_second_read(tmp_path, monkeypatch):
+    """The first incident's detail is read with the first page (one snapshot, before SQLAlchemy), so it is
+    on screen in the first frame: no detail worker runs for it, and the pane shows it at once."""
+    from incidentdesk.tui.app import IncidentDeskApp
+    from incidentdesk.tui.screens.main import MainScreen
+    from incidentdesk.tui.widgets.detail.panels import DetailPanel
+    from tests.support.tui import plain_text
+
+    clock = Clock()
+    path = tmp_path / "desk.db"
+    db = open_db(path)
+    build(db, clock, extra=5)
+    reads = []
+    fetch = MainScreen.fetch_detail
+    monkeypatch.setattr(MainScreen, "fetch_detail", lambda self, key: (reads.append(key), fetch(self, key))[1])
+    runtime = open_runtime(f"sqlite:///{path}", "ines", config=Config(allow_acting_as=True))
+    app = IncidentDeskApp(runtime, clock=clock, cursor_blink=False, tick_seconds=0)
+    try:
+        async with app.run_test(size=(120, 36)) as pilot:
+            screen = app.main_screen
+            assert screen.first_screen_shown  # by the end of the screen's mount, before any worker ran
+            first = screen.table.selected()
+            assert screen.detail is not None and screen.detail.key == first.key
+            assert screen.incident_pane.border_title == first.key  # shown in the pane, not only held
+            assert screen.detail.title in plain_text(screen.query_one(DetailPanel))
+            await settle(pilot)
+            assert screen.detail == queries.incident_detail(db, first.key, timeline_limit=500)
+            assert reads == []  # never read again for the first screen
     finally:
         runtime.db.dispose()
         db.dispose()

@@ -92,7 +92,7 @@ async def test_filter_text_typed_in_a_burst_is_applied_whole(desk, tui_clock):
         burst(app, "remote staff", "ctrl+s")
         await settle(pilot, rounds=5)
         assert not isinstance(app.screen, FilterScreen)
-        assert app.main_screen.text == "remote staff"
+        assert app.main_screen.view.text == "remote staff"
 
 
 def test_real_console_in_tmux_saves_text_sent_with_ctrl_s_in_one_go(tmp_path):

@@ -15,11 +15,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, Select
 
 from incidentdesk.domain.enums import Status
-from incidentdesk.store.queries import SORTS
+from incidentdesk.domain.queue_view import CLEARED, DEFAULT_SORT, SCOPES, SORTS, QueueView
 from incidentdesk.tui.screens.dialog import Dialog, TickBox
-
-CLEARED = dict(text="", scope="all", status=None, priority=None, sort="priority", include_closed=False,
-               waiting_vendor=False)
 
 
 class FilterScreen(Dialog):
@@ -29,15 +26,12 @@ class FilterScreen(Dialog):
         Binding("ctrl+s", "apply", "Apply", id="filter.apply", priority=True),
     ]
 
-    def __init__(self, *, scope: str, text: str, status: str | None, priority: int | None, sort: str,
-                 include_closed: bool, waiting_vendor: bool = False) -> None:
+    def __init__(self, view: QueueView) -> None:
+        """Dismissed with the QueueView chosen, or None (cancelled)."""
         super().__init__(classes="form-screen")
-        self.initial = dict(scope=scope, text=text, status=status, priority=priority, sort=sort,
-                            include_closed=include_closed, waiting_vendor=waiting_vendor)
+        self.initial = view
 
     def compose(self) -> ComposeResult:
-        from incidentdesk.tui.screens.main_queue import SCOPES  # not main: main opens this screen
-
         v = self.initial
         with Vertical(id="dialog"):
             with Vertical(id="dialog-head"):
@@ -48,19 +42,19 @@ class FilterScreen(Dialog):
                 yield Button("Cancel (esc)", id="cancel")
             with VerticalScroll(id="fields"):
                 yield Label("Text (title or key)", classes="field-label")
-                yield Input(v["text"], id="filter-text", placeholder="e.g. vpn or INC-000123")
+                yield Input(v.text, id="filter-text", placeholder="e.g. vpn or INC-000123")
                 yield Label("Show", classes="field-label")
-                yield Select([(s, s) for s in SCOPES], value=v["scope"], allow_blank=False, id="filter-scope")
+                yield Select([(s, s) for s in SCOPES], value=v.scope, allow_blank=False, id="filter-scope")
                 yield Label("Status", classes="field-label")
-                yield Select([(s.label, s.value) for s in Status], value=v["status"] or Select.NULL, prompt="any",
+                yield Select([(s.label, s.value) for s in Status], value=v.status or Select.NULL, prompt="any",
                              id="filter-status")
                 yield Label("Priority", classes="field-label")
-                yield Select([(f"P{p}", p) for p in (1, 2, 3, 4)], value=v["priority"] or Select.NULL,
+                yield Select([(f"P{p}", p) for p in (1, 2, 3, 4)], value=v.priority or Select.NULL,
                              prompt="any", id="filter-priority")
                 yield Label("Sort", classes="field-label")
-                yield Select([(s, s) for s in SORTS], value=v["sort"], allow_blank=False, id="filter-sort")
-                yield TickBox("Include resolved, closed and cancelled", v["include_closed"], id="filter-closed")
-                yield TickBox("Only incidents waiting for a vendor (on hold)", v["waiting_vendor"], id="filter-vendor")
+                yield Select([(s, s) for s in SORTS], value=v.sort, allow_blank=False, id="filter-sort")
+                yield TickBox("Include resolved, closed and cancelled", v.include_closed, id="filter-closed")
+                yield TickBox("Only incidents waiting for a vendor (on hold)", v.waiting_vendor, id="filter-vendor")
 
     def on_mount(self) -> None:
         if not getattr(self.app, "cursor_blink", True):
@@ -71,11 +65,12 @@ class FilterScreen(Dialog):
         value = self.query_one(wid, Select).value
         return None if value is Select.NULL else value
 
-    def collect(self) -> dict:
-        return dict(
+    def collect(self) -> QueueView:
+        return QueueView(
             text=self.query_one("#filter-text", Input).value.strip(), scope=self._value("#filter-scope") or "all",
             status=self._value("#filter-status"), priority=self._value("#filter-priority"),
-            sort=self._value("#filter-sort") or "priority", include_closed=self.query_one("#filter-closed", TickBox).value,
+            sort=self._value("#filter-sort") or DEFAULT_SORT,
+            include_closed=self.query_one("#filter-closed", TickBox).value,
             waiting_vendor=self.query_one("#filter-vendor", TickBox).value,
         )
 
@@ -86,7 +81,7 @@ class FilterScreen(Dialog):
 
     @on(Button.Pressed, "#clear")
     def _clear(self) -> None:
-        self.dismiss(dict(CLEARED))
+        self.dismiss(CLEARED)
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:

@@ -1,38 +1,50 @@
-"""The main screen: the live queue and the incident pane, and every action on the selected incident.
+"""The main screen: the live queue beside the selected incident, and the actions on it.
 
-Split by concern: the queue (paging, status line, live rows) is main_queue.QueuePart, the
-actions (what can succeed now, dialogs, service calls, their results) main_actions.ActionsPart;
-this module holds the layout, the incident pane, the filters and the key bar's choices.
+Split by job: the queue's paging, count and live rows are the pager's (widgets/queue/pager.py),
+running an action is the runner's (screens/action_runner.py), what a view is (scopes, sorts)
+the domain's (domain/queue_view.py). This module holds the layout, the incident pane, the view
+the user picks, the key bar's choices, the connection banner and the change feed's worker. The
+first screen is the first page *and* the first incident's detail, read together (one
+transaction at start-up on SQLite, one worker otherwise); the count, the pick lists, the change
+feed and the App's sweeper start only once both are on screen. The feed's thread posts what
+changed to this screen as messages; nothing calls into it from a thread or from the App.
 """
 
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Vertical
-from textual.widgets import DataTable, Static
+from textual.screen import Screen
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from incidentdesk.domain.errors import DomainError
-from incidentdesk.store.rows import QueueFilter
-from incidentdesk.tui.actions import ACTIONS, BY_NAME, Action, Pickers, footer_labels
+from incidentdesk.domain.errors import DomainError, StorageUnavailable
+from incidentdesk.domain.queue_view import CLEARED, QueueView
+from incidentdesk.tui.actions import ACTIONS, BY_NAME, Action, footer_labels
 from incidentdesk.tui.format import notify
-from incidentdesk.tui.messages import DetailLoaded, ReadFailed
-from incidentdesk.tui.screens.main_actions import ActionsPart
-from incidentdesk.tui.screens.main_queue import SCOPES, SORTS, QueuePart, _queries
+from incidentdesk.tui.own_changes import OwnChanges
+from incidentdesk.tui.messages import (
+    ActionDone, ActionFailed, ConnectionChanged, DetailLoaded, FirstScreenShown, IncidentsChanged, PickersLoaded,
+    ReadFailed, Resync,
+)
+from incidentdesk.tui.reads import queries
+from incidentdesk.tui.screens.action_runner import ActionRunner
+from incidentdesk.tui.screens.panes import PanesPart
 from incidentdesk.tui.widgets.chrome.footer import DeskFooter, FooterItem
 from incidentdesk.tui.widgets.chrome.header import ConnectionBanner, DeskHeader
+from incidentdesk.tui.widgets.queue.pager import DETAIL_TIMELINE, QueuePager
 from incidentdesk.tui.widgets.queue.table import QueueTable
 
 if TYPE_CHECKING:
-    from textual.widgets import TabbedContent, Tabs
+    from datetime import datetime
 
-__all__ = ["SCOPES", "SORTS", "MainScreen"]
+__all__ = ["MainScreen"]
 
-SIDE_WIDTH = 200  # from this many columns the queue and the incident sit side by side
+RETRY_READ_SECONDS = 5  # a read the database refused is tried again this much later
 
 # Keys the bar always shows, at every width (the incident actions come and go with the state).
 ALWAYS = {
@@ -48,7 +60,7 @@ def action_bindings() -> list[Binding]:
             for a in ACTIONS]
 
 
-class MainScreen(ActionsPart, QueuePart):
+class MainScreen(PanesPart, Screen):
     BINDINGS = [
         *action_bindings(),
         Binding("slash", "filter", "Filter", id="queue.filter"),
@@ -68,26 +80,14 @@ class MainScreen(ActionsPart, QueuePart):
 
     def __init__(self) -> None:
         super().__init__(id="main")
-        self.scope = "all"
-        self.sort = "priority"
-        self.text = ""
-        self.status: str | None = None
-        self.priority: int | None = None
-        self.include_closed = False
-        self.waiting_vendor = False  # on hold waiting for a vendor only (domain/vendor.py)
         self.detail = None
-        self.pickers = Pickers()
-        self.total: int | None = None
-        self.page_start: int | None = 0
-        self.at_end = False
-        self.request: tuple[str, tuple | None] = ("first", None)
-        self.generation = 0
-        self.rows_fetched = 0  # every queue row read from the database (the benchmark checks it)
-        self.pending_reopen: tuple[Action, dict, str] | None = None
-        self.busy = 0
-        self.first_page_shown = False
         self.exact_times = False
-        self._counted: QueueFilter | None = None  # the filter the shown total belongs to
+        self.own_changes = OwnChanges()  # what this console changed itself (tui/own_changes.py)
+        self.runner = ActionRunner(self)
+        self.first_screen_shown = False  # the first page and the selected incident's detail are on screen
+        self.connection_ok = True
+        self.disconnected_since: datetime | None = None
+        self.outage_reported = threading.Event()  # set on an outage; the change feed clears it when back
         self._detail_timer = None
         self._side_tab_hidden = False
 
@@ -102,79 +102,72 @@ class MainScreen(ActionsPart, QueuePart):
         if self._is_narrow():  # the tabs line shows only on small terminals; mounted when first needed
             yield self._pane_tabs()
         with Container(id="body"):
-            with Vertical(id="queue-pane"):
-                yield Static(id="queue-status")
-                yield QueueTable(app.clock, id="queue")
-            # The incident pane is mounted after the first page is on screen (_mount_incident_pane).
+            yield QueuePager(app.clock, id="queue-pane")
+            # The incident pane is mounted as soon as the first page is shown (_mount_incident_pane).
             yield Vertical(id="incident-column")
         yield DeskFooter()
 
     def on_mount(self) -> None:
         self._apply_layout()
-        self.query_one(QueueTable).focus()
+        self.table.focus()
         self.tick()
-        self.reload(mode="first")
-
-    def on_resize(self) -> None:
-        self._apply_layout()
-
-    def _is_narrow(self) -> bool:
-        width, height = self.app.size
-        return width < 100 or height < 30
-
-    @staticmethod
-    def _pane_tabs() -> Tabs:
-        from textual.widgets import Tab, Tabs
-
-        return Tabs(Tab("Queue", id="show-queue"), Tab("Incident", id="show-incident"), id="pane-tabs")
-
-    def _apply_layout(self) -> None:
-        width, height = self.app.size
-        narrow = self._is_narrow()
-        if narrow and not self.query("#pane-tabs"):
-            self.mount(self._pane_tabs(), before="#body")
-        self.set_class(narrow, "-narrow")
-        self._set_side(not narrow and width >= SIDE_WIDTH)
-        if not narrow:
-            self.remove_class("-show-incident")
-
-    def _set_side(self, side: bool) -> None:
-        """Very wide: queue left; detail above timeline/escalations right, with no detail tab to switch to.
-
-        The side detail is a second pair of panels, mounted the first time the terminal is this wide
-        (so start-up at ordinary sizes does not pay for it) and kept in step by _show_detail.
-        """
-        self.set_class(side, "-side")
-        pane = self.incident_pane
-        if pane is None or side == self._side_tab_hidden:
-            return
-        if side:
-            if not self.query("#side-detail"):
-                from incidentdesk.tui.widgets.detail.pane import side_detail
-
-                self.query_one("#incident-column").mount(side_detail(self.app.clock), before=pane)
-            if pane.active == "tab-detail":
-                pane.active = "tab-timeline"
-            pane.hide_tab("tab-detail")
+        if self.app.tick_seconds:
+            self.set_interval(self.app.tick_seconds, self.tick)
+        early = self.pager.show_early_first_page()  # the first screen in the first frame, if read at start-up
+        if early is not None:
+            self._page_shown(early)
         else:
-            pane.show_tab("tab-detail")
-        self._side_tab_hidden = side
-        self.call_after_refresh(self._show_detail, self.detail)  # into the detail now in use
-
-    def _detail_panels(self, *kinds: str):
-        """The detail panels in use: beside the tabs on very wide terminals, else in the Detail tab."""
-        where = "#side-detail" if self._side_tab_hidden else "#detail-scroll"
-        return self.query(", ".join(f"{where} {kind}" for kind in kinds))
+            self.pager.reload(mode="first")
 
     @property
-    def incident_pane(self) -> TabbedContent | None:
-        """None until mounted, just after the first page is on screen."""
-        panes = self.query("#incident-pane")
-        return panes.first() if panes else None
+    def pager(self) -> QueuePager:
+        return self.query_one(QueuePager)
+
+    @property
+    def table(self) -> QueueTable:
+        return self.query_one(QueueTable)
+
+    # The pager's figures, read by tests and the benchmark.
+    @property
+    def rows_fetched(self) -> int:
+        return self.pager.rows_fetched
+
+    @property
+    def total(self) -> int | None:
+        return self.pager.total
+
+    @property
+    def first_page_shown(self) -> bool:
+        return self.pager.first_page_shown
+
+    @property
+    def view(self) -> QueueView:
+        return self.pager.view
+
+    # --- ticking ---------------------------------------------------------------------------
+    def tick(self) -> None:
+        """Every second: clock and countdowns from memory; no query."""
+        self.query_one(DeskHeader).tick(self.app.clock())
+        self.table.tick()
+        for panel in self._detail_panels("SlaPanel"):
+            panel.tick()
+        for panel in self.query("TimelinePanel, EscalationsPanel"):
+            panel.tick()  # re-renders only when a relative time ("5m ago") would read differently
+
+    # --- the first screen, then the background -------------------------------------------------
+    @on(QueuePager.PageShown)
+    def _page_shown(self, msg: QueuePager.PageShown) -> None:
+        if msg.empty:
+            self.detail = None
+            self._show_detail(None)
+        elif msg.detail is not None:
+            self.detail = msg.detail
+            self._show_detail(msg.detail)
+        if msg.first:
+            self.call_later(self._mount_incident_pane)
 
     async def _mount_incident_pane(self) -> None:
-        if self.incident_pane is not None:
-            return
+        """The pane, with the detail read together with the first page: then the first screen is complete."""
         from incidentdesk.tui.widgets.detail.pane import incident_pane
 
         await self.query_one("#incident-column").mount(incident_pane(self.app.clock))
@@ -182,25 +175,20 @@ class MainScreen(ActionsPart, QueuePart):
             panel.exact_times = self.exact_times
         self._set_side(self.has_class("-side"))
         self._show_detail(self.detail)
+        self.first_screen_shown = True
+        self.call_after_refresh(self._after_first_screen)
 
-    @property
-    def table(self) -> QueueTable:
-        return self.query_one(QueueTable)
-
-    # --- ticking ---------------------------------------------------------------------------
-    def tick(self) -> None:
-        """Every second: clock and countdowns from memory; no query."""
-        now = self.app.clock()
-        self.query_one(DeskHeader).tick(now)
-        self.table.tick()
-        for panel in self._detail_panels("SlaPanel"):
-            panel.tick()
-        for panel in self.query("TimelinePanel, EscalationsPanel"):
-            panel.tick()  # re-renders only when a relative time ("5m ago") would read differently
+    def _after_first_screen(self) -> None:
+        """What is not urgent, once the first screen is up: the first of these opens the database."""
+        self.pager.recount()
+        self.runner.fetch_pickers()
+        if self.app.live:
+            self.follow_changes()
+        self.post_message(FirstScreenShown())  # bubbles to the App (its SLA sweeper)
 
     # --- the incident pane -----------------------------------------------------------------
-    @on(DataTable.RowHighlighted, "#queue")
-    def _highlighted(self, msg: DataTable.RowHighlighted) -> None:
+    @on(QueuePager.Highlighted)
+    def _highlighted(self, msg: QueuePager.Highlighted) -> None:
         if self._detail_timer is not None:
             self._detail_timer.stop()
         self._detail_timer = self.set_timer(0.12, self._load_selected)
@@ -216,7 +204,7 @@ class MainScreen(ActionsPart, QueuePart):
     @work(thread=True, exclusive=True, exit_on_error=False, group="detail")
     def fetch_detail(self, key: str) -> None:
         try:
-            detail = _queries().incident_detail(self.app.runtime.db, key, timeline_limit=500)
+            detail = queries().incident_detail(self.app.runtime.db, key, timeline_limit=DETAIL_TIMELINE)
         except DomainError as exc:
             self.post_message(ReadFailed(exc, "detail"))
             return
@@ -225,144 +213,96 @@ class MainScreen(ActionsPart, QueuePart):
 
     @on(DetailLoaded)
     def _detail_loaded(self, msg: DetailLoaded) -> None:
+        row = self.table.selected()
+        if row is None or msg.detail.id != row.id:
+            # Read for a row no longer selected (a re-read after a change raced a move or a new
+            # page): the pane keeps to the selected row, whose own read is under way or starts now.
+            if row is not None and (self.detail is None or self.detail.id != row.id):
+                self.fetch_detail(row.key)
+            return
         self.detail = msg.detail
         self._show_detail(msg.detail)
-        if self.pending_reopen is not None and self.pending_reopen[0].needs_incident:
-            action, values, notice = self.pending_reopen
-            self.pending_reopen = None
-            self.start_action(action, values, notice=notice)
+        self.runner.detail_arrived(msg.detail)
 
-    def _show_detail(self, detail) -> None:
-        for panel in self._detail_panels("DetailPanel", "SlaPanel"):
-            panel.show(detail)
-        for panel in self.query("TimelinePanel"):
-            panel.show(detail)
-        for panel in self.query("EscalationsPanel"):
-            panel.show(detail)
-        pane = self.incident_pane
-        if pane is not None:
-            pane.border_title = f"{detail.key}" if detail else "Incident"
-        self.refresh_bindings()
-
-    @on(DataTable.RowSelected, "#queue")
-    def _selected(self, msg: DataTable.RowSelected) -> None:
+    @on(QueuePager.Selected)
+    def _selected(self, msg: QueuePager.Selected) -> None:
         self._load_selected()
         if self.has_class("-narrow"):
             self._show_pane("incident")
         else:
             self._focus_incident()
 
-    def _show_pane(self, which: str) -> None:
-        self.set_class(which == "incident", "-show-incident")
-        tabs = self.query_one("#pane-tabs")
-        tabs.active = f"show-{which}"
-        if which == "queue":
-            self.table.focus()
-        else:
-            self._focus_incident()
+    # --- the view: scope, sort, filters --------------------------------------------------------
+    def show_view(self, view: QueueView) -> None:
+        # Until the new view's page and its selected incident are read, no action applies to a row of
+        # the old one ("the detail is still loading"): the key pressed meant the new view.
+        self.detail = None
+        self.refresh_bindings()
+        self.pager.show_view(view)
 
-    def _focus_incident(self) -> None:
-        """Focus what scrolls in the incident pane (the side detail when beside the tabs), so j/k/PgDn move it."""
-        if self._side_tab_hidden and self.query("#side-detail"):
-            self.query_one("#side-detail").focus()
-            return
-        pane = self.incident_pane
-        if pane is not None and pane.active:
-            scrolls = pane.query(f"#{pane.active} PaneScroll")
-            if scrolls:
-                scrolls.first().focus()
-
-    def _in_incident_pane(self) -> bool:
-        focused = self.focused
-        pane = self.incident_pane
-        return focused is not None and pane is not None and (focused is pane or pane in focused.ancestors)
-
-    def on_tabs_tab_activated(self, msg: Tabs.TabActivated) -> None:
-        if msg.tabs.id != "pane-tabs":
-            return
-        which = "incident" if msg.tab.id == "show-incident" else "queue"
-        if self.has_class("-show-incident") != (which == "incident"):
-            self._show_pane(which)
-
-    def action_back(self) -> None:
-        if self.has_class("-show-incident"):
-            self._show_pane("queue")
-        else:
-            self.table.focus()
-
-    def action_next_tab(self) -> None:
-        self._switch_tab("action_next_tab")
-
-    def action_previous_tab(self) -> None:
-        self._switch_tab("action_previous_tab")
-
-    def _switch_tab(self, how: str) -> None:
-        inside = self._in_incident_pane()
-        for tabs in self.query("#incident-pane Tabs"):
-            getattr(tabs, how)()
-        if inside:  # keep scrolling with j/k in the tab now shown
-            self.call_after_refresh(self._focus_incident)
-
-    # --- filters and sorts -----------------------------------------------------------------
     def action_cycle_scope(self) -> None:
-        self.scope = SCOPES[(SCOPES.index(self.scope) + 1) % len(SCOPES)]
-        self.reload(mode="first")
-        self._update_status()
+        self.show_view(self.view.next_scope())
 
     def action_cycle_sort(self) -> None:
-        self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
-        self.reload(mode="first")
-        self._update_status()
+        self.show_view(self.view.next_sort())
 
-    def set_filter(self, *, scope=None, text=None, status=..., priority=..., sort=None, include_closed=None,
-                   waiting_vendor=None) -> None:
-        if scope is not None:
-            self.scope = scope
-        if text is not None:
-            self.text = text
-        if status is not ...:
-            self.status = status
-        if priority is not ...:
-            self.priority = priority
-        if sort is not None:
-            self.sort = sort
-        if include_closed is not None:
-            self.include_closed = include_closed
-        if waiting_vendor is not None:
-            self.waiting_vendor = waiting_vendor
-        self.reload(mode="first")
-        self._update_status()
+    def set_filter(self, **changes) -> None:
+        """Change some of the view's settings (scope, text, status, priority, sort, include_closed)."""
+        self.show_view(self.view.changed(**changes))
+
+    def clear_filters(self) -> None:
+        self.show_view(CLEARED.changed(sort=self.view.sort))
 
     def action_filter(self) -> None:
         from incidentdesk.tui.screens.filter import FilterScreen
 
-        def done(result: dict | None) -> None:
+        def done(result: QueueView | None) -> None:
             if result is not None:
-                self.set_filter(**result)
+                self.show_view(result)
 
-        self.app.push_screen(FilterScreen(scope=self.scope, text=self.text, status=self.status,
-                                          priority=self.priority, sort=self.sort,
-                                          include_closed=self.include_closed,
-                                          waiting_vendor=self.waiting_vendor), done)
+        self.app.push_screen(FilterScreen(self.view), done)
 
     def action_open_review(self) -> None:
-        """The post-incident review screen (tui/screens/pir.py) for the selected incident."""
-        row = self.table.selected()
-        if row is None:
-            notify(self.app, "Select an incident first.", severity="warning")
-            return
-        from incidentdesk.tui.screens.pir import PirScreen
+        from incidentdesk.tui.screens.pir import open_review
 
-        self.app.push_screen(PirScreen(row.key, row.title, self.pickers.people_options()),
-                             lambda _: self.app.apply_changes({row.id}))
+        open_review(self)
 
     def action_refresh(self) -> None:
         row = self.table.selected()
-        self.generation += 1
-        self.fetch_count(self.queue_filter(), self.generation)
-        self.reload(keep_id=row.id if row else None)
+        self.pager.recount()
+        self.pager.reload(keep_id=row.id if row else None)
         if row is not None:
             self.fetch_detail(row.key)
+
+    # --- actions (run by the runner) -------------------------------------------------------------
+    def subject(self):
+        """What the selected row's actions apply to: its detail once loaded, the row itself until then."""
+        row = self.table.selected()
+        if row is None:
+            return None
+        return self.detail if self.detail is not None and self.detail.id == row.id else row
+
+    def blocker(self, action: Action, subject=None) -> str | None:
+        return self.runner.blocker(action, subject)
+
+    def action_incident(self, name: str) -> None:
+        self.start_action(BY_NAME[name])
+
+    def start_action(self, action: Action, values: dict | None = None, *, errors: dict | None = None,
+                     notice: str = "") -> None:
+        self.runner.start(action, values, errors=errors, notice=notice)
+
+    @on(ActionDone)
+    def _action_done(self, msg: ActionDone) -> None:
+        self.runner.done(msg)
+
+    @on(ActionFailed)
+    def _action_failed(self, msg: ActionFailed) -> None:
+        self.runner.failed(msg)
+
+    @on(PickersLoaded)
+    def _pickers_loaded(self, msg: PickersLoaded) -> None:
+        self.runner.pickers = msg.pickers
 
     # --- the key bar -------------------------------------------------------------------------
     def footer_item(self, binding: Binding) -> FooterItem | None:
@@ -387,6 +327,69 @@ class MainScreen(ActionsPart, QueuePart):
         for panel in self.query("TimelinePanel, EscalationsPanel"):
             panel.exact_times = self.exact_times
             panel.tick()
+
+    # --- live: changes, outages ------------------------------------------------------------------
+    def refresh_incidents(self, ids: set[int]) -> None:
+        """Re-read only these incidents and repaint their rows (and the open incident) in place;
+        a major-incident screen open above follows them too, and a new P1 prompts its declaration."""
+        self.pager.refresh_rows(set(ids))
+        self.app.major_prompts.check(set(ids))
+        for screen in self.app.screen_stack:
+            if getattr(screen, "id", None) == "major-screen":
+                screen.changed(set(ids))
+
+    @on(IncidentsChanged)
+    def _incidents_changed(self, msg: IncidentsChanged) -> None:
+        """What the change feed reported; the echo of this console's own action is not read again."""
+        ids = msg.ids if msg.changes is None else self.own_changes.to_read(msg.changes)
+        if ids:
+            self.refresh_incidents(ids)
+
+    def apply_own_changes(self, incident_id: int, change_ids: set[int]) -> None:
+        """This console's action changed the incident: read it now, unless the feed already did."""
+        if self.own_changes.finished(change_ids):
+            self.refresh_incidents({incident_id})
+
+    @on(QueuePager.RowsChanged)
+    def _rows_changed(self, msg: QueuePager.RowsChanged) -> None:
+        if self.detail is not None and self.detail.id in msg.ids:
+            self.fetch_detail(self.detail.key)
+
+    @on(Resync)
+    def _resync(self, msg: Resync) -> None:
+        """After an outage changes may have been missed: re-read the page and the open incident."""
+        self.own_changes.clear()
+        self.action_refresh()
+
+    @on(ConnectionChanged)
+    def _connection_changed(self, msg: ConnectionChanged) -> None:
+        self.set_connection(msg.ok, msg.since)
+
+    def set_connection(self, ok: bool, since: datetime | None = None) -> None:
+        """Show or hide the 'database unreachable' banner; countdowns and dialogs carry on."""
+        if not ok:
+            self.outage_reported.set()
+        if ok == self.connection_ok:
+            return  # keep the first "since": the outage started then
+        self.connection_ok = ok
+        self.disconnected_since = None if ok else (since or self.app.clock())
+        self.query_one(ConnectionBanner).set_state(ok, self.disconnected_since)
+
+    @on(ReadFailed)
+    def _read_failed(self, msg: ReadFailed) -> None:
+        if isinstance(msg.error, StorageUnavailable):
+            self.set_connection(False, self.app.clock())
+            self.set_timer(RETRY_READ_SECONDS,
+                           lambda: self.pager.reload(keep_id=getattr(self.table.selected(), "id", None)))
+        else:
+            notify(self.app, str(msg.error), severity="error")
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="change-feed", name="change feed")
+    def follow_changes(self) -> None:
+        """The change feed, in its worker thread: its imports and the database's opening stay off the UI thread."""
+        from incidentdesk.tui.live import follow_runtime
+
+        follow_runtime(self.post_message, self.app.runtime, self.app.clock, outage_reported=self.outage_reported)
 
     @on(Worker.StateChanged)
     def _worker_error(self, event: Worker.StateChanged) -> None:

@@ -65,7 +65,9 @@ class MajorScreen(Screen):
 
     def on_mount(self) -> None:
         self.query_one("#major-heading", Static).update(f"{self.key}: loading…")
-        self.action_reload()  # the app's one-second tick reaches tick() while this screen is shown
+        self.action_reload()
+        if self.app.tick_seconds:  # its own tick, as the main screen has (the App calls into no screen)
+            self.set_interval(self.app.tick_seconds, self.tick)
 
     def tick(self) -> None:
         self.query_one(UpdateClock).tick()
@@ -104,7 +106,7 @@ class MajorScreen(Screen):
         notify(self.app, str(msg.error), title="Major incident", severity="error")
 
     def changed(self, ids: set[int]) -> None:
-        """The app's change feed: re-read when this incident changed."""
+        """The change feed, passed on by the main screen: re-read when this incident changed."""
         if self.detail is None or self.detail.id in ids:
             self.fetch()
 

@@ -303,3 +303,13 @@ class PirScreen(Dialog):
     def _next_field(self, event: Input.Submitted) -> None:
         event.stop()
         self.focus_next()
+
+
+def open_review(main) -> None:
+    """The post-incident review screen for the main screen's selected incident; its row re-read after."""
+    row = main.table.selected()
+    if row is None:
+        notify(main.app, "Select an incident first.", severity="warning")
+        return
+    main.app.push_screen(PirScreen(row.key, row.title, main.runner.pickers.people_options()),
+                         lambda _: main.refresh_incidents({row.id}))

@@ -7,11 +7,13 @@ short labels, else the least useful keys go first — `/`, `f`, `?` and `q` (ran
 the palette key (ctrl+p) outlasts all but the three most useful actions. Remapped keys ([keys] in
 incidentdesk.toml) show as remapped, because the bar reads the screen's active bindings.
 
-Footer rebuilds all its keys whenever the screen says its bindings may have changed (each
-focus change, each screen push). At start-up that happens four times before the first page
-is on screen, with the very same keys each time; with a dozen keys each rebuild costs tens
-of milliseconds. This one compares what it would show with what it shows and skips a rebuild
-that would change nothing. Textual is pinned (pyproject.toml), and tests/tui cover the bar.
+The bar is built on Textual's public API only: it subscribes to the screen's
+`bindings_updated_signal`, reads `screen.active_bindings` and draws its own KeyCap widgets,
+styled exactly as Textual's Footer and its keys (the same theme variables, paddings and margins;
+the snapshots hold it to that). Textual's Footer rebuilds all its keys whenever the screen says
+its bindings may have changed (each focus change, each screen push) — at start-up four times
+with the very same keys, tens of milliseconds each. This one compares what it would show with
+what it shows and skips a rebuild that would change nothing.
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ from dataclasses import dataclass
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.widgets import Footer
-from textual.widgets._footer import FooterKey
+from textual.containers import ScrollableContainer
+from textual.reactive import reactive
+from textual.widget import Widget
 
 PALETTE_RANK = 3.5  # ctrl+p: kept after the three most useful actions (acknowledge, resolve, escalate)
 
@@ -68,14 +71,122 @@ def fit(entries: list[_Entry], width: int) -> tuple[list[tuple[_Entry, str]], bo
     return chosen, True
 
 
-class DeskFooter(Footer):
-    _shown: tuple | None = None
+class KeyCap(Widget):
+    """One key on the bar: the key, then its label; a click presses the key. Styled as Textual's FooterKey."""
 
-    def _entries(self) -> list[_Entry] | None:
+    ALLOW_SELECT = False
+    COMPONENT_CLASSES = {"footer-key--key", "footer-key--description"}
+    DEFAULT_CSS = """
+    KeyCap {
+        width: auto;
+        height: 1;
+        text-wrap: nowrap;
+        background: $footer-item-background;
+        .footer-key--key {
+            color: $footer-key-foreground;
+            background: $footer-key-background;
+            text-style: bold;
+            padding: 0 1;
+        }
+        .footer-key--description {
+            padding: 0 1 0 0;
+            color: $footer-description-foreground;
+            background: $footer-description-background;
+        }
+        &:hover {
+            pointer: pointer;
+            color: $footer-key-foreground;
+            background: $block-hover-background;
+        }
+        &.-compact {
+            .footer-key--key {
+                padding: 0;
+            }
+            .footer-key--description {
+                padding: 0 0 0 1;
+            }
+        }
+    }
+    """
+
+    compact = reactive(True)
+
+    def __init__(self, key: str, key_display: str, description: str, action: str, *, tooltip: str = "",
+                 classes: str = "") -> None:
+        super().__init__(classes=classes)
+        self.key, self.key_display, self.description, self.action = key, key_display, description, action
+        self.set_reactive(Widget.shrink, False)
+        if tooltip:
+            self.tooltip = tooltip
+
+    def watch_compact(self, compact: bool) -> None:
+        self.set_class(compact, "-compact")
+
+    def render(self) -> Text:
+        key_style = self.get_component_rich_style("footer-key--key")
+        description_style = self.get_component_rich_style("footer-key--description")
+        key_padding = self.get_component_styles("footer-key--key").padding
+        description_padding = self.get_component_styles("footer-key--description").padding
+        if self.description:
+            text = Text.assemble(
+                (" " * key_padding.left + self.key_display + " " * key_padding.right, key_style),
+                (" " * description_padding.left + self.description + " " * description_padding.right,
+                 description_style),
+            )
+        else:
+            text = Text.assemble((self.key_display, key_style))
+        text.stylize_before(self.rich_style)
+        return text
+
+    def on_mouse_down(self) -> None:
+        self.app.simulate_key(self.key)
+
+
+class DeskFooter(ScrollableContainer, can_focus=False, can_focus_children=False):
+    """The key bar, docked at the bottom. Styled as Textual's Footer."""
+
+    ALLOW_SELECT = False
+    DEFAULT_CSS = """
+    DeskFooter {
+        layout: horizontal;
+        color: $footer-foreground;
+        background: $footer-background;
+        dock: bottom;
+        height: 1;
+        scrollbar-size: 0 0;
+        &.-compact {
+            KeyCap {
+                margin-right: 1;
+            }
+            KeyCap.-command-palette {
+                padding-right: 0;
+            }
+        }
+        KeyCap.-command-palette {
+            dock: right;
+            padding-right: 1;
+            border-left: vkey $foreground 20%;
+        }
+    }
+    """
+
+    compact = reactive(False, toggle_class="-compact")
+    show_command_palette = reactive(True)
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._ready = False  # the screen has said its bindings are in place
+        self._shown: tuple | None = None
+
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self.bindings_changed)
+
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
+
+    def _entries(self) -> list[_Entry]:
         screen = self.screen
         ask = getattr(screen, "footer_item", None)
-        if ask is None:
-            return None
         app = self.app
         entries = []
         for _, binding, enabled, tooltip in screen.active_bindings.values():
@@ -84,54 +195,40 @@ class DeskFooter(Footer):
                 if not (self.show_command_palette and app.ENABLE_COMMAND_PALETTE):
                     continue
                 item = FooterItem("Palette", "", PALETTE_RANK)
-            else:
+            elif ask is not None:
                 item = ask(binding) if enabled else None
+            else:  # a screen without a say: what its bindings show, as Textual's Footer would
+                item = FooterItem(binding.description) if binding.show and enabled else None
             if item is not None:
                 entries.append(_Entry(binding.key, app.get_key_display(binding), binding.action,
                                       tooltip or binding.tooltip or binding.description, item, palette))
         return entries
 
-    def _plan(self) -> tuple[list[tuple[_Entry, str]], bool] | None:
-        entries = self._entries()
-        if entries is None:
-            return None
-        return fit(entries, self.app.size.width)
+    def _plan(self) -> tuple[list[tuple[_Entry, str]], bool]:
+        return fit(self._entries(), self.app.size.width)
 
     def compose(self) -> ComposeResult:
-        if not self._bindings_ready:
+        if not self._ready:
             return
-        plan = self._plan()
-        if plan is None:
-            yield from super().compose()
-            return
-        chosen, compact = plan
+        chosen, compact = self._plan()
         self.compact = compact
         for entry, label in chosen:
-            key = FooterKey(entry.key, entry.display, label, entry.action, tooltip=entry.tooltip,
-                            classes="-command-palette" if entry.palette else "")
-            yield key.data_bind(compact=Footer.compact)
+            key = KeyCap(entry.key, entry.display, label, entry.action, tooltip=entry.tooltip,
+                         classes="-command-palette" if entry.palette else "")
+            yield key.data_bind(compact=DeskFooter.compact)
 
     def _signature(self) -> tuple:
-        plan = self._plan()
-        if plan is not None:
-            return tuple((e.display, lbl, e.action, e.palette) for e, lbl in plan[0]), plan[1]
-        app = self.app
-        keys = tuple(
-            (binding.key, app.get_key_display(binding), binding.description, binding.action, binding.show,
-             binding.group, enabled, tooltip)
-            for (_, binding, enabled, tooltip) in self.screen.active_bindings.values()
-        )
-        return keys, self.compact, self.show_command_palette, app.ENABLE_COMMAND_PALETTE
+        chosen, compact = self._plan()
+        return tuple((e.display, lbl, e.action, e.palette) for e, lbl in chosen), compact
 
     def bindings_changed(self, screen) -> None:
+        self._ready = True
         if not screen.app.app_focus or not (self.is_attached and screen is self.screen):
-            super().bindings_changed(screen)
             return
-        self._bindings_ready = True
         self.call_after_refresh(self._recompose_if_changed)
 
     def on_resize(self) -> None:
-        if self._bindings_ready:
+        if self._ready:
             self.call_after_refresh(self._recompose_if_changed)
 
     async def _recompose_if_changed(self) -> None:
