@@ -21,15 +21,11 @@ from sqlalchemy import func, select
 from incidentdesk.domain import lifecycle, major, stakeholder
 from incidentdesk.domain.enums import EventKind, Status
 from incidentdesk.domain.errors import InvalidTransition
+from incidentdesk.domain.vendor import vendor_line
 from incidentdesk.services.context import ServiceContext
 from incidentdesk.services.incident_edit import _editing
 from incidentdesk.services.timeline import append_event
 from incidentdesk.store.models import TimelineEvent
-
-# Lines that other features add to every update, after the standard fields (e.g. vendor tickets):
-# functions (session, incident) -> [(label, value)]. Empty here; see domain/stakeholder.render.
-EXTRA_LINES: list = []
-
 
 def post_update(ctx: ServiceContext, key: str, *, impacted: str, who: str, status: str, workaround: str = "",
                 next_update: datetime | None = None, follow: str = "", expected_version: int | None = None) -> int:
@@ -45,7 +41,8 @@ def post_update(ctx: ServiceContext, key: str, *, impacted: str, who: str, statu
                                          follow=follow, next_update_at=due, now=now)
         number = int(s.scalar(select(func.count()).select_from(TimelineEvent).where(
             TimelineEvent.incident_id == inc.id, TimelineEvent.kind == str(EventKind.STAKEHOLDER_UPDATE))) or 0) + 1
-        extra = [line for add in EXTRA_LINES for line in add(s, inc)]
+        vendor = vendor_line(inc.vendor, inc.vendor_ticket, inc.vendor_status, inc.vendor_url)
+        extra = [("Vendor", vendor.removeprefix("Vendor: "))] if vendor else []  # the supplier it waits on
         text = stakeholder.render(update, key=inc.key, title=inc.title, severity=inc.severity, number=number,
                                   posted_at=now, posted_by=ctx.actor.login, zone=ZoneInfo(ctx.config.time_zone),
                                   extra=extra)

@@ -15,6 +15,7 @@ from incidentdesk.domain.enums import Role
 from incidentdesk.domain.errors import EditConflict, InvalidTransition, PermissionDenied, ValidationError
 from incidentdesk.domain.stakeholder import prefill
 from incidentdesk.services.pir import edit_review
+from incidentdesk.services.vendor import set_vendor
 from incidentdesk.services import incidents as svc
 from incidentdesk.services.major import declare_major, stand_down_major
 from incidentdesk.services.stakeholder import post_update
@@ -197,3 +198,14 @@ def test_cli_update_through_the_real_process(tmp_path):
     denied = run("--as", "bob", "update", key, "--impacted", "a", "--who", "b", "--status", "c")
     assert denied.returncode == 1 and denied.stderr.count("\n") == 1, denied.stderr
     assert "bob (responder) may not post a stakeholder update" in denied.stderr
+
+
+def test_an_update_names_the_vendor_the_incident_waits_on(major):
+    """Stakeholders hear where the supplier stands: the vendor, its ticket, status and link, from the incident."""
+    post_update(major.mgr, major.key, **FIELDS)
+    assert "Vendor" not in _events(major.db)[-1].text  # none recorded: no line
+    set_vendor(major.ann, major.key, vendor="Acme Pay", vendor_ticket="CS-9", vendor_status="investigating",
+               vendor_url="https://status.acme.example/CS-9")
+    post_update(major.mgr, major.key, **FIELDS)
+    text = _events(major.db)[-1].text
+    assert "Acme Pay ticket CS-9" in text and "status: investigating" in text and "https://status.acme.example/CS-9" in text

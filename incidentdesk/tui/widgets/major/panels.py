@@ -4,9 +4,8 @@ Each is a Static rendering Rich text built from an IncidentDetail; every stored 
 through `literal()`. The update clock's state (on time, due soon, overdue) is the domain's
 (domain/major_cadence.update_countdown); this only picks the colours and re-renders each second.
 
-Places left for other features: `EXTRA_ROWS` (functions detail -> [(label, Text)]) adds lines to
-the facts panel (vendor tickets, for instance), and LinkedPanel shows child incidents once
-incidents can be linked (until then it says "none").
+The facts panel names the vendor the incident waits on (domain/vendor.py), and LinkedPanel shows
+child incidents once incidents can be linked (until then it says "none").
 """
 
 from __future__ import annotations
@@ -21,12 +20,10 @@ from textual.widgets import Static
 
 from incidentdesk.domain.enums import EventKind
 from incidentdesk.domain.major_cadence import UpdateState, update_countdown, update_overdue
+from incidentdesk.domain.vendor import vendor_line
 from incidentdesk.tui.format import literal, palette, priority_text, relative_time, short_time, status_text, target_text
 
 # Further fact rows other features add: detail -> [(label, Text)]. Shown after the standard ones.
-EXTRA_ROWS: list[Callable] = []
-
-
 def _grid(label_width: int = 14) -> Table:
     grid = Table.grid(padding=(0, 1), expand=True)
     grid.add_column(style="bold", no_wrap=True, width=label_width)
@@ -75,8 +72,9 @@ class FactsPanel(Static):
             ("Declared", Text(f"{short_time(d.major_declared_at)} ({relative_time(d.major_declared_at, now)})"
                               if d.major_declared_at else "—")),
         ]
-        for add in EXTRA_ROWS:
-            rows += add(d)
+        vendor = vendor_line(d.vendor, d.vendor_ticket, d.vendor_status, d.vendor_url)
+        if vendor:
+            rows.append(("Vendor", literal(vendor.removeprefix("Vendor: "), single_line=False)))
         for label, value in rows:
             grid.add_row(label, value)
         self.update(grid)
