@@ -156,7 +156,6 @@ def _deferred_sqlite_runtime(url: str, acting_as: str | None, config: Config, *,
     import sqlite3
 
     from incidentdesk.store import fastpath
-    from incidentdesk.store.fastdetail import read_first_screen
     from incidentdesk.store.files import check_database_file
     from incidentdesk.store.migrate import head_revision
 
@@ -175,7 +174,11 @@ def _deferred_sqlite_runtime(url: str, acting_as: str | None, config: Config, *,
             # event loop starts (a few ms): in a worker it would take 100 ms and more, waiting for
             # the GIL at each sqlite3 call while the main thread lays out the first screen.
             try:
-                first = read_first_screen(conn) if console else None
+                first = None
+                if console:  # a CLI command reads no first screen (nor imports its reader)
+                    from incidentdesk.store.fastdetail import read_first_screen
+
+                    first = read_first_screen(conn)
             except sqlite3.Error:  # the worker will read it the normal way
                 first = None
         finally:

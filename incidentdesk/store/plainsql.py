@@ -18,15 +18,16 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from typing import TYPE_CHECKING
 
 from incidentdesk.domain.errors import NotFound, ValidationError
 from incidentdesk.domain.keys import parse_key
 from incidentdesk.domain.pir import missing_parts
 from incidentdesk.store.fastpath import ROW_SELECT_SQL, queue_rows
 from incidentdesk.store.rows import SORT_KEYS, Page, QueueFilter, utc_from_sqlite
-from incidentdesk.store.views import (
-    DETAIL_FIELDS, ALERTS_SHOWN, AlertView, EscalationView, EventView, IncidentDetail, TargetRecordView,
-)
+
+if TYPE_CHECKING:
+    from incidentdesk.store.views import IncidentDetail, TargetRecordView
 
 
 def queue_sql(flt: QueueFilter, limit: int) -> tuple[str, list] | None:
@@ -122,6 +123,9 @@ _TARGET = ("target", "priority", "policy", "calendar", "counted_from", "due_at",
 def read_detail(conn: sqlite3.Connection, number: int, *, timeline_limit: int | None = None) -> IncidentDetail | None:
     """One incident's detail as store/queries.incident_detail builds it, inside the caller's read
     transaction (None: no such incident). `show` and the console's first screen both read it here."""
+    # Imported here: `list` reads only rows, and these dataclasses cost it ~12 ms of start-up.
+    from incidentdesk.store.views import ALERTS_SHOWN, DETAIL_FIELDS, AlertView, EscalationView, EventView, IncidentDetail
+
     found = _select(conn, "incidents", (*DETAIL_FIELDS, "group_id"), "id = ?", (number,))
     if not found:
         return None
@@ -151,6 +155,8 @@ def read_detail(conn: sqlite3.Connection, number: int, *, timeline_limit: int | 
 def incident_detail(conn: sqlite3.Connection, key: str, *, timeline_limit: int | None = None
                     ) -> tuple[IncidentDetail, list[TargetRecordView]]:
     """As queries.incident_detail and sla_records.target_history, in one read transaction."""
+    from incidentdesk.store.views import TargetRecordView
+
     number = parse_key(key)
     conn.execute("BEGIN")
     try:
