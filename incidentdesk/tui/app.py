@@ -25,6 +25,7 @@ from incidentdesk.tui.major_prompt import MajorPrompts
 from incidentdesk.tui.screens.help import NAVIGATION, HelpScreen
 from incidentdesk.tui.messages import FirstScreenShown
 from incidentdesk.tui.screens.main import MainScreen
+from incidentdesk.tui.screens.openers import SCREENS
 
 LIGHT_DARK = {"textual-dark": "textual-light", "textual-light": "textual-dark"}
 
@@ -107,15 +108,12 @@ class IncidentDeskApp(App):
 
     def help_sections(self) -> list[tuple[str, list[tuple[str, str]]]]:
         actions = [(self.key_for(f"incident.{a.name}", a.key), f"{a.label}: {a.description}") for a in ACTIONS]
-        actions.append((self.key_for("review.open", "P"), "Post-incident review: summary, impact, timeline "
-                        "highlights, causes, follow-ups (its own screen)"))
         nav = [(self.key_for(bid, key) if bid else key, text) for bid, key, text in NAVIGATION]
         queue = [
             (self.key_for("queue.filter", "/"), "filter: free text, status, priority, sort, closed too"),
             (self.key_for("queue.scope", "f"), "cycle scope: all, mine, my groups, unassigned, at risk/breached, major"),
             (self.key_for("queue.sort", "S"), "cycle sort: priority, newest, updated, due"),
             (self.key_for("queue.refresh", "ctrl+r"), "re-read the queue and the incident"),
-            (self.key_for("major.view", "v"), "major-incident screen: roles, update clock, stakeholder updates"),
         ]
         app = [
             (self.key_for("app.help", "?"), "this help"),
@@ -134,7 +132,9 @@ class IncidentDeskApp(App):
             ("+5m00s", "SLA breached: time since, counting up (red; reversed under NO_COLOR)"),
             ("‖1h05m", "SLA clock paused while on hold"),
         ]
-        return [("Incident actions", actions), ("Moving around", nav), ("Queue", queue), ("Console", app),
+        screens = [(self.key_for(e.id, e.key), e.help) for e in SCREENS]  # screens/openers.py
+        return [("Incident actions", actions), ("Moving around", nav), ("Queue", queue), ("Screens", screens),
+                ("Console", app),
                 ("Reading the queue", legend)]
 
     def action_help(self) -> None:

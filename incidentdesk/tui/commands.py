@@ -16,6 +16,7 @@ from textual.markup import escape
 from incidentdesk.domain.queue_view import SCOPES, SORTS
 from incidentdesk.tui.actions import ACTIONS, BY_NAME
 from incidentdesk.tui.format import safe
+from incidentdesk.tui.screens.openers import SCREENS
 
 
 class IncidentCommands(Provider):
@@ -39,14 +40,11 @@ class IncidentCommands(Provider):
             name = action.label + (f" {detail.key}" if action.needs_incident else "")
             yield name, action.description + f"  [{app.key_for(f'incident.{action.name}', action.key)}]", \
                 partial(main.start_action, BY_NAME[action.name])
-        if detail is not None and detail.is_major:
-            from incidentdesk.tui.screens.major import open_major_view
-
-            yield f"Major incident view {detail.key}", f"roles, update clock, stakeholder updates  [" \
-                f"{app.key_for('major.view', 'v')}]", partial(open_major_view, app, detail)
-        if detail is not None:
-            yield f"Post-incident review {detail.key}", "summary, impact, highlights, causes, follow-ups  " \
-                f"[{app.key_for('review.open', 'P')}]", main.action_open_review
+        for entry in SCREENS:  # screens/openers.py: the screens one key opens
+            if entry.needs_incident and detail is None:
+                continue
+            name = entry.label + (f" {detail.key}" if entry.needs_incident else "")
+            yield name, f"{entry.help}  [{app.key_for(entry.id, entry.key)}]", partial(main.action_open_screen, entry.id)
         for scope in SCOPES:
             yield f"Show: {scope}", "queue scope", partial(main.set_filter, scope=scope)
         for sort in SORTS:

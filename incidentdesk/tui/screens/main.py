@@ -33,6 +33,8 @@ from incidentdesk.tui.messages import (
 )
 from incidentdesk.tui.reads import queries
 from incidentdesk.tui.screens.action_runner import ActionRunner
+from incidentdesk.tui.screens.openers import BY_ID as SCREEN_BY_ID
+from incidentdesk.tui.screens.openers import screen_bindings
 from incidentdesk.tui.screens.panes import PanesPart
 from incidentdesk.tui.widgets.chrome.footer import DeskFooter, FooterItem
 from incidentdesk.tui.widgets.chrome.header import ConnectionBanner, DeskHeader
@@ -72,10 +74,7 @@ class MainScreen(PanesPart, Screen):
         Binding("ctrl+left", "previous_tab", "Previous tab", show=False, id="pane.previous_tab"),
         Binding("T", "toggle_times", "Times", show=False, id="pane.times",
                 tooltip="timeline and escalations: relative times / exact UTC times"),
-        Binding("v", "major_view", "Major view", show=False, id="major.view",
-                tooltip="the major-incident screen of the selected major incident"),
-        Binding("P", "open_review", "Review", show=False, id="review.open",
-                tooltip="the post-incident review of the selected incident (its own screen)"),
+        *screen_bindings(),
     ]
 
     def __init__(self) -> None:
@@ -262,10 +261,9 @@ class MainScreen(PanesPart, Screen):
 
         self.app.push_screen(FilterScreen(self.view), done)
 
-    def action_open_review(self) -> None:
-        from incidentdesk.tui.screens.pir import open_review
-
-        open_review(self)
+    def action_open_screen(self, entry_id: str) -> None:
+        """A key of screens/openers.py SCREENS: its module is imported now, not at start-up."""
+        SCREEN_BY_ID[entry_id].open(self)
 
     def action_refresh(self) -> None:
         row = self.table.selected()
@@ -316,11 +314,6 @@ class MainScreen(PanesPart, Screen):
             return None
         label, short = footer_labels(action, subject)
         return FooterItem(label, short, action.rank)
-
-    def action_major_view(self) -> None:
-        from incidentdesk.tui.screens.major import open_major_view
-
-        open_major_view(self.app, self.subject())
 
     def action_toggle_times(self) -> None:
         self.exact_times = not self.exact_times

@@ -124,6 +124,11 @@ class MajorScreen(Screen):
         main.start_action(BY_NAME[name])
 
 
+def open_from_main(main) -> None:
+    """The `v` key of the main screen (screens/openers.py): the selected incident's major screen."""
+    open_major_view(main.app, main.subject())
+
+
 def open_major_view(app, subject) -> None:
     """Open the screen for `subject` (the selected incident), or say why not."""
     if subject is None:

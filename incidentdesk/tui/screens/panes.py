@@ -81,7 +81,7 @@ class PanesPart:
             panel.show(detail)
         for panel in self.query("TimelinePanel"):
             panel.show(detail)
-        for panel in self.query("EscalationsPanel"):
+        for panel in self.query("EscalationsPanel, .extra-panel"):
             panel.show(detail)
         pane = self.incident_pane
         if pane is not None:

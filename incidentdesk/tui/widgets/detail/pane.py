@@ -1,4 +1,4 @@
-"""The incident pane: detail (with SLA countdowns), timeline and escalations as tabs.
+"""The incident pane: detail (with SLA countdowns), timeline, escalations and the extra tabs (tabs.py).
 
 The main screen mounts it just after the first queue page is on screen, so start-up pays
 only for the queue; until then the pane's place is empty.
@@ -18,6 +18,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import TabbedContent, TabPane
 
 from incidentdesk.tui.widgets.detail.panels import DetailPanel, EscalationsPanel, SlaPanel, TimelinePanel
+from incidentdesk.tui.widgets.detail.tabs import EXTRA_TABS
 
 
 class PaneScroll(VerticalScroll):
@@ -37,6 +38,8 @@ def incident_pane(clock: Callable[[], datetime]) -> TabbedContent:
         TabPane("Timeline", PaneScroll(TimelinePanel(clock, id="timeline"), id="timeline-scroll"), id="tab-timeline"),
         TabPane("Escalations", PaneScroll(EscalationsPanel(clock, id="escalations"), id="escalations-scroll"),
                 id="tab-escalations"),
+        *(TabPane(extra.title, PaneScroll(extra.panel_class()(clock, id=extra.id, classes="extra-panel"),
+                                          id=f"{extra.id}-scroll"), id=f"tab-{extra.id}") for extra in EXTRA_TABS),
     ):
         pane.compose_add_child(tab)  # as `with TabPane(...)` inside a compose() would
     return pane

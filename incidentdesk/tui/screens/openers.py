@@ -1,0 +1,58 @@
+"""The screens the main screen opens with one key, declared once: key, binding id, label, help, opener.
+
+A new screen (reports, handover, on-call, problems, knowledge, CIs, ...) is one entry in SCREENS:
+the main screen's bindings (remappable by id under [keys]), the help screen's "Screens" rows and
+the command palette's entries are generated from it, and the screen's module is imported only
+when its key is pressed, so start-up pays nothing for it. The opener is a small function here that
+imports the screen's module inside it and calls its opener with the main screen (its `subject()`
+is the selected incident, `runner.pickers` the people and groups), which pushes the screen or
+says why not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ScreenEntry:
+    id: str                 # the binding id ([keys] remaps it) and the name open_screen takes
+    key: str
+    label: str              # the palette's and the key bar's name
+    help: str               # the help screen's line (and the palette's)
+    opener: Callable[[object], None]  # called with the main screen; imports the screen when called
+    needs_incident: bool = False  # the palette lists it only with an incident selected
+
+    def open(self, main) -> None:
+        self.opener(main)
+
+
+def _major(main) -> None:
+    from incidentdesk.tui.screens.major import open_from_main
+
+    open_from_main(main)
+
+
+def _review(main) -> None:
+    from incidentdesk.tui.screens.pir import open_review
+
+    open_review(main)
+
+
+SCREENS: tuple[ScreenEntry, ...] = (
+    ScreenEntry("major.view", "v", "Major incident view", "major-incident screen: roles, update clock, "
+                "stakeholder updates", _major, needs_incident=True),
+    ScreenEntry("review.open", "P", "Post-incident review", "post-incident review: summary, impact, timeline "
+                "highlights, causes, follow-ups", _review, needs_incident=True),
+)
+
+BY_ID: dict[str, ScreenEntry] = {entry.id: entry for entry in SCREENS}
+
+
+def screen_bindings() -> list:
+    """The main screen's bindings for SCREENS (hidden from the key bar; ? and ctrl+p list them)."""
+    from textual.binding import Binding
+
+    return [Binding(e.key, f"open_screen('{e.id}')", e.label, show=False, id=e.id, tooltip=e.help)
+            for e in SCREENS]

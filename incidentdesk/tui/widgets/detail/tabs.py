@@ -1,0 +1,29 @@
+"""Extra tabs of the incident pane, declared once: title, id and the panel class that fills it.
+
+The incident pane (pane.py) holds Detail, Timeline and Escalations, then one tab per entry here
+(CI and changes, links, knowledge, ...). `panel` is a small function here that imports the
+panel's module inside it and returns the class; it is built as
+`Class(clock, id=...)`, gets the CSS class `extra-panel`, and the main screen calls its
+`show(detail)` with every incident it shows (None: nothing selected), as it does for the timeline.
+A panel that needs more than the detail reads it in its own thread worker (tui/reads.py style)
+and must not import heavy modules at import time: the pane is mounted right after the first page,
+on the way to the first screen's detail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ExtraTab:
+    title: str
+    id: str        # the tab is "tab-<id>", its panel "<id>"
+    panel: Callable[[], type]  # returns the panel class (importing its module when called)
+
+    def panel_class(self) -> type:
+        return self.panel()
+
+
+EXTRA_TABS: tuple[ExtraTab, ...] = ()
