@@ -1,4 +1,4 @@
-"""`incidentdesk notify`: deliver what is due (once, or `--loop` as a service), `notify list`, `notify channels`.
+"""`incidentdesk notify`: deliver what is due (once, or `--loop` as a service), `notify list`, `purge`, `channels`.
 
 `notify retry ID` is a use case (services/catalog/notify.py). The delivery worker (and apprise
 with it) is imported when a delivering command runs, not to build the parser.
@@ -102,6 +102,24 @@ def cmd_channels(args) -> int:
     return 0
 
 
+def cmd_purge(args) -> int:
+    from incidentdesk.services import outbox
+
+    rt = runtime(args)
+    days = rt.config.notify.keep_sent_days if args.older_than is None else args.older_than
+    if days < 0:
+        raise ValidationError("--older-than must be 0 days or more", field="older_than")
+    if days == 0 and args.older_than is None:
+        print("nothing purged: [notify] keep_sent_days = 0 keeps sent notifications (give --older-than DAYS)")
+        return 0
+    gone = outbox.purge_sent(rt.db, datetime.now(UTC), days or 1e-9)
+    if args.json:
+        print_json({"purged": gone, "older_than_days": days})
+    else:
+        print(f"{gone} sent notification(s) older than {days:g} day(s) deleted")
+    return 0
+
+
 def register(commands) -> None:
     p = commands.add("notify", help="deliver due notifications (--loop: keep delivering as a service)",
                      description="Send the notifications the outbox holds that are due, then exit; with --loop "
@@ -116,6 +134,14 @@ def register(commands) -> None:
     p.add_argument("--limit", type=int, default=200, metavar="N", help="at most N, newest first (default 200)")
     p.add_argument("--json", action="store_true", help="print them as JSON")
     p.set_defaults(handler=cmd_list)
+
+    p = commands.add(("notify", "purge"), help="delete sent notifications older than [notify] keep_sent_days",
+                     description="Delete sent notifications sent more than DAYS ago (default [notify] "
+                                 "keep_sent_days); pending and failed ones are kept. notify --loop and "
+                                 "receive do this every hour by themselves.")
+    p.add_argument("--older-than", type=float, metavar="DAYS", help="instead of [notify] keep_sent_days")
+    p.add_argument("--json", action="store_true", help="print how many as JSON")
+    p.set_defaults(handler=cmd_purge)
 
     p = commands.add(("notify", "channels"), help="the configured channels: name and scheme (never the URL)")
     p.set_defaults(handler=cmd_channels)

@@ -50,6 +50,8 @@ class Notify(Section):
         "a worker's claim on a notification (default: 60, or twice the timeout)")] = None
     poll_seconds: Annotated[float, msgspec.Meta(ge=0.05, le=3600), doc("an idle worker looks again after")] = 2.0
     workers: Annotated[int, msgspec.Meta(ge=1, le=32), doc("delivery threads in receive and notify --loop")] = 1
+    keep_sent_days: Annotated[float, msgspec.Meta(ge=0, le=3650), doc(
+        "sent notifications are deleted after this many days (0: kept forever); failed ones stay")] = 30.0
     channel: Annotated[list[NotifyChannel], doc("[[notify.channel]], one per channel")] = []
     rule: Annotated[list[NotifyRule], doc("[[notify.rule]], every matching rule sends")] = []
     addresses: Annotated[dict[str, str], doc("login or group name -> e-mail address")] = {}

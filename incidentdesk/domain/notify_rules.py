@@ -27,7 +27,7 @@ PEOPLE = ("assignee", "group", "reporter", "commander")
 STATES = ("pending", "sending", "sent", "failed")
 
 _TOP_KEYS = {"channel", "rule", "addresses", "max_attempts", "backoff_base_seconds", "backoff_max_seconds",
-             "timeout_seconds", "lease_seconds", "poll_seconds", "workers"}
+             "timeout_seconds", "lease_seconds", "poll_seconds", "workers", "keep_sent_days"}
 _CHANNEL_KEYS = {"name", "url_env", "url_file"}
 _RULE_KEYS = {"on", "priority", "group", "to", "via"}
 
@@ -60,6 +60,7 @@ class NotifySettings:
     lease_seconds: float = 60.0
     poll_seconds: float = 2.0
     workers: int = 1
+    keep_sent_days: float = 30.0  # sent rows older than this are deleted (0: kept forever)
     by_event: dict[str, tuple[Rule, ...]] = field(default_factory=dict)
 
     @property
@@ -167,6 +168,7 @@ def parse_notify(table: dict | None) -> NotifySettings:
         timeout_seconds=timeout, lease_seconds=lease,
         poll_seconds=_number(table, "poll_seconds", 2, 0.05, 3600),
         workers=int(_number(table, "workers", 1, 1, 32)),
+        keep_sent_days=_number(table, "keep_sent_days", 30, 0, 3650),
         by_event={name: tuple(found) for name, found in by_event.items()})
 
 

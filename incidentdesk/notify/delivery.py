@@ -127,12 +127,31 @@ def run_loop(db, settings: NotifySettings, *, workers: int = 1, interval: float 
                for i in range(max(1, workers))]
     for thread in threads:
         thread.start()
+    next_purge = 0.0
     try:
         while any(t.is_alive() for t in threads):
+            next_purge = _purge_when_due(db, settings, next_purge, report)
             for thread in threads:
                 thread.join(timeout=0.2)
     finally:
         stop.set()
+
+
+PURGE_EVERY_SECONDS = 3600.0
+
+
+def _purge_when_due(db, settings: NotifySettings, due: float, report) -> float:
+    """Delete old sent rows at most once an hour (and at the loop's start); returns when next."""
+    import time
+
+    now = time.monotonic()
+    if now < due:
+        return due
+    try:
+        outbox.purge_sent(db, utc_now(), settings.keep_sent_days)
+    except DomainError as exc:  # the database went away: the workers say so too; try again next hour
+        report(exc)
+    return now + PURGE_EVERY_SECONDS
 
 
 def _worker_loop(deliverer: Deliverer, interval: float, stop: threading.Event, report) -> None:

@@ -110,3 +110,16 @@ def record_sent(db, row_id: int, worker: str, at: datetime) -> bool:
 def record_failed(db, row_id: int, worker: str, error: str, *, retry_at: datetime | None) -> bool:
     """A failed attempt: due again at `retry_at`, or parked as failed when None."""
     return outbox_store.mark_failed(db, row_id, worker, error, retry_at=retry_at)
+
+
+def purge_sent(db, now: datetime, keep_days: float) -> int:
+    """Delete notifications sent more than `keep_days` ago ([notify] keep_sent_days; 0 keeps all).
+
+    The delivery loop runs it (notify/delivery.py) and so does `incidentdesk notify purge`: without it
+    the outbox grows by every message ever sent.
+    """
+    if keep_days <= 0:
+        return 0
+    from datetime import timedelta
+
+    return outbox_store.purge_sent(db, now - timedelta(days=keep_days))
