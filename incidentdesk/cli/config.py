@@ -18,12 +18,40 @@ def cmd_config_check(args) -> int:
         print(f"ok: {path} (no such file yet: the defaults apply)")
         return 0
     try:
-        load_config(path, required=True)
+        config = load_config(path, required=True)
+        bad_keys = unknown_keys(config)
+        if bad_keys:
+            raise ConfigError(bad_keys)
     except ConfigError as exc:
         for line in exc.lines:
             print(line, file=sys.stderr)
         return 2
     print(f"ok: {path}")
+    return 0
+
+
+def unknown_keys(config) -> list[str]:
+    """`[keys]` ids the console does not have, one line each; imports the console only if [keys] is set."""
+    if not config.keys:
+        return []
+    from incidentdesk.tui.binding_ids import unknown_key_lines
+
+    return unknown_key_lines(dict(config.keys), config.source)
+
+
+def cmd_config_keys(args) -> int:
+    from incidentdesk.cli.common import config_of, print_json
+    from incidentdesk.tui.binding_ids import bindings
+
+    remapped = dict(config_of(args).keys)
+    rows = {bid: {"key": remapped.get(bid, key), "default": key, "does": does} for bid, (key, does) in bindings().items()}
+    if args.json:
+        print_json(rows)
+        return 0
+    width = max(map(len, rows))
+    for bid, row in rows.items():
+        mark = " (remapped)" if bid in remapped else ""
+        print(f"{bid:<{width}}  {row['key']:<12} {row['does']}{mark}")
     return 0
 
 
@@ -41,6 +69,11 @@ def cmd_config_show(args) -> int:
 
 
 def register(commands) -> None:
+    p = commands.add(("config", "keys"), help="the console's binding ids, their keys and what they do",
+                     description="Every binding id [keys] can remap, with its key (as remapped) and what it does.")
+    p.add_argument("--json", action="store_true", help="print them as JSON")
+    p.set_defaults(handler=cmd_config_keys)
+
     p = commands.add(("config", "check"), help="validate a config file (every problem, one line each)",
                      description="Validate FILE (default: --config, INCIDENTDESK_CONFIG, or incidentdesk.toml in the "
                                  "config dir): exit 0 and `ok: FILE`, or 2 and one line per problem.")

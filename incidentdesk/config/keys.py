@@ -10,4 +10,4 @@ from typing import Annotated
 
 from incidentdesk.config.base import doc
 
-Keys = Annotated[dict[str, str], doc('binding id = key, e.g. "incident.acknowledge" = "A" (ids: `?` in the console)')]
+Keys = Annotated[dict[str, str], doc('binding id = key, e.g. "incident.acknowledge" = "A" (ids: `incidentdesk config keys`; an unknown id is refused)')]

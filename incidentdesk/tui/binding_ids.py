@@ -1,0 +1,67 @@
+"""Which binding ids `[keys]` may remap: every `Binding(..., id=...)` of the console's screens and widgets.
+
+The config may not import the console (config/keys.py), so the ids are checked here, when the
+console starts (and by `config check`) — and only when `[keys]` has entries: the check imports
+every screen, which start-up otherwise pays for only when a screen is first opened. A misspelt id
+used to be ignored without a word; now it is one line naming the file, the id and the nearest
+known one. tests/tui/test_keymap.py fails if a module with bindings is missing from `_load()`.
+"""
+
+from __future__ import annotations
+
+import difflib
+
+
+def _load() -> None:
+    """Import every module of tui/ that declares bindings, so their classes exist to be walked."""
+    import incidentdesk.tui.app  # noqa: F401  (the App, the main screen, the queue and the pane)
+    import incidentdesk.tui.screens.dialog  # noqa: F401
+    import incidentdesk.tui.screens.filter  # noqa: F401
+    import incidentdesk.tui.screens.form  # noqa: F401
+    import incidentdesk.tui.screens.help  # noqa: F401
+    import incidentdesk.tui.screens.major  # noqa: F401
+    import incidentdesk.tui.screens.notifications  # noqa: F401
+    import incidentdesk.tui.screens.pir  # noqa: F401
+    import incidentdesk.tui.widgets.detail.pane  # noqa: F401
+
+
+def _subclasses(cls) -> list[type]:
+    found, todo = [], [cls]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            found.append(sub)
+            todo.append(sub)
+    return found
+
+
+def bindings() -> dict[str, tuple[str, str]]:
+    """Every binding id declared by incidentdesk's own screens and widgets -> (default key, what it does)."""
+    from textual.binding import Binding
+    from textual.dom import DOMNode
+
+    _load()
+    found: dict[str, tuple[str, str]] = {}
+    for cls in _subclasses(DOMNode):
+        if not cls.__module__.startswith("incidentdesk."):
+            continue
+        for binding in cls.__dict__.get("BINDINGS", ()):
+            if isinstance(binding, Binding) and binding.id:
+                found.setdefault(binding.id, (binding.key, binding.tooltip or binding.description))
+    return dict(sorted(found.items()))
+
+
+def known_ids() -> frozenset[str]:
+    return frozenset(bindings())
+
+
+def unknown_key_lines(keys: dict[str, str], source: str) -> list[str]:
+    """One line per `[keys]` entry whose id the console does not have ([] when all are known)."""
+    if not keys:
+        return []
+    known = known_ids()
+    lines = []
+    for bid in sorted(set(keys) - known):
+        near = difflib.get_close_matches(bid, sorted(known), n=1)
+        hint = f" (did you mean {near[0]!r}?)" if near else ""
+        lines.append(f"{source}: [keys] {bid!r}: no such binding id{hint}; `incidentdesk config keys` lists them")
+    return lines
