@@ -78,7 +78,11 @@ class IncidentDeskApp(App):
 
     @on(FirstScreenShown)
     def _first_screen_shown(self, msg: FirstScreenShown) -> None:
-        """The SLA sweeper needs the database open (SQLAlchemy imported): after the first screen."""
+        """The SLA sweeper needs the database open (SQLAlchemy imported): after the first screen.
+        So does the unacknowledged-handover flag under the header (widgets/chrome/handover_flag.py)."""
+        from incidentdesk.tui.widgets.chrome.handover_flag import watch_handover
+
+        watch_handover(self.main_screen)
         if self.sweep_seconds and not self._sweeper_started:
             self._sweeper_started = True
             self.set_timer(self.sweep_seconds, self._sweep_sla)
