@@ -11,7 +11,7 @@ from incidentdesk.config.base import Section, bad, doc
 class Handover(Section):
     ack_within_minutes: Annotated[float, doc(
         "a published handover nobody has acknowledged after this many minutes is flagged (the handover "
-        "screen, a banner under the console's header, `incidentdesk handover list`); 1 to 1440")] = 30
+        "screen, a banner under the console's header, `incidentdesk handover list`); 1 to 1440")] = 30.0
 
     def __post_init__(self) -> None:
         minutes = self.ack_within_minutes
