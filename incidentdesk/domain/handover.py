@@ -5,8 +5,10 @@ time matters for it (the next stakeholder update of a major, when an SLA target 
 when an incident was logged or escalated...). The definitions, written once here:
 
 - **majors**: open major incidents, by their next stakeholder update due (overdue first);
-- **breached**: open incidents with a breached SLA target (response still unacknowledged, or
-  resolution), by when the target was due;
+- **breached**: open incidents with a running (or paused) SLA target breached — the response while
+  unacknowledged, the resolution while unresolved — by when the target was due; the states as the
+  console's countdowns derive them (domain/sla_state.countdowns_of: the recorded state, brought
+  forward between two sweeps), so an acknowledged incident's late response is not listed;
 - **at_risk**: open incidents with a target at risk and none breached, by when it is due;
 - **unassigned**: open incidents nobody holds, oldest first;
 - **new**: incidents logged since the last published handover (any status: a resolved one is

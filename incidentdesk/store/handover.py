@@ -16,14 +16,19 @@ from sqlalchemy.orm import Session
 
 from incidentdesk.domain import handover as domain
 from incidentdesk.domain.errors import NotFound
+from incidentdesk.domain.sla_state import SlaState, countdowns_of
 from incidentdesk.domain.vendor import VENDOR_HOLD, vendor_line
 from incidentdesk.store.engine import Database
 from incidentdesk.store.handover_models import Handover as Row
 from incidentdesk.store.models import Escalation, Group, Incident
 
 CAP = 200
+SLA_CANDIDATES = 20_000   # incidents whose SLA state is read in Python at most (the sweeper keeps this small)
 _BREACHED = "breached"
 _AT_RISK = "at_risk"
+_SLA_COLUMNS = (Incident.acknowledged_at, Incident.resolved_at, Incident.response_due_at, Incident.resolution_due_at,
+                Incident.response_sla_state, Incident.resolution_sla_state, Incident.response_breached_at,
+                Incident.resolution_breached_at, Incident.sla_paused_at, Incident.next_sla_check_at, Incident.is_open)
 
 
 def _items(s: Session, stmt, make) -> tuple[tuple[domain.Item, ...], bool]:
@@ -43,37 +48,33 @@ def _majors(s: Session):
                                                  f"commander {r.commander}" if r.commander else "no commander"))
 
 
-def _breached(s: Session):
-    resolution = Incident.resolution_sla_state == _BREACHED
-    response = Incident.response_sla_state == _BREACHED
-    stmt = _base(Incident.response_due_at, Incident.resolution_due_at, Incident.response_sla_state,
-                 Incident.resolution_sla_state).where(Incident.is_open.is_(True), or_(resolution, response)
-                                                      ).order_by(Incident.sla_due_at, Incident.id)
+def _sla(s: Session, now: datetime):
+    """(breached, at risk): the states as the console derives them (domain/sla_state.countdowns_of).
 
-    def make(r):
-        which = [t for t, state in (("response", r.response_sla_state), ("resolution", r.resolution_sla_state))
-                 if state == _BREACHED]
-        due = r.resolution_due_at if "resolution" in which else r.response_due_at
-        return domain.Item(r.key, r.priority, r.title, due, " and ".join(which) + " breached")
-
-    return _items(s, stmt, make)
-
-
-def _at_risk(s: Session):
-    response = and_(Incident.acknowledged_at.is_(None), Incident.response_sla_state == _AT_RISK)
-    resolution = Incident.resolution_sla_state == _AT_RISK
-    stmt = _base(Incident.response_due_at, Incident.resolution_due_at, Incident.acknowledged_at,
-                 Incident.response_sla_state).where(
-        Incident.is_open.is_(True), or_(response, resolution),
-        Incident.response_sla_state != _BREACHED, Incident.resolution_sla_state != _BREACHED,
-    ).order_by(Incident.sla_due_at, Incident.id)
-
-    def make(r):
-        if r.acknowledged_at is None and r.response_sla_state == _AT_RISK:
-            return domain.Item(r.key, r.priority, r.title, r.response_due_at, "response at risk")
-        return domain.Item(r.key, r.priority, r.title, r.resolution_due_at, "resolution at risk")
-
-    return _items(s, stmt, make)
+    Candidates are open incidents with a recorded at-risk or breached target, or a change due by now
+    (the sweeper's next_sla_check_at has passed): so a draft read between two sweeps says what the
+    queue's countdowns say. A target counts while it runs (or is paused): an acknowledged incident's
+    late response is history, not something to hand over.
+    """
+    flagged = (_AT_RISK, _BREACHED)
+    stmt = _base(*_SLA_COLUMNS).where(Incident.is_open.is_(True), or_(
+        Incident.response_sla_state.in_(flagged), Incident.resolution_sla_state.in_(flagged),
+        Incident.next_sla_check_at <= now,
+    )).order_by(Incident.sla_due_at, Incident.id).limit(SLA_CANDIDATES)
+    breached: list[domain.Item] = []
+    at_risk: list[domain.Item] = []
+    for r in s.execute(stmt).all():
+        live = {which: cd for which, cd in countdowns_of(r, now).items() if cd.running}
+        late = [w for w, cd in live.items() if cd.state is SlaState.BREACHED]
+        risky = [w for w, cd in live.items() if cd.state is SlaState.AT_RISK]
+        if late:
+            breached.append(domain.Item(r.key, r.priority, r.title, live[late[-1]].due_at,
+                                        " and ".join(late) + " breached"))
+        elif risky:
+            at_risk.append(domain.Item(r.key, r.priority, r.title, live[risky[0]].due_at, f"{risky[0]} at risk"))
+    breached.sort(key=lambda i: i.at)
+    at_risk.sort(key=lambda i: i.at)
+    return (tuple(breached[:CAP]), len(breached) > CAP), (tuple(at_risk[:CAP]), len(at_risk) > CAP)
 
 
 def _unassigned(s: Session):
@@ -130,12 +131,14 @@ def build_content(s: Session, now: datetime) -> domain.Content:
     """The draft as of `now`, read in the caller's session: what a handover published now would hold."""
     since = last_published_at(s)
     new_since = since if since is not None else now - domain.NEW_WITHOUT_HANDOVER
-    readers = {"majors": _majors, "breached": _breached, "at_risk": _at_risk, "unassigned": _unassigned,
-               "escalations": _escalations, "vendors": _vendors}
+    breached, at_risk = _sla(s, now)
+    read = {"majors": lambda: _majors(s), "breached": lambda: breached, "at_risk": lambda: at_risk,
+            "unassigned": lambda: _unassigned(s), "new": lambda: _new(s, new_since),
+            "escalations": lambda: _escalations(s), "vendors": lambda: _vendors(s)}
     sections: dict[str, tuple[domain.Item, ...]] = {}
     capped: set[str] = set()
     for name in domain.NAMES:
-        items, more = _new(s, new_since) if name == "new" else readers[name](s)
+        items, more = read[name]()
         sections[name] = items
         if more:
             capped.add(name)

@@ -199,3 +199,20 @@ def test_the_flag_read_and_ack_window(team, clock):
     assert store.latest_state(team.db) == (number, h.published_at, "cap", None)
     assert not ack_overdue(h, clock.now + timedelta(minutes=10), window)
     assert ack_overdue(h, clock.now + timedelta(minutes=10, seconds=1), window)
+
+
+def test_a_breach_between_two_sweeps_is_handed_over(team, clock):
+    key = _log(team.ann, "Checkout down", "high", "high")
+    late = _log(team.ann, "Acknowledged late", "high", "high")
+    clock.advance(hours=2)
+    sla.sweep(team.cap)                  # both responses breach and are recorded
+    inc.acknowledge(team.ann, late)      # its late response is history now; its resolution still runs
+    fresh = _log(team.ann, "Search down", "high", "high")
+    clock.advance(hours=2)               # no sweep since: the draft derives the breach as the queue does
+    content, _ = store.draft(team.db, clock.now)
+    breached = {i.key: i.detail for i in content.items("breached")}
+    assert breached[key].startswith("response") and breached[fresh].startswith("response")
+    assert late not in breached or "response" not in breached[late]
+    with team.db.read() as s:
+        state = s.scalar(select(Incident.response_sla_state).where(Incident.key == fresh))
+    assert state != "breached"           # not recorded yet: derived

@@ -67,8 +67,8 @@ def state_text(latest: Handover | None, now, within: timedelta) -> Text:
         return Text("No handover published yet: write a note, then ctrl+s publishes this draft.", style="dim")
     words = state_words(latest, now, within)
     style = palette().breached if ack_overdue(latest, now, within) else ("" if latest.acknowledged else "bold")
-    return Text.assemble(("Latest: ", "dim"), f"handover {latest.id} by ", literal(latest.published_by),
-                         f" at {short_time(latest.published_at)} — ", (words, style))
+    return Text.assemble(f"Handover {latest.id} by ", literal(latest.published_by),
+                         f", {short_time(latest.published_at)}: ", (words, style))
 
 
 def section_table(title: str, when: str, empty: str, items, now, *, capped: bool = False, majors: bool = False):
@@ -119,7 +119,7 @@ class HandoverScreen(Dialog):
                 error.display = False
                 yield error
                 with Horizontal(id="buttons"):
-                    yield Label(Text("ctrl+r reload · enter: read", style="dim"), id="dialog-keys")
+                    yield Label(Text("^r reload", style="dim"), id="dialog-keys")
                     yield Button("Publish ^s", id="submit", variant="primary")
                     yield Button("Ack ^g", id="ack")
                     yield Button("Close", id="cancel")
