@@ -174,6 +174,9 @@ def render_markdown(c: Content, note: str = "", h: Handover | None = None, *, no
                 + inline(state_words(h, now or c.generated_at, ack_within or timedelta(minutes=30)))]
     if c.since is not None:
         head += ["", f"New since {_when(c.since)} UTC."]
+    else:
+        hours = int(NEW_WITHOUT_HANDOVER.total_seconds() // 3600)
+        head += ["", f"No handover was published before: new means the last {hours} hours."]
     out = head + ["", "## Note", "", block(note, "_No note._")]
     for s in SECTIONS:
         items = c.items(s.name)

@@ -20,7 +20,7 @@ from incidentdesk.domain.sla_state import SlaState, countdowns_of
 from incidentdesk.domain.vendor import VENDOR_HOLD, vendor_line
 from incidentdesk.store.engine import Database
 from incidentdesk.store.handover_models import Handover as Row
-from incidentdesk.store.models import Escalation, Group, Incident
+from incidentdesk.store.models import Escalation, Group, Incident, TimelineEvent
 
 CAP = 200
 SLA_CANDIDATES = 20_000   # incidents whose SLA state is read in Python at most (the sweeper keeps this small)
@@ -113,13 +113,16 @@ def _escalations(s: Session):
 
 
 def _vendors(s: Session):
+    """On hold waiting for a vendor, since the hold's timeline event (the last `held` one)."""
     reason = func.lower(Incident.hold_reason)
-    stmt = _base(Incident.sla_paused_at, Incident.updated_at, Incident.hold_reason, Incident.vendor,
+    held = select(func.max(TimelineEvent.at)).where(TimelineEvent.incident_id == Incident.id,
+                                                    TimelineEvent.kind == "held").scalar_subquery()
+    stmt = _base(held.label("held_at"), Incident.updated_at, Incident.hold_reason, Incident.vendor,
                  Incident.vendor_ticket, Incident.vendor_status, Incident.vendor_url).where(
         Incident.status == "on_hold", or_(reason == VENDOR_HOLD, reason.like(VENDOR_HOLD + ":%")),
     ).order_by(Incident.updated_at, Incident.id)
     return _items(s, stmt, lambda r: domain.Item(
-        r.key, r.priority, r.title, r.sla_paused_at or r.updated_at,
+        r.key, r.priority, r.title, r.held_at or r.updated_at,
         vendor_line(r.vendor, r.vendor_ticket, r.vendor_status, r.vendor_url) or (r.hold_reason or "")))
 
 

@@ -57,7 +57,10 @@ def desk(team, clock):
     escalate(team.cap, k["hierarchical"], kind="hierarchical", summary="payroll deadline today", reason="impact")
     k["vendor"] = _log(team.ann, "Mail relay rejects | *all*")
     set_vendor(team.ann, k["vendor"], vendor="Contoso", vendor_ticket="CS-1", vendor_status="investigating")
+    clock.advance(minutes=3)
     inc.hold(team.ann, k["vendor"], reason="waiting for vendor: patch pending")
+    k["held_at"] = clock.now
+    clock.advance(minutes=1)
     k["user_hold"] = _log(team.ann, "Laptop battery")
     inc.take(team.ann, k["user_hold"])
     inc.hold(team.ann, k["user_hold"], reason="waiting for user")
@@ -92,8 +95,9 @@ def test_the_draft_lists_each_section(team, clock, desk):
     vendors = content.items("vendors")
     assert [i.key for i in vendors] == [desk["vendor"]]
     assert vendors[0].detail == "Vendor: Contoso ticket CS-1 — status: investigating"
+    assert vendors[0].at == desk["held_at"]                       # on hold since the hold, not the last change
     # no handover yet: "new" is the last 12 hours, resolved ones too
-    assert set(_keys(content, "new")) == set(desk.values())
+    assert set(_keys(content, "new")) == {v for k, v in desk.items() if k != "held_at"}
 
 
 def test_new_counts_from_the_last_published_handover(team, clock, desk):

@@ -139,3 +139,19 @@ async def _flag(pilot) -> HandoverFlag:
     flag = app.main_screen.query_one(HandoverFlag)
     await eventually(pilot, lambda: flag.state is not None, 5, "the flag's first read")
     return flag
+
+
+async def test_escape_with_a_typed_note_asks_first(handover_desk, tui_clock):
+    from incidentdesk.tui.screens.dialog import ConfirmDiscard
+
+    db, _ = handover_desk
+    app = make_app(db, "tess", tui_clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open(pilot)
+        burst(app, "half a thought")
+        await eventually(pilot, lambda: screen.note() == "half a thought", 5, "the note typed")
+        await pilot.press("escape")
+        await eventually(pilot, lambda: isinstance(app.screen, ConfirmDiscard), 5, "the discard question")
+        await pilot.press("escape")                                  # keep editing
+        await eventually(pilot, lambda: app.screen is screen, 5, "back in the handover screen")
+        assert screen.note() == "half a thought" and latest(db) is None
