@@ -72,7 +72,8 @@ def register(commands) -> None:
                      description="Print the shift handover as it would be published now: open majors and "
                                  "their next update due, breached and at-risk incidents, unassigned ones, new "
                                  "since the last handover, escalations in flight, incidents waiting on vendors. "
-                                 "Markdown for pasting into chat; --json for scripts.")
+                                 "Markdown for pasting into chat; --json for scripts. Actions: handover publish "
+                                 "--note TEXT, handover ack [ID], handover list, handover show ID.")
     p.add_argument("--note", metavar="TEXT", help="show this note in the draft (publishing takes its own --note)")
     p.add_argument("--json", action="store_true", help="the draft as JSON")
     p.set_defaults(handler=cmd_draft)
