@@ -1,7 +1,8 @@
 """Shift handover use cases: publish (the outgoing triage captain) and acknowledge (the incoming one).
 
 Each is one transaction. Publishing reads the draft's lists (store/handover.build_content) inside
-its own transaction and stores them as the handover's snapshot with the note, who and when.
+its own transaction — on PostgreSQL at REPEATABLE READ, so all seven come from one snapshot, as
+SQLite's write lock gives — and stores them as the handover's snapshot with the note, who and when.
 Acknowledging records who and when on the latest handover; it is refused for the publisher
 (the incoming captain is whoever acknowledges: someone else by definition), for a handover a newer
 one superseded, and when someone acknowledged it first — the UPDATE carries
@@ -15,7 +16,7 @@ for id 0 finds no incident row, which changes nothing on their screen.
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 
 from incidentdesk.domain.enums import Role
 from incidentdesk.domain.errors import InvalidTransition, NotFound, PermissionDenied
@@ -33,11 +34,13 @@ ROLE = Role.TRIAGE_CAPTAIN
 def publish(ctx: ServiceContext, *, note: str | None = None) -> str:
     """Publish the handover as the queue stands now, with the note; returns its id (as text)."""
     require(ctx.actor, ROLE, "publish a shift handover")
-    text = clean_note(note)
+    cleaned = clean_note(note)
     with ctx.db.write() as s:
+        if s.bind.dialect.name == "postgresql":  # the seven lists from one snapshot (SQLite's write lock gives one)
+            s.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
         now = ctx.now()
         content = build_content(s, now)
-        row = Handover(published_by=ctx.actor.login, published_at=now, note=text, content=content_json(content))
+        row = Handover(published_by=ctx.actor.login, published_at=now, note=cleaned, content=content_json(content))
         s.add(row)
         s.flush()
         record_change(s, [FEED_ID], "handover_published", now)
