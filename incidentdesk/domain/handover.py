@@ -34,6 +34,9 @@ from incidentdesk.domain.pir_markdown import block, inline
 from incidentdesk.domain.text import one_line, strip_control
 
 NEW_WITHOUT_HANDOVER = timedelta(hours=12)   # "new" when no handover was ever published
+# The change-log "incident id" a handover published or acknowledged is recorded under (no incident
+# has it): consoles following the change feed learn of handovers too (services/handover.py).
+FEED_ID = 0
 NOTE_LIMIT = 10_000
 
 

@@ -10,8 +10,8 @@ one superseded, and when someone acknowledged it first — the UPDATE carries
 other is told who won. Both need the triage captain role (incident managers and admins rank above).
 
 Both write a change-log row (store/changefeed.record_change) under the reserved incident id
-FEED_ID (0, which no incident has): consoles following the feed wake at once, and the read they do
-for id 0 finds no incident row, which changes nothing on their screen.
+domain/handover.FEED_ID (0, which no incident has): consoles following the feed re-read their
+handover flag at once (tui/app.py), and the queue's read for id 0 finds no row, changing nothing.
 """
 
 from __future__ import annotations
@@ -20,14 +20,13 @@ from sqlalchemy import select, text, update
 
 from incidentdesk.domain.enums import Role
 from incidentdesk.domain.errors import InvalidTransition, NotFound, PermissionDenied
-from incidentdesk.domain.handover import clean_note, content_json
+from incidentdesk.domain.handover import FEED_ID, clean_note, content_json
 from incidentdesk.domain.roles import require
 from incidentdesk.services.context import ServiceContext
 from incidentdesk.store.changefeed import record_change
 from incidentdesk.store.handover import build_content, latest_row
 from incidentdesk.store.handover_models import Handover
 
-FEED_ID = 0
 ROLE = Role.TRIAGE_CAPTAIN
 
 

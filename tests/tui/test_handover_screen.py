@@ -155,3 +155,41 @@ async def test_escape_with_a_typed_note_asks_first(handover_desk, tui_clock):
         await pilot.press("escape")                                  # keep editing
         await eventually(pilot, lambda: app.screen is screen, 5, "back in the handover screen")
         assert screen.note() == "half a thought" and latest(db) is None
+
+
+async def test_a_live_console_learns_of_a_handover_from_the_change_feed(tmp_path, tui_clock):
+    """Published and acknowledged in another process: the flag re-reads at once, not at its next poll."""
+    from incidentdesk.tui.widgets.chrome.handover_flag import POLL_SECONDS
+
+    path = tmp_path / "shared.db"
+    db_a = open_db(path)
+    build(db_a, tui_clock)
+    db_b = open_db(path)
+    watcher = make_app(db_b, "tess", tui_clock, live=True)
+    try:
+        async with watcher.run_test(size=(120, 36)) as pilot:
+            await settle(pilot)
+            flag = await _flag_state_read(pilot)
+            assert flag.state is None
+            number = int(svc.publish(ctx_for(db_a, "ines", tui_clock), note="from the other console"))
+            took = await eventually(pilot, lambda: flag.state is not None and flag.state[0] == number, 5,
+                                    "the flag knows the new handover")
+            assert took < POLL_SECONDS / 4
+            tui_clock.advance(minutes=40)
+            flag.show()
+            assert flag.display
+            svc.acknowledge(ctx_for(db_a, "tess", tui_clock))
+            await eventually(pilot, lambda: flag.state[3] is not None and not flag.display, 5,
+                             "the flag gone once acknowledged elsewhere")
+    finally:
+        db_a.dispose()
+        db_b.dispose()
+
+
+async def _flag_state_read(pilot) -> HandoverFlag:
+    app = pilot.app
+    await eventually(pilot, lambda: bool(app.main_screen.query(HandoverFlag)), 5, "the flag mounted")
+    flag = app.main_screen.query_one(HandoverFlag)
+    await eventually(pilot, lambda: not any(w.group == "handover-flag" and w.is_running for w in app.workers), 5,
+                     "the flag's first read")
+    return flag
