@@ -20,6 +20,7 @@ from incidentdesk.config.base import Section, doc
 from incidentdesk.config.console import Console
 from incidentdesk.config.database import Database
 from incidentdesk.config.general import General
+from incidentdesk.config.handover import Handover
 from incidentdesk.config.ingest import Ingest
 from incidentdesk.config.keys import Keys
 from incidentdesk.config.notify import Notify
@@ -41,3 +42,4 @@ class Schema(Section):
     notify: Notify = Notify()
     major: Major = Major()
     pir: Pir = Pir()
+    handover: Handover = Handover()

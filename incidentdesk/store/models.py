@@ -370,3 +370,5 @@ class OutboxMessage(Base):
 
 # The review's tables live in their own module; imported here so Base.metadata always holds them.
 from incidentdesk.store.review_models import PirFollowUp, PirHighlight, PirReview  # noqa: E402,F401
+# The shift handover's table (services/handover.py), likewise.
+from incidentdesk.store.handover_models import Handover  # noqa: E402,F401

@@ -23,7 +23,7 @@ from incidentdesk.tui.format import use_palette, use_sla_settings
 from incidentdesk.tui.lifecycle import ExitOnSignals, guard_timers
 from incidentdesk.tui.major_prompt import MajorPrompts
 from incidentdesk.tui.screens.help import NAVIGATION, HelpScreen
-from incidentdesk.tui.messages import FirstScreenShown
+from incidentdesk.tui.messages import FirstScreenShown, IncidentsChanged
 from incidentdesk.tui.screens.main import MainScreen
 from incidentdesk.tui.screens.openers import SCREENS
 
@@ -78,10 +78,23 @@ class IncidentDeskApp(App):
 
     @on(FirstScreenShown)
     def _first_screen_shown(self, msg: FirstScreenShown) -> None:
-        """The SLA sweeper needs the database open (SQLAlchemy imported): after the first screen."""
+        """The SLA sweeper needs the database open (SQLAlchemy imported): after the first screen.
+        So does the unacknowledged-handover flag under the header (widgets/chrome/handover_flag.py)."""
+        from incidentdesk.tui.widgets.chrome.handover_flag import watch_handover
+
+        watch_handover(self.main_screen)
         if self.sweep_seconds and not self._sweeper_started:
             self._sweeper_started = True
             self.set_timer(self.sweep_seconds, self._sweep_sla)
+
+    @on(IncidentsChanged)
+    def _handover_changed(self, msg: IncidentsChanged) -> None:
+        """The feed reports a handover published or acknowledged anywhere (its reserved id): re-read the flag."""
+        from incidentdesk.domain.handover import FEED_ID
+        from incidentdesk.tui.widgets.chrome.handover_flag import recheck
+
+        if FEED_ID in msg.ids:
+            recheck(self.main_screen)
 
     # --- the SLA sweeper: re-armed after each run, never overlapping ------------------------
     @work(thread=True, exclusive=True, group="sla-sweep", exit_on_error=False)

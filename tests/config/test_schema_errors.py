@@ -42,12 +42,14 @@ BAD_KEYS = [
      '[[notify.channel]] #1 unknown key "url" (did you mean "url_env"?)'),
     ({"major": {"cadance": {}}}, '[major] unknown key "cadance" (did you mean "cadence"?)'),
     ({"pir": {"requierd": True}}, '[pir] unknown key "requierd" (did you mean "required"?)'),
+    ({"handover": {"ack_within": 30}}, '[handover] unknown key "ack_within" (did you mean "ack_within_minutes"?)'),
     ({"notfy": {"url": "x"}}, 'unknown section [notfy]'),
     ({"consol": {}}, 'unknown section [consol] (did you mean "console"?)'),
 ]
 
 BAD_VALUES = [
     ({"pir": {"required": "yes"}}, '[pir] required = "yes": use true or false'),
+    ({"handover": {"ack_within_minutes": 0}}, "[handover] ack_within_minutes = 0.0: use a number of minutes from 1 to 1440"),
     ({"general": {"reopen_window_hours": "a week"}}, '[general] reopen_window_hours = "a week": use a number > 0'),
     ({"general": {"allow_acting_as": "yes"}}, '[general] allow_acting_as = "yes": use true or false'),
     ({"general": {"time_zone": "Mars/Olympus"}}, '[general] time_zone = "Mars/Olympus": not a time zone'),

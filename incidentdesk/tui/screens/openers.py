@@ -40,11 +40,19 @@ def _review(main) -> None:
     open_review(main)
 
 
+def _handover(main) -> None:
+    from incidentdesk.tui.screens.handover import open_handover
+
+    open_handover(main)
+
+
 SCREENS: tuple[ScreenEntry, ...] = (
     ScreenEntry("major.view", "v", "Major incident view", "major-incident screen: roles, update clock, "
                 "stakeholder updates", _major, needs_incident=True),
     ScreenEntry("review.open", "P", "Post-incident review", "post-incident review: summary, impact, timeline "
                 "highlights, causes, follow-ups", _review, needs_incident=True),
+    ScreenEntry("handover.open", "H", "Shift handover", "shift handover: the draft, a note, publish (ctrl+s), "
+                "acknowledge (ctrl+g), previous handovers", _handover),
 )
 
 BY_ID: dict[str, ScreenEntry] = {entry.id: entry for entry in SCREENS}
