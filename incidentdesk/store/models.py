@@ -126,6 +126,8 @@ class Incident(Base):
     # When the sweeper next needs to look at this incident (None: nothing pending). Indexed so a
     # sweep reads only incidents whose SLA state is about to change, not every open one.
     next_sla_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    # A service request's own targets, "4h/3bd", from its request type when raised (domain/requests.py)
+    sla_target: Mapped[str | None] = mapped_column(String(40))
     # alerts (monitoring): the correlation key (domain/alerts.py) of the alerts this incident stands
     # for. The column keeps its first name, dedup_key: a rename would buy nothing but a migration.
     correlation_key: Mapped[str | None] = mapped_column("dedup_key", String(300), index=True)
@@ -370,3 +372,6 @@ class OutboxMessage(Base):
 
 # The review's tables live in their own module; imported here so Base.metadata always holds them.
 from incidentdesk.store.review_models import PirFollowUp, PirHighlight, PirReview  # noqa: E402,F401
+from incidentdesk.store.request_models import (  # noqa: E402,F401
+    RequestStep, RequestType, RequestValue, ServiceRequest,
+)
