@@ -120,8 +120,8 @@ def check_values(type_name: str, fields: tuple[FieldDef, ...], values: dict[str,
         value = (values.get(f.name) or "").strip()
         if not value:
             if f.required:
-                raise ValidationError(f"request type {type_name} needs the field {f.name!r} ({f.label}): "
-                                      f"--field {f.name}=…", field="field")
+                raise ValidationError(f"request type {type_name} needs the field {f.name!r} ({f.label})",
+                                      field="field")
             continue
         if len(value) > MAX_VALUE:
             raise ValidationError(f"field {f.name!r} is longer than {MAX_VALUE} characters", field="field")
