@@ -15,3 +15,18 @@ def add_types(admin, *, group: str = "Service Desk") -> None:
                                    resolution="2bd")
     request_types.add_request_type(admin, name="password-reset", label="Password reset", field=("user*:User",),
                                    step=("Reset and send a one-time password",), group=group)
+
+
+def add_requests(db, clock) -> dict[str, str]:
+    """On the console tests' desk (tests/support/desk.build): both types, and one request of each raised by ana."""
+    from incidentdesk.services import requests
+    from tests.support.desk import ctx_for
+
+    add_types(ctx_for(db, "root-setup", clock))
+    ana = ctx_for(db, "ana", clock)
+    clock.advance(minutes=1)
+    access = requests.raise_request(ana, "access", field=("system=Finance share", "user=j.doe",
+                                                          "reason=month-end close [bold]now[/]"))
+    clock.advance(minutes=1)
+    reset = requests.raise_request(ana, "password-reset", field=("user=k.lee",))
+    return {"access": access, "reset": reset}

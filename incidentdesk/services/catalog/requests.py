@@ -4,8 +4,8 @@
 `approve`, `reject`, `ask-approval` and `fulfil` act on one (a REQ- key); `request type-add` and
 `type-retire` manage the types (admins). The rest of a request's life is the incident's own use
 cases (ack, assign, hold, resolve, close). In the console a request is raised with Q (a type
-picker, then that type's own fields: tui/screens/request_new.py) and worked in the incident
-pane's Request tab and its screen (u: tui/screens/request.py); both call these use cases.
+picker, then that type's own fields) and worked with l (tick a step), A (approve / reject) and
+F (fulfil) beside the incident pane's Request tab (tui/screens/request_flow.py); all call these use cases.
 Reading (`request types`, `request show KEY`) is cli/requests.py.
 """
 
@@ -14,7 +14,7 @@ from __future__ import annotations
 from incidentdesk.domain.enums import Level, Role
 from incidentdesk.services.catalog.spec import Kind, Param, Subject, UseCase
 
-IN_REQUEST_SCREEN = "the request screen (u) ticks steps, approves and rejects; the Request tab shows them"
+IN_REQUEST_SCREEN = "l ticks a step, A approves / rejects / asks again, F fulfils; the Request tab shows them"
 NEW_IN_CONSOLE = "Q picks the request type, then asks for that type's own fields"
 TYPES_NOT_IN_CONSOLE = "request types are an admin's set-up, made with the command line"
 
