@@ -18,6 +18,7 @@ from textual import on, work
 from textual.message import Message
 from textual.widgets import Static
 
+from incidentdesk.domain.text import one_line
 from incidentdesk.tui.format import literal, palette, short_time
 
 KEYS_HINT = "l tick a step · A approve / reject · F fulfil · Q new request"
@@ -38,12 +39,15 @@ def render_request(view) -> RichGroup:
     grid = Table.grid(padding=(0, 1), expand=True)
     grid.add_column(style="bold", no_wrap=True, width=16)
     grid.add_column(ratio=1)
-    state = Text(approval, style=APPROVAL_STYLE.get(view.approval, "") or "")
+    state = Text()
+    state.append(approval, style=APPROVAL_STYLE.get(view.approval, "") or "")
     if view.approval != "not_required":
-        state.append_text(Text.assemble(Text(" · approver: ", style="dim"), literal(view.approver)))
+        state.append(" · approver: ", style="dim")
+        state.append(one_line(view.approver))
     if view.decided_by:
-        state.append_text(Text.assemble(Text(" · by ", style="dim"), literal(view.decided_by),
-                                        Text(f" {short_time(view.decided_at)}", style="dim")))
+        state.append(" · by ", style="dim")
+        state.append(one_line(view.decided_by))
+        state.append(f" {short_time(view.decided_at)}", style="dim")
     grid.add_row("Approval", state)
     if view.decision_note:
         grid.add_row("", literal(view.decision_note, single_line=False))
