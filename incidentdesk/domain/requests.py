@@ -161,7 +161,8 @@ class Approver:
 
     def words(self, routed_group: str | None = None) -> str:
         if self.kind == "role":
-            return f"a {self.role.label} (or higher)"
+            article = "an" if self.role.label[0] in "aeiou" else "a"
+            return f"{article} {self.role.label} (or higher)"
         if self.kind == "manager":
             group = self.group or routed_group
             return f"the manager of {group}" if group else "the manager of its group"

@@ -118,7 +118,7 @@ def test_the_requester_never_approves_and_a_role_approver_is_checked(desk, make_
     key = requests.raise_request(desk.mgr, "new-software", field=("app=Visio",))
     with pytest.raises(PermissionDenied, match="you raised it"):
         requests.approve_request(desk.mgr, key)
-    with pytest.raises(PermissionDenied, match=r"it needs a incident manager \(or higher\)"):
+    with pytest.raises(PermissionDenied, match=r"it needs an incident manager \(or higher\)"):
         requests.approve_request(desk.cap, key)
     boss = make_ctx("boss", Role.INCIDENT_MANAGER)
     requests.approve_request(boss, key)
