@@ -210,3 +210,21 @@ def test_managing_types_needs_an_admin_and_checks_what_it_is_given(desk):
     request_types.add_request_type(desk.admin, name="access", label="Access", step=("Grant",))
     t = get_type(desk.db, "access")   # redefined: every part given again
     assert (t.label, t.steps, t.approval, t.group, t.response) == ("Access", ("Grant",), "none", None, None)
+
+
+def test_a_named_group_s_manager_approves_and_a_typeless_request_has_no_gate(desk, make_ctx):
+    request_types.add_request_type(desk.admin, name="firewall", field=("rule*:Rule",), approval="manager:Platform SRE",
+                                   group="Service Desk")
+    key = requests.raise_request(desk.ann, "firewall", field=("rule=allow 443",))
+    assert request_view(desk.db, key).approver == "the manager of Platform SRE"
+    with pytest.raises(PermissionDenied, match="only marco, the group's manager, may"):
+        requests.approve_request(desk.ines, key)
+    requests.approve_request(make_ctx("marco", Role.RESPONDER), key)
+    requests.fulfil(desk.ann, key)      # no steps: approved is enough
+    assert queries.incident_detail(desk.db, key).status == "resolved"
+    # logged as a request without a type (`new --type request`): a REQ- key, no request part, no gate
+    plain = svc.log_incident(desk.ann, svc.Intake(title="Printer toner", impact="low", urgency="low", type="request"))
+    assert plain.startswith("REQ-") and request_view(desk.db, plain) is None
+    svc.resolve(desk.ann, plain, code="permanent_fix", notes="sent toner")
+    with pytest.raises(InvalidTransition, match="raised without a type: it has no checklist or approval"):
+        requests.fulfil(desk.ann, plain)
