@@ -66,7 +66,8 @@ def cmd_show(args) -> int:
     approval = view.approval.replace("_", " ")
     decided = f" by {printable(view.decided_by)}" if view.decided_by else ""
     note = f": {printable(view.decision_note)}" if view.decision_note else ""
-    print(f"approval: {approval}{decided}{note}" + (f" (approver: {view.approver})" if view.approval != "not_required" else ""))
+    who = f" (approver: {view.approver})" if view.approval != "not_required" else ""
+    print(f"approval: {approval}{decided}{note}{who}")
     for _, label, value in view.values:
         print(f"{printable(label)}: {printable(value)}")
     print(f"checklist: {view.steps_done}/{len(view.steps)} done")

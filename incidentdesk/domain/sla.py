@@ -215,8 +215,8 @@ def _own_policy(policy: Policy, own: str) -> Policy:
             spans[which] = span_on(parse_span(text, which), policy.calendar)
     if not spans:
         return policy
-    return Policy(name=f"{policy.name.split(' ', 1)[0]} (request type {own})", calendar=policy.calendar,
-                  response=spans.get("response", policy.response), resolution=spans.get("resolution", policy.resolution))
+    return Policy(f"{policy.name.split(' ', 1)[0]} (request type {own})", spans.get("response", policy.response),
+                  spans.get("resolution", policy.resolution), policy.calendar)
 
 
 @dataclass(frozen=True)
