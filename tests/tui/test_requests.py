@@ -125,3 +125,27 @@ async def test_queue_filters_by_type(tmp_path):
         app.main_screen.set_filter(type="incident")
         await eventually(pilot, lambda: all(r.key.startswith("INC-") for r in queue_table(app).rows_by_id.values())
                          and len(queue_table(app).rows_by_id) > 0, 5, "only the incidents")
+
+
+async def test_reject_from_the_approval_dialog_needs_a_reason(tmp_path):
+    from textual.widgets import TextArea
+
+    db, clock, keys = _desk(tmp_path)
+    app = make_app(db, "ines", clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await _show_request_tab(pilot, keys["access"])
+        await pilot.press("A")
+        await eventually(pilot, lambda: isinstance(app.screen, FormScreen), 5, "the approval dialog")
+        app.screen.query_one("#f-decision", Select).value = "reject"
+        await pilot.press("ctrl+s")                 # no reason: refused, the dialog comes back
+        await eventually(pilot, lambda: any("a reason for rejecting is required" in n for n in notes(app)), 5,
+                         "the refusal")
+        await eventually(pilot, lambda: isinstance(app.screen, FormScreen), 5, "the dialog back")
+        assert app.screen.query_one("#f-decision", Select).value == "reject"   # what was chosen is kept
+        app.screen.query_one("#f-note", TextArea).insert("not for contractors")
+        await pilot.press("ctrl+s")
+        await eventually(pilot, lambda: request_view(db, keys["access"]).approval == "rejected", 5, "the rejection")
+        assert request_view(db, keys["access"]).decision_note == "not for contractors"
+        await eventually(pilot, lambda: "rejected" in _panel_text(app) and "not for contractors" in _panel_text(app),
+                         5, "the tab showing the rejection")
