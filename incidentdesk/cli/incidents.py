@@ -11,7 +11,7 @@ from incidentdesk.cli.common import print_json, runtime
 
 
 def cmd_list(args) -> int:
-    from incidentdesk.domain.enums import Status, parse_enum
+    from incidentdesk.domain.enums import IncidentType, Status, parse_enum
     from incidentdesk.domain.priority import parse_priority
     from incidentdesk.domain.text import printable
     from incidentdesk.domain.major_cadence import update_overdue
@@ -19,10 +19,11 @@ def cmd_list(args) -> int:
 
     rt = runtime(args)
     status = str(parse_enum(Status, args.status, "status")) if args.status is not None else None
+    kind = str(parse_enum(IncidentType, args.type, "type")) if args.type is not None else None
     flt = QueueFilter(
         open_only=not args.all, status=status, priority=parse_priority(args.priority) if args.priority else None,
         group=args.group, assignee=args.assignee, text=args.search or "", major=args.major,
-        waiting_vendor=args.waiting_vendor,
+        waiting_vendor=args.waiting_vendor, type=kind,
     )
     rows = _plain_rows(rt, flt, args.limit)
     if rows is None:
@@ -164,6 +165,7 @@ def register(commands) -> None:
     p.add_argument("--all", action="store_true", help="include resolved, closed and cancelled")
     p.add_argument("--major", action="store_true", help="major incidents only")
     p.add_argument("--waiting-vendor", action="store_true", help="on hold waiting for a vendor")
+    p.add_argument("--type", help="incident or request (service requests, REQ- keys)")
     p.add_argument("--limit", type=int, default=100)
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_list)

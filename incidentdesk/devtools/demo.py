@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
+from incidentdesk.devtools.demo_requests import add_demo_request_types
 from incidentdesk.domain.enums import Level, Role
 from incidentdesk.domain.priority import derive_priority
 from incidentdesk.domain.roles import Actor
@@ -170,6 +171,7 @@ def load_demo(ctx: ServiceContext, count: int = 300, seed: int = 7) -> str:
     directory.add_user(ctx, ctx.actor.login, role=Role.ADMIN, name=ctx.actor.login, groups=[])
     admin = replace(ctx, actor=load_actor(ctx.db, ctx.actor.login, ctx.actor.effective_real_login))
     _ensure_directory(admin)
+    add_demo_request_types(admin)
     directory.add_user(admin, ctx.actor.login, role=Role.ADMIN, groups=["Service Desk", "Platform SRE"])
     actors = {login: load_actor(ctx.db, login, real_login=ctx.actor.effective_real_login) for login, *_ in PEOPLE}
     members = {g: [p[0] for p in PEOPLE if g in p[3]] for g, *_ in GROUPS}

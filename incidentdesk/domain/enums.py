@@ -95,6 +95,8 @@ class EventKind(StrEnum):
     STAKEHOLDER_UPDATE = "stakeholder_update"  # an update posted (text: the rendered update)
     VENDOR = "vendor"            # vendor, ticket, status link or status set or cleared (services/vendor.py)
     PIR = "pir"                  # the post-incident review edited (services/pir.py; domain/pir.REVIEW_EVENT)
+    REQUEST_STEP = "request_step"  # a service request's fulfilment step ticked or unticked (services/requests.py)
+    APPROVAL = "approval"          # a service request's approval asked for, given or refused
 
 
 def parse_enum(enum_cls, value: str, what: str):

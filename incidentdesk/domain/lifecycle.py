@@ -41,6 +41,9 @@ OPEN_ONLY_ACTIONS = ("assign", "take", "escalate", "reprioritise", "declare_majo
 # Actions on a major incident that stay possible once it is resolved: stakeholders hear "resolved".
 MAJOR_ACTIONS = ("hand_command", "major_roles", "post_update")
 UPDATE_STATUSES = OPEN_STATUSES | {S.RESOLVED}
+# A service request's own steps (services/requests.py): on open requests only, and not listed among
+# an incident's possible actions. Fulfilling a request moves its status as resolving does.
+REQUEST_ACTIONS = ("request_step", "approve_request", "reject_request", "request_approval")
 
 ACTION_WORDS = {
     "acknowledge": "acknowledge", "start": "start work", "hold": "put on hold", "resume": "resume",
@@ -50,7 +53,8 @@ ACTION_WORDS = {
     "hand_command": "hand command", "major_roles": "change major roles", "post_update": "post a stakeholder update",
     "vendor": "record the vendor of", "clear_vendor": "clear the vendor of", "pir_edit": "edit the review of",
     "pir_follow_up": "add a follow-up to", "pir_complete": "complete a follow-up of",
-    "pir_highlight": "mark a highlight of",
+    "pir_highlight": "mark a highlight of", "fulfil": "fulfil", "request_step": "tick a step of",
+    "approve_request": "approve", "reject_request": "reject", "request_approval": "ask for approval of",
 }
 
 # Actions possible in every status, like comments (not listed in "from here you can ..."): a vendor
@@ -77,11 +81,11 @@ def allowed_actions(status: Status, acknowledged: bool | None = None) -> list[st
 def next_status(action: str, status: Status, key: str = "the incident") -> Status:
     """Return the status after `action`, or raise with what is allowed from here."""
     status = Status(status)
-    if action in TRANSITIONS:
-        target = TRANSITIONS[action].get(status)
+    if action in TRANSITIONS or action == "fulfil":
+        target = TRANSITIONS.get(action, TRANSITIONS["resolve"]).get(status)
         if target is not None:
             return target
-    elif action in OPEN_ONLY_ACTIONS and status in OPEN_STATUSES:
+    elif action in (*OPEN_ONLY_ACTIONS, *REQUEST_ACTIONS) and status in OPEN_STATUSES:
         return status
     elif action == "comment" or action in ANY_STATUS_ACTIONS or (action == "post_update" and status in UPDATE_STATUSES):
         return status
@@ -138,7 +142,7 @@ CHANGE_RULES: dict[str, tuple[str, bool]] = {
     "acknowledge": ("acknowledge", True), "take": ("reassign", True), "start": ("start work on", False),
     "assign": ("reassign", False), "reprioritise": ("reprioritise", False), "hold": ("put on hold", False),
     "resume": ("resume", False), "resolve": ("resolve", False), "cancel": ("cancel", False),
-    "escalate": ("hand over", False),
+    "escalate": ("hand over", False), "fulfil": ("fulfil", False), "request_step": ("tick a step of", False),
 }
 _DEPENDS_ON_VALUES = ("escalate",)
 

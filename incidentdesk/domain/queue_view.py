@@ -45,6 +45,7 @@ class QueueView:
     priority: int | None = None
     include_closed: bool = False
     waiting_vendor: bool = False  # on hold waiting for a vendor only (domain/vendor.py)
+    type: str | None = None       # "incident" or "request" (service requests) only; None: both
 
     def changed(self, **changes) -> QueueView:
         """This view with some settings changed (unknown names are a TypeError, as for the dataclass)."""
@@ -68,6 +69,7 @@ class QueueView:
             at_risk_at=now if self.scope == "at risk" else None,
             major=self.scope == "major",
             waiting_vendor=self.waiting_vendor,
+            type=self.type,
             text=self.text,
             sort=self.sort,
         )
@@ -81,6 +83,8 @@ class QueueView:
             words.append(f"P{self.priority}")
         if self.waiting_vendor:
             words.append("waiting for vendor")
+        if self.type:
+            words.append("service requests" if self.type == "request" else "incidents only")
         if self.text:
             words.append(f"text “{self.text}”")
         return ", ".join(words) or "open incidents"

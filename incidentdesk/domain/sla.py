@@ -160,12 +160,19 @@ class SlaSettings:
     # policy_for's answers: the sweeper and the console's countdowns ask for the same few often.
     _policies: dict = field(default_factory=dict, init=False, compare=False, repr=False)
 
-    def policy_for(self, priority: int, type_: str | None = None, category: str | None = None) -> Policy:
-        """The first matching [[sla.policy]] override, else the priority's targets."""
-        key = (priority, type_, category)
+    def policy_for(self, priority: int, type_: str | None = None, category: str | None = None,
+                   own: str | None = None) -> Policy:
+        """The first matching [[sla.policy]] override, else the priority's targets.
+
+        `own`: a service request's own targets, "4h/3bd" (incidents.sla_target: domain/requests.py),
+        counted on the calendar the policy would use, so every reader agrees on the calendar.
+        """
+        key = (priority, type_, category, own)
         policy = self._policies.get(key)
         if policy is None:
             policy = self._policy_for(priority, type_, category)
+            if own:
+                policy = _own_policy(policy, own)
             if len(self._policies) >= 4096:
                 self._policies.clear()
             self._policies[key] = policy
@@ -197,6 +204,19 @@ class SlaSettings:
 
     def rules_for(self, event: str, priority: int, type_: str | None) -> list[EscalationRule]:
         return [r for r in self.escalations if r.applies(event, priority, type_)]
+
+
+def _own_policy(policy: Policy, own: str) -> Policy:
+    """`policy` with a request type's own response / resolution spans ("4h/3bd"; "-": the policy's)."""
+    response, _, resolution = own.partition("/")
+    spans = {}
+    for which, text in (("response", response), ("resolution", resolution)):
+        if text and text != "-":
+            spans[which] = span_on(parse_span(text, which), policy.calendar)
+    if not spans:
+        return policy
+    return Policy(f"{policy.name.split(' ', 1)[0]} (request type {own})", spans.get("response", policy.response),
+                  spans.get("resolution", policy.resolution), policy.calendar)
 
 
 @dataclass(frozen=True)

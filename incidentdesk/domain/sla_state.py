@@ -78,6 +78,7 @@ class SlaFacts:
     response_state: str
     resolution_state: str
     started_at: datetime | None = None   # when the running targets count from; None: created_at
+    own: str | None = None               # a service request's own targets (incidents.sla_target)
 
 
 def is_running(facts: SlaFacts, which: str) -> bool:
@@ -144,7 +145,7 @@ def assess(settings: SlaSettings, facts: SlaFacts, now: datetime) -> Assessment:
     A paused clock is assessed at the moment it paused (time stands still) and never asks to
     be checked again until it resumes. States never move backwards here.
     """
-    policy = settings.policy_for(facts.priority, facts.type, facts.category)
+    policy = settings.policy_for(facts.priority, facts.type, facts.category, facts.own)
     paused = timedelta(seconds=facts.paused_seconds or 0.0)
     instant = min(now, facts.paused_at) if facts.paused_at is not None else now
     clocks, states, transitions, nexts = {}, {}, [], []

@@ -23,6 +23,7 @@ from incidentdesk.domain import limits, lifecycle, major
 from incidentdesk.domain.enums import EventKind, Level, ResolutionCode, Status, parse_enum
 from incidentdesk.domain.errors import ValidationError
 from incidentdesk.services import pir as pir_service
+from incidentdesk.services import request_gate
 from incidentdesk.services import sla_sync
 from incidentdesk.services import vendor as vendor_service
 from incidentdesk.services.assignment import (
@@ -133,6 +134,7 @@ def resolve(ctx: ServiceContext, key: str, *, code: ResolutionCode | str, notes:
     notes = _required(notes, "notes", "resolution notes (what fixed it, or the workaround)")
     with _editing(ctx, key, expected_version) as (s, inc, now):
         _require_may_change(ctx, inc, "resolve", step=True)
+        request_gate.check_ready(s, inc)   # a service request: approved, its checklist done
         apply_resolve(s, ctx, inc, now, code=code, notes=notes)
         return inc.version + 1
 

@@ -67,7 +67,7 @@ _FIELDS = (
     "id", "key", "event_count", "last_event_hash", "created_at", "priority", "type", "category", "is_open",
     "acknowledged_at", "resolved_at", "sla_paused_at", "sla_paused_seconds", "response_sla_state",
     "resolution_sla_state", "response_due_at", "resolution_due_at", "response_breached_at",
-    "resolution_breached_at", "sla_due_at", "next_sla_check_at", "sla_started_at",
+    "resolution_breached_at", "sla_due_at", "next_sla_check_at", "sla_started_at", "sla_target",
 )
 _COLUMNS = tuple(_T.c[name] for name in _FIELDS)
 _UPDATES: dict[tuple[str, ...], object] = {}
@@ -261,10 +261,10 @@ def _process(settings: SlaSettings, actor: Actor, row, now: datetime, result: Sw
     outcome = assess(settings, SlaFacts(
         created_at, priority, type_, category, bool(is_open), acknowledged_at, resolved_at, paused_at,
         paused_seconds or 0.0, response_state or SlaState.ON_TRACK, resolution_state or SlaState.ON_TRACK,
-        started_at), now)
+        started_at, f["sla_target"]), now)
     new = {}
     if outcome.transitions:
-        policy_name = settings.policy_for(priority, type_, category).name
+        policy_name = settings.policy_for(priority, type_, category, f["sla_target"]).name
         breached = {"response": response_breached_at, "resolution": resolution_breached_at}
         seq = event_count
         for tr in outcome.transitions:

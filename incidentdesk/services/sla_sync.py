@@ -54,7 +54,7 @@ def facts_of(inc) -> SlaFacts:
         paused_at=inc.sla_paused_at, paused_seconds=inc.sla_paused_seconds or 0.0,
         response_state=inc.response_sla_state or SlaState.ON_TRACK,
         resolution_state=inc.resolution_sla_state or SlaState.ON_TRACK,
-        started_at=inc.sla_started_at or inc.created_at,
+        started_at=inc.sla_started_at or inc.created_at, own=inc.sla_target,
     )
 
 
@@ -80,7 +80,7 @@ def on_logged(config: Config, inc: Incident, now: datetime) -> None:
         inc.sla_paused_seconds = 0.0
     if inc.sla_started_at is None:
         inc.sla_started_at = inc.created_at
-    policy = settings.policy_for(inc.priority, inc.type, inc.category)
+    policy = settings.policy_for(inc.priority, inc.type, inc.category, inc.sla_target)
     paused = timedelta(seconds=inc.sla_paused_seconds)
     inc.response_due_at = plan(policy, "response", inc.sla_started_at, paused, settings.at_risk_share).due_at
     inc.resolution_due_at = plan(policy, "resolution", inc.sla_started_at, paused, settings.at_risk_share).due_at
@@ -121,7 +121,7 @@ def _settle_stops(inc: Incident) -> dict:
 def _end_pause(settings: SlaSettings, inc: Incident, now: datetime) -> None:
     if inc.sla_paused_at is None:
         return
-    calendar = settings.policy_for(inc.priority, inc.type, inc.category).calendar
+    calendar = settings.policy_for(inc.priority, inc.type, inc.category, inc.sla_target).calendar
     inc.sla_paused_seconds = (inc.sla_paused_seconds or 0.0) + calendar.elapsed(inc.sla_paused_at, now).total_seconds()
     inc.sla_paused_at = None
 
@@ -170,7 +170,7 @@ def on_reopened(config: Config, inc: Incident, now: datetime, resolved_at: datet
     settings = sla_settings(config)
     changes = {}
     if resolved_at is not None:
-        calendar = settings.policy_for(inc.priority, inc.type, inc.category).calendar
+        calendar = settings.policy_for(inc.priority, inc.type, inc.category, inc.sla_target).calendar
         inc.sla_paused_seconds = (inc.sla_paused_seconds or 0.0) + calendar.elapsed(resolved_at, now).total_seconds()
     if inc.resolution_sla_state == SlaState.MET:
         inc.resolution_sla_state = SlaState.ON_TRACK.value
@@ -194,7 +194,7 @@ def paused_from_timeline(session: Session, settings: SlaSettings, inc: Incident,
     at a resolve, and ends at the next resume or reopen; a pause still open is not included
     (sla_paused_at holds it).
     """
-    calendar = settings.policy_for(inc.priority, inc.type, inc.category).calendar
+    calendar = settings.policy_for(inc.priority, inc.type, inc.category, inc.sla_target).calendar
     rows = session.execute(
         select(TimelineEvent.kind, TimelineEvent.at, TimelineEvent.text)
         .where(TimelineEvent.incident_id == inc.id,
@@ -231,7 +231,7 @@ class Outgoing:
 def outgoing_targets(config: Config, inc: Incident, now: datetime) -> Outgoing:
     """Call before changing the priority: what on_reprioritised will replace."""
     settings = sla_settings(config)
-    policy = settings.policy_for(inc.priority, inc.type, inc.category)
+    policy = settings.policy_for(inc.priority, inc.type, inc.category, inc.sla_target)
     result = assess(settings, facts_of(inc), now)
     breached = {w: getattr(inc, f"{w}_breached_at") for w in TARGETS}
     for tr in result.transitions:
@@ -264,7 +264,7 @@ def on_reprioritised(config: Config, session: Session, inc: Incident, now: datet
     breach is neither recorded nor escalated twice. Stopped targets keep their verdict.
     """
     settings = sla_settings(config)
-    policy = settings.policy_for(inc.priority, inc.type, inc.category)
+    policy = settings.policy_for(inc.priority, inc.type, inc.category, inc.sla_target)
     out = Reprioritised()
     running = [w for w in TARGETS if w in old.due]
     if policy.name == old.policy or not running:   # only the severity changed: the targets stand

@@ -126,6 +126,8 @@ class Incident(Base):
     # When the sweeper next needs to look at this incident (None: nothing pending). Indexed so a
     # sweep reads only incidents whose SLA state is about to change, not every open one.
     next_sla_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    # A service request's own targets, "4h/3bd", from its request type when raised (domain/requests.py)
+    sla_target: Mapped[str | None] = mapped_column(String(40))
     # alerts (monitoring): the correlation key (domain/alerts.py) of the alerts this incident stands
     # for. The column keeps its first name, dedup_key: a rename would buy nothing but a migration.
     correlation_key: Mapped[str | None] = mapped_column("dedup_key", String(300), index=True)
@@ -372,3 +374,6 @@ class OutboxMessage(Base):
 from incidentdesk.store.review_models import PirFollowUp, PirHighlight, PirReview  # noqa: E402,F401
 # The shift handover's table (services/handover.py), likewise.
 from incidentdesk.store.handover_models import Handover  # noqa: E402,F401
+from incidentdesk.store.request_models import (  # noqa: E402,F401
+    RequestStep, RequestType, RequestValue, ServiceRequest,
+)

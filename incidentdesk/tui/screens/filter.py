@@ -1,4 +1,4 @@
-"""The filter dialog (`/`): free text, scope, status, priority, sort, closed incidents too, waiting for a vendor.
+"""The filter dialog (`/`): free text, scope, status, priority, type, sort, closed too, waiting for a vendor.
 
 Unlike the action dialogs, Enter in the text field applies the filter (as `/` does in less or
 k9s) and Esc closes without asking: a filter writes nothing and is set again in a keystroke.
@@ -51,6 +51,9 @@ class FilterScreen(Dialog):
                 yield Label("Priority", classes="field-label")
                 yield Select([(f"P{p}", p) for p in (1, 2, 3, 4)], value=v.priority or Select.NULL,
                              prompt="any", id="filter-priority")
+                yield Label("Type", classes="field-label")
+                yield Select([("incidents", "incident"), ("service requests", "request")],
+                             value=v.type or Select.NULL, prompt="any", id="filter-type")
                 yield Label("Sort", classes="field-label")
                 yield Select([(s, s) for s in SORTS], value=v.sort, allow_blank=False, id="filter-sort")
                 yield TickBox("Include resolved, closed and cancelled", v.include_closed, id="filter-closed")
@@ -69,6 +72,7 @@ class FilterScreen(Dialog):
         return QueueView(
             text=self.query_one("#filter-text", Input).value.strip(), scope=self._value("#filter-scope") or "all",
             status=self._value("#filter-status"), priority=self._value("#filter-priority"),
+            type=self._value("#filter-type"),
             sort=self._value("#filter-sort") or DEFAULT_SORT,
             include_closed=self.query_one("#filter-closed", TickBox).value,
             waiting_vendor=self.query_one("#filter-vendor", TickBox).value,

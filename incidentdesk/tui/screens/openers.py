@@ -44,6 +44,28 @@ def _handover(main) -> None:
     from incidentdesk.tui.screens.handover import open_handover
 
     open_handover(main)
+def _request_new(main) -> None:
+    from incidentdesk.tui.screens.request_flow import open_new
+
+    open_new(main)
+
+
+def _request_step(main) -> None:
+    from incidentdesk.tui.screens.request_flow import open_step
+
+    open_step(main)
+
+
+def _request_approval(main) -> None:
+    from incidentdesk.tui.screens.request_flow import open_approval
+
+    open_approval(main)
+
+
+def _request_fulfil(main) -> None:
+    from incidentdesk.tui.screens.request_flow import open_fulfil
+
+    open_fulfil(main)
 
 
 SCREENS: tuple[ScreenEntry, ...] = (
@@ -53,6 +75,14 @@ SCREENS: tuple[ScreenEntry, ...] = (
                 "highlights, causes, follow-ups", _review, needs_incident=True),
     ScreenEntry("handover.open", "H", "Shift handover", "shift handover: the draft, a note, publish (ctrl+s), "
                 "acknowledge (ctrl+g), previous handovers", _handover),
+    ScreenEntry("request.new", "Q", "New service request", "raise a service request: pick its type, then "
+                "fill in that type's own fields", _request_new),
+    ScreenEntry("request.step", "l", "Tick request step", "tick (or untick) a fulfilment step of the selected "
+                "service request", _request_step, needs_incident=True),
+    ScreenEntry("request.approval", "A", "Approve request", "approve or reject the selected service request, "
+                "or ask for its approval again", _request_approval, needs_incident=True),
+    ScreenEntry("request.fulfil", "F", "Fulfil request", "fulfil (resolve) the selected service request once "
+                "approved and its checklist is done", _request_fulfil, needs_incident=True),
 )
 
 BY_ID: dict[str, ScreenEntry] = {entry.id: entry for entry in SCREENS}

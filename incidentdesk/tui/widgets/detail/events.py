@@ -17,7 +17,7 @@ KINDS = {
     "created": "logged", "started": "work started", "held": "put on hold", "comment": "comment",
     "sla": "SLA", "major_declared": "major declared", "major_stood_down": "major stood down",
     "command_handed": "command handed", "major_roles": "major roles", "stakeholder_update": "stakeholder update",
-    "pir": "review", "vendor": "vendor",
+    "pir": "review", "vendor": "vendor", "request_step": "fulfilment step", "approval": "approval",
 }
 
 FIELDS = {

@@ -26,4 +26,12 @@ class ExtraTab:
         return self.panel()
 
 
-EXTRA_TABS: tuple[ExtraTab, ...] = ()
+def _request() -> type:
+    from incidentdesk.tui.widgets.detail.request_panel import RequestPanel
+
+    return RequestPanel
+
+
+EXTRA_TABS: tuple[ExtraTab, ...] = (
+    ExtraTab("Request", "request", _request),
+)

@@ -244,6 +244,8 @@ class QueuePager(Vertical):
             parts.append(Text(f" · P{view.priority}", style="cyan"))
         if view.waiting_vendor:
             parts.append(Text(" · waiting for vendor", style="cyan"))
+        if view.type:
+            parts.append(Text(" · service requests" if view.type == "request" else " · incidents only", style="cyan"))
         if view.text:
             parts.append(Text.assemble(Text(" · “", style="cyan"), literal(view.text, "cyan", limit=30),
                                        Text("”", style="cyan")))
