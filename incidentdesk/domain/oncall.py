@@ -40,6 +40,18 @@ class Cadence(StrEnum):
         return 1 if self is Cadence.DAILY else 7
 
 
+class Weekday(StrEnum):
+    """A weekly rotation's handoff day, as the catalog offers it (Monday is index 0)."""
+
+    MONDAY = "monday"
+    TUESDAY = "tuesday"
+    WEDNESDAY = "wednesday"
+    THURSDAY = "thursday"
+    FRIDAY = "friday"
+    SATURDAY = "saturday"
+    SUNDAY = "sunday"
+
+
 class OverrideKind(StrEnum):
     OVERRIDE = "override"
     SWAP = "swap"
@@ -290,3 +302,21 @@ def _aware(at: datetime) -> datetime:
     if at.tzinfo is None:
         raise ValueError("on-call instants must be time-zone aware")
     return at.astimezone(UTC)
+
+
+def shift_json(shift: Shift | None) -> dict | None:
+    if shift is None:
+        return None
+    return {"person": shift.person, "start": shift.start.isoformat(), "end": shift.end.isoformat(),
+            "scheduled": shift.scheduled, "override": shift.override_id, "kind": str(shift.kind) if shift.kind else None}
+
+
+def rotation_json(rotation: Rotation, now: datetime) -> dict:
+    """The rotation as `oncall show --json` prints it: its settings, who is on call now and next."""
+    current, following = rotation.now_and_next(now)
+    return {"group": rotation.group, "cadence": str(rotation.cadence),
+            "handoff_day": WEEKDAYS[rotation.handoff_weekday] if rotation.cadence is Cadence.WEEKLY else None,
+            "handoff_time": rotation.handoff_time.strftime("%H:%M"), "time_zone": rotation.zone,
+            "start": rotation.start.isoformat(), "members": list(rotation.members), "describe": describe(rotation),
+            "now": shift_json(current), "next": shift_json(following),
+            "next_handoff": rotation.next_handoff(now).isoformat()}
