@@ -275,5 +275,6 @@ def test_catalog_and_parser_import_no_sqlalchemy():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["incidentdesk.services.catalog", "incidentdesk.services.catalog.directory",
                    "incidentdesk.services.catalog.incidents", "incidentdesk.services.catalog.major",
-                   "incidentdesk.services.catalog.notify", "incidentdesk.services.catalog.pir",
+                   "incidentdesk.services.catalog.notify", "incidentdesk.services.catalog.oncall",
+                   "incidentdesk.services.catalog.pir",
                    "incidentdesk.services.catalog.spec"], out
