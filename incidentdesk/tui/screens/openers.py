@@ -40,11 +40,19 @@ def _review(main) -> None:
     open_review(main)
 
 
+def _oncall(main) -> None:
+    from incidentdesk.tui.screens.oncall import open_oncall
+
+    open_oncall(main)
+
+
 SCREENS: tuple[ScreenEntry, ...] = (
     ScreenEntry("major.view", "v", "Major incident view", "major-incident screen: roles, update clock, "
                 "stakeholder updates", _major, needs_incident=True),
     ScreenEntry("review.open", "P", "Post-incident review", "post-incident review: summary, impact, timeline "
                 "highlights, causes, follow-ups", _review, needs_incident=True),
+    ScreenEntry("oncall.open", "O", "On call", "on-call rotations: who is on call now and next, shifts, "
+                "overrides and swaps", _oncall),
 )
 
 BY_ID: dict[str, ScreenEntry] = {entry.id: entry for entry in SCREENS}
