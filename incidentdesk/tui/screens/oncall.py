@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual import on, work
@@ -163,25 +164,32 @@ class OncallScreen(Screen):
         zone = self.zone
         title.update(Text.assemble(literal(rotation.group), f": shifts, next {SHIFT_DAYS} days · members: ",
                                    literal(", ".join(rotation.members) or "none")))
-        grid = Table.grid(padding=(0, 2))
-        for _ in range(3):
-            grid.add_column(no_wrap=True)
+        shifts = Table.grid(padding=(0, 2))
+        shifts.add_column(no_wrap=True)
+        shifts.add_column(no_wrap=True, min_width=6)
+        shifts.add_column(no_wrap=True, overflow="ellipsis")
         for shift in rotation.shifts(self.now, self.now + timedelta(days=SHIFT_DAYS)):
             note = Text()
             if shift.covered:
                 note = Text.assemble((f"#{shift.override_id} {shift.kind}", "yellow"), " for ",
                                      literal(shift.scheduled or "nobody"))
-            grid.add_row(f"{_when(shift.start, zone)} → {_when(shift.end, zone)}",
-                         literal(shift.person or "nobody", style="bold"), note)
+            shifts.add_row(f"{_when(shift.start, zone)} → {_when(shift.end, zone)}",
+                           literal(shift.person or "nobody", style="bold"), note)
+        parts = [shifts]
         listed = self.overrides.get(rotation.group, [])
         if listed:
-            grid.add_row("", "", "")
-            grid.add_row(Text("Overrides", style="bold"), "", "")
+            parts.append(Text("\nOverrides (x removes one by its #)", style="bold"))
+            table = Table.grid(padding=(0, 2))
+            table.add_column(no_wrap=True)
+            table.add_column(no_wrap=True, min_width=6)
+            table.add_column(no_wrap=True, overflow="ellipsis")
             for o in listed:
-                grid.add_row(f"#{o.id} {o.kind}: {_when(o.start, zone)} → {_when(o.end, zone)}",
-                             literal(o.person, style="bold"),
-                             Text.assemble(literal(o.reason or "no reason given"), (" by ", "dim"), literal(o.created_by)))
-        body.update(grid)
+                table.add_row(f"#{o.id} {o.kind} {_when(o.start, zone)} → {_when(o.end, zone)}",
+                              literal(o.person, style="bold"),
+                              Text.assemble(literal(o.reason or "no reason given"), (" by ", "dim"),
+                                            literal(o.created_by)))
+            parts.append(table)
+        body.update(Group(*parts))
 
     # --- dialogs: the catalog's use cases ------------------------------------------------------
     def action_dialog(self, name: str, values: dict | None = None, errors: dict | None = None) -> None:

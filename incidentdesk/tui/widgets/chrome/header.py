@@ -20,6 +20,7 @@ from incidentdesk.tui.format import clock_text, literal
 
 FIRST_LOOK_SECONDS = 0.3   # polls this often until the first screen is up
 REFRESH_SECONDS = 60.0     # at most this long between reads
+NARROW = 100               # narrower than this, with on-call shown, the database's name gives way
 
 
 class OncallRead(Message):
@@ -87,17 +88,20 @@ class DeskHeader(Static):
             if index:
                 parts.append((" · ", "dim"))
             parts.append((literal(group).plain + " ", ""))  # literal: untrusted names, control characters gone
-            parts.append((literal(person or "nobody").plain, "bold"))
-            if person == self._login:
-                parts.append((" (you)", "bold"))
+            parts.append((literal(person or "nobody").plain, "bold reverse" if person == self._login else "bold"))
         return Text.assemble(*parts, no_wrap=True, overflow="ellipsis")
 
     def tick(self, now: datetime) -> None:
         self._now = now
         grid = Table.grid(expand=True)
-        grid.add_column(justify="left", ratio=1, no_wrap=True)
+        name = Text.assemble(Text("incidentdesk ", style="bold"), literal(self._database))
+        if self.oncall and self.size.width < NARROW:  # room for who is on call: the product's name only
+            name = Text("incidentdesk ", style="bold")
+            grid.add_column(justify="left", no_wrap=True)
+        else:
+            grid.add_column(justify="left", ratio=1, no_wrap=True)
         grid.add_column(justify="center", ratio=1, no_wrap=True)
-        cells = [Text.assemble(Text("incidentdesk ", style="bold"), literal(self._database)), literal(self._who)]
+        cells = [name, literal(self._who)]
         if self.oncall:
             grid.add_column(justify="left", ratio=2, no_wrap=True, overflow="ellipsis")
             cells.append(self.oncall_text())
