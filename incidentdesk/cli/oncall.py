@@ -131,8 +131,9 @@ def cmd_ical(args) -> int:
 def register(commands) -> None:
     p = commands.add("oncall", help="on call now and next for every group; rotations, overrides, swaps, iCal",
                      description="Who is on call now, until when, and who is next, for every group with a "
-                                 "rotation. Change rotations with `oncall rotation-set`, `oncall members`, "
-                                 "`oncall override`, `oncall swap`, `oncall override-remove`.")
+                                 "rotation. Read one with `oncall show GROUP` or `oncall ical GROUP > file.ics`; "
+                                 "change them with `oncall rotation-set`, `oncall members`, `oncall override`, "
+                                 "`oncall swap`, `oncall override-remove` (each has --help).")
     p.add_argument("--json", action="store_true", help="every rotation, with now and next, as JSON")
     p.set_defaults(handler=cmd_oncall)
     p = commands.add(("oncall", "show"), help="a group's rotation, its shifts and overrides",

@@ -53,15 +53,14 @@ class DeskHeader(Static):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="header-oncall")
     def read_oncall(self) -> None:
-        from incidentdesk.domain.errors import DomainError
         from incidentdesk.store import oncall
 
         app = self.app
         now = app.clock()
         try:
             rotations = oncall.rotations(app.runtime.db, since=now, member=self._login)
-        except DomainError:
-            self.post_message(OncallRead(self.oncall, None))  # keep what is shown; try again later
+        except Exception:  # unreachable database (the banner says so) or anything else: keep what is shown
+            self.post_message(OncallRead(self.oncall, None))  # and try again at the next refresh
             return
         entries, changes = [], []
         for rotation in rotations:
