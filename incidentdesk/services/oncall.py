@@ -166,8 +166,8 @@ def swap(ctx: ServiceContext, group: str, *, shift: datetime | None, with_person
     """"Take my Tuesday": `with_person` covers `person`'s shift at `shift`; `person` covers one of theirs.
 
     `person` defaults to the caller; `back` is an instant in the shift taken in exchange (default:
-    with_person's next shift after the one given away). A member may swap their own shift; others
-    need the triage captain role. Returns the first override's number (the pair are consecutive).
+    with_person's next shift after the one given away). A member may swap their own shift (not
+    take someone else's without them); anyone else needs the triage captain role. Returns the first override's number (the pair are consecutive).
     """
     if shift is None:
         raise ValidationError("name the shift to give away (any time inside it)", field="shift")
@@ -178,9 +178,9 @@ def swap(ctx: ServiceContext, group: str, *, shift: datetime | None, with_person
         trail.lock(s, trail.DIRECTORY_LOCK)
         row = _rotation(s, _group(s, group).name)
         rotation = reads.to_domain(s, row, group)
-        if ctx.actor.login not in (person, with_person) and not at_least(ctx.actor, Role.TRIAGE_CAPTAIN):
+        if ctx.actor.login != person and not at_least(ctx.actor, Role.TRIAGE_CAPTAIN):
             raise PermissionDenied(f"{ctx.actor.login} may not swap other people's shifts "
-                                   "(the two people swapping, or a triage captain, may)")
+                                   "(the shift's own member, or a triage captain, may)")
         if person not in rotation.members and not at_least(ctx.actor, Role.TRIAGE_CAPTAIN):
             raise PermissionDenied(f"{person} is not a member of the {group} rotation")
         (p1, s1, e1), (p2, s2, e2) = swap_overrides(rotation, person, shift, with_person, back)

@@ -104,6 +104,8 @@ def test_member_swaps_own_shift_and_may_undo_it(db, desk):
     assert (a.kind, a.pair_id, b.pair_id) == ("swap", b.id, a.id) and str(a.id) == first
     with pytest.raises(PermissionDenied, match="other people's shifts"):
         svc.swap(cid, "SRE", shift=MONDAY + timedelta(days=14), with_person="ann", person="bob")
+    with pytest.raises(PermissionDenied, match="other people's shifts"):  # nor take one without its member
+        svc.swap(bob, "SRE", shift=MONDAY + timedelta(days=14), with_person="bob", person="cid")
     with pytest.raises(ValidationError, match="cid's, not ann's"):
         svc.swap(ann, "SRE", shift=MONDAY + timedelta(days=14), with_person="bob")
     svc.remove_override(ann, "SRE", number=b.id)  # the pair goes together

@@ -89,7 +89,7 @@ USE_CASES: tuple[UseCase, ...] = (
         "oncall_swap", "Swap shift", "\"take my Tuesday\": swap one of your shifts with another member's",
         lambda: _oncall().swap, command=("oncall", "swap"), record=override_record, subject=Subject.NONE,
         printed="swap #{key}: {with_person} takes the shift in {group}", console=IN_ONCALL_SCREEN,
-        who="a member swapping their own shift, or a triage captain (or higher) for anyone's",
+        who="the member whose shift it is, or a triage captain (or higher) for anyone's",
         dialog_title="Swap shifts", submit="Swap", done="swap #{key}: {with_person} takes the shift", params=(
             _group(),
             Param("shift", "My shift at", Kind.TIME, required=True, help="any time inside the shift given away"),
