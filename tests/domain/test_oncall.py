@@ -180,3 +180,50 @@ def test_parsing_and_checks():
     assert describe(weekly(cadence=Cadence.DAILY)) == "daily at 09:00 Europe/Berlin"
     with pytest.raises(ValueError):
         weekly().on_call(datetime(2026, 3, 3))
+
+
+# --- properties over random rotations, zones, handoffs and overrides ---------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+ZONES = ("UTC", "Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "Asia/Kolkata", "America/Sao_Paulo")
+BASE = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+@st.composite
+def rotations(draw):
+    members = tuple(draw(st.lists(st.sampled_from(("ann", "bob", "cid", "dee")), min_size=1, max_size=4)))
+    overrides = []
+    for i in range(draw(st.integers(0, 4))):
+        start = BASE + timedelta(hours=draw(st.integers(0, 24 * 300)))
+        overrides.append(Override(i + 1, draw(st.sampled_from(("zed", "yan", "ann"))), start,
+                                  start + timedelta(hours=draw(st.integers(1, 24 * 10)))))
+    return Rotation("G", members, draw(st.sampled_from(list(Cadence))), draw(st.integers(0, 6)),
+                    time(draw(st.integers(0, 23)), draw(st.sampled_from((0, 15, 30, 45)))), draw(st.sampled_from(ZONES)),
+                    date(2026, 1, 1) + timedelta(days=draw(st.integers(0, 200))), tuple(overrides))
+
+
+@settings(max_examples=60, deadline=None)
+@given(rotations(), st.integers(0, 24 * 330), st.integers(1, 24 * 40))
+def test_shifts_tile_the_range_and_agree_with_on_call(rotation, offset_hours, length_hours):
+    start = BASE + timedelta(hours=offset_hours, minutes=7)
+    end = start + timedelta(hours=length_hours)
+    shifts = rotation.shifts(start, end)
+    assert shifts[0].start == start and shifts[-1].end == end
+    assert all(a.end == b.start and a.start < a.end for a, b in zip(shifts, shifts[1:]))
+    for s in shifts:
+        for at in (s.start, s.end - timedelta(seconds=1)):
+            assert rotation.on_call(at) == s.person
+            assert rotation.scheduled(at) == s.scheduled or s.covered
+    zone = ZoneInfo(rotation.zone)
+    for n in range(rotation.shift_index(start), rotation.shift_index(end) + 1):
+        at = rotation.handoff(n)
+        assert rotation.handoff(n + 1) - at >= timedelta(hours=rotation.cadence.days * 24 - 3)  # DST: at most ±hours
+        wall = datetime.combine(at.astimezone(zone).date(), rotation.handoff_time, tzinfo=zone)
+        exists = wall.astimezone(UTC).astimezone(zone).replace(tzinfo=None) == wall.replace(tzinfo=None)
+        if exists:  # the local handoff time, whatever the offset that day
+            assert at.astimezone(zone).time() == rotation.handoff_time
+    now, nxt = rotation.now_and_next(start)
+    assert now.start == start and now.person == rotation.on_call(start)
+    assert nxt is None or (nxt.start == now.end and nxt.person != now.person)
