@@ -6,6 +6,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from incidentdesk.domain.errors import ValidationError
 from incidentdesk.domain.oncall import (
@@ -183,9 +185,6 @@ def test_parsing_and_checks():
 
 
 # --- properties over random rotations, zones, handoffs and overrides ---------------------------
-
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
 
 ZONES = ("UTC", "Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "Asia/Kolkata", "America/Sao_Paulo")
 BASE = datetime(2026, 1, 1, tzinfo=UTC)
