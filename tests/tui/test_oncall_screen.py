@@ -149,3 +149,30 @@ def test_add_rotations_is_the_desk_this_file_describes(tmp_path):
     assert rota.members == ("tess", "ana", "ines") and rota.on_call(clock.now) == "tess"
     assert rota.on_call(clock.now + timedelta(days=1)) == "ines"
     db.dispose()
+
+
+async def test_names_with_markup_are_shown_literally(tmp_path):
+    from incidentdesk.services import directory, oncall
+    from tests.support.desk import ctx_for
+
+    app, db, clock = _app(tmp_path)
+    admin, tess = ctx_for(db, "root-setup", clock), ctx_for(db, "tess", clock)
+    name = "Ops [@click=app.quit] [bold]Team[/]"
+    directory.add_group(admin, name)
+    directory.add_user(admin, "tess", role="triage_captain", groups=["Service Desk", name])
+    oncall.set_rotation(tess, name, members=("tess",))
+    oncall.add_override(tess, name, person="tess", start=clock.now, end=clock.now + timedelta(hours=1),
+                        reason="[red]cover[/] [@click=app.quit]")
+    async with app.run_test(size=(160, 36)) as pilot:
+        await _header_read(pilot)
+        assert f"{name} tess" in plain_text(_header(app))
+        screen = await _open_screen(pilot)
+        table = screen.query_one(DataTable)
+        groups = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+        assert groups == ["Network Operations", name, "Service Desk"]
+        table.move_cursor(row=1)
+        await settle(pilot)
+        shifts = plain_text(screen.query_one("#oncall-shifts"))
+        assert "[red]cover[/] [@click=app.quit]" in shifts
+        assert app.is_running
+    db.dispose()
