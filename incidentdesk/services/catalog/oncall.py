@@ -89,7 +89,7 @@ USE_CASES: tuple[UseCase, ...] = (
         "oncall_swap", "Swap shift", "\"take my Tuesday\": swap one of your shifts with another member's",
         lambda: _oncall().swap, command=("oncall", "swap"), record=override_record, subject=Subject.NONE,
         printed="swap #{key}: {with_person} takes the shift in {group}", console=IN_ONCALL_SCREEN,
-        who="the member whose shift it is, or a triage captain (or higher) for anyone's",
+        who="for the member whose shift it is, or a triage captain (or higher) for anyone's",
         dialog_title="Swap shifts", submit="Swap", done="swap #{key}: {with_person} takes the shift", params=(
             _group(),
             Param("shift", "My shift at", Kind.TIME, required=True, help="any time inside the shift given away"),
@@ -105,7 +105,7 @@ USE_CASES: tuple[UseCase, ...] = (
         "oncall_remove", "Remove override", "remove an override (a swap's other half goes with it)",
         lambda: _oncall().remove_override, command=("oncall", "override-remove"), record=override_record,
         subject=Subject.NONE, printed="override #{key} removed", console=IN_ONCALL_SCREEN,
-        who="whoever added it, or a triage captain (or higher)",
+        who="for whoever added it, or a triage captain (or higher)",
         dialog_title="Remove override", submit="Remove", done="override #{key} removed", params=(
             _group(),
             Param("number", "Override number", Kind.INT, required=True, positional=True, minimum=1,
