@@ -47,6 +47,7 @@ GROUPS = {
     ("config",): "incidentdesk.toml: check a file, show the effective config",
     ("handover",): "the shift handover: the draft now; publish, ack, list, show",
     ("request",): "service requests: new, step, approve, reject, fulfil, show; request types",
+    ("oncall",): "on-call rotations: now and next, show, rotation-set, members, override, swap, ical",
 }
 
 
@@ -83,6 +84,7 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     from incidentdesk.cli import requests as requests_cli
     from incidentdesk.cli import ingest as ingest_cli
     from incidentdesk.cli import notify as notify_cli
+    from incidentdesk.cli import oncall as oncall_cli
     from incidentdesk.cli import sla as sla_cli
     from incidentdesk.cli.common import Commands
     from incidentdesk.services.catalog import USE_CASES
@@ -96,7 +98,7 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     commands = Commands(GROUPS)
     incidents.register(commands)
     usecases.register(commands, USE_CASES)
-    for module in (admin, ingest_cli, sla_cli, config_cli, notify_cli, pir_cli, handover_cli, requests_cli):
+    for module in (admin, ingest_cli, sla_cli, config_cli, notify_cli, pir_cli, handover_cli, requests_cli, oncall_cli):
         module.register(commands)
     commands.build(parser.add_subparsers(dest="command", metavar="COMMAND"),
                    command_words(argv) if argv is not None else None)

@@ -82,10 +82,13 @@ class Route(Section):
     group: Annotated[str | None, doc("the group it is routed to")] = None
     tier: Annotated[int | None, doc("1, 2 or 3")] = None
     assignee: Annotated[str | None, doc("the login it is assigned to")] = None
+    assign: Annotated[str | None, doc('"oncall": to the group\'s current on-call (when no assignee)')] = None
 
     def __post_init__(self) -> None:
-        for key in ("name", "service", "category", "source", "group", "assignee"):
+        for key in ("name", "service", "category", "source", "group", "assignee", "assign"):
             non_empty(self, key)
+        if self.assign is not None and self.assign != "oncall":
+            raise bad("assign", self.assign, 'use "oncall" (the group\'s current on-call)')
         if self.source is not None and self.source not in SOURCES:
             raise bad("source", self.source, "use one of " + ", ".join(f'"{s}"' for s in SOURCES))
         if self.tier is not None and self.tier not in (1, 2, 3):

@@ -23,7 +23,9 @@ EVENT_NAMES = (
     "major_declared", "major_stood_down", "command_handed", "stakeholder_update",
 )
 # `to` entries that are people, not channels: their address comes from [notify.addresses].
-PEOPLE = ("assignee", "group", "reporter", "commander")
+# "oncall": the incident's group's current on-call (store/oncall.py); "manager": that group's manager.
+PEOPLE = ("assignee", "group", "reporter", "commander", "oncall", "manager")
+LOOKED_UP = ("oncall", "manager")  # read only when a rule for the event names them
 STATES = ("pending", "sending", "sent", "failed")
 
 _TOP_KEYS = {"channel", "rule", "addresses", "max_attempts", "backoff_base_seconds", "backoff_max_seconds",
@@ -82,6 +84,13 @@ class Fact:
     commander: str | None
     actor: str
     text: str
+    oncall: str | None = None    # filled in only when a rule names it (LOOKED_UP)
+    manager: str | None = None
+
+
+def wanted_people(settings: NotifySettings, event: str) -> set[str]:
+    """Which LOOKED_UP people a rule for `event` names (so nothing is read when none does)."""
+    return {t for rule in settings.by_event.get(event, ()) for t in rule.to if t in LOOKED_UP}
 
 
 @dataclass(frozen=True)

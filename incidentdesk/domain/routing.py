@@ -64,6 +64,7 @@ class Route:
     group: str | None = None
     tier: int | None = None
     assignee: str | None = None
+    assign: str | None = None  # "oncall": the group's current on-call (when no assignee is named)
 
     def matches(self, labels: Mapping[str, str], service: str | None, category: str | None, source: str) -> bool:
         if self.source is not None and self.source != source:
@@ -102,6 +103,7 @@ class Decision:
     tier: int | None
     assignee: str | None
     rule: str | None  # the name of the rule that matched, for the timeline
+    assign_oncall: bool = False  # no assignee named: the group's current on-call gets it (store/oncall.py)
 
 
 def pick_label(labels: Mapping[str, str], keys: Sequence[str]) -> str | None:
@@ -146,6 +148,7 @@ def decide(labels: Mapping[str, str], source: str, *, rules: Sequence[Route] = (
         group=rule.group if rule and rule.group else default_group,
         tier=rule.tier if rule else None, assignee=rule.assignee if rule else None,
         rule=rule.name if rule else None,
+        assign_oncall=bool(rule and rule.assign == ASSIGN_ONCALL and not rule.assignee),
     )
 
 
@@ -168,7 +171,8 @@ def _opt_str(table: Mapping, key: str, where: str) -> str | None:
     return value.strip()
 
 
-RULE_KEYS = {"name", "match", "match_re", "service", "category", "source", "group", "tier", "assignee"}
+RULE_KEYS = {"name", "match", "match_re", "service", "category", "source", "group", "tier", "assignee", "assign"}
+ASSIGN_ONCALL = "oncall"
 
 
 def rules_from_config(items: Sequence[Mapping] | None) -> list[Route]:
@@ -190,6 +194,9 @@ def rules_from_config(items: Sequence[Mapping] | None) -> list[Route]:
         source = _opt_str(item, "source", where)
         if source is not None and source not in SOURCES:
             raise ValidationError(f"{where}.source must be one of {', '.join(SOURCES)}")
+        assign = _opt_str(item, "assign", where)
+        if assign is not None and assign != ASSIGN_ONCALL:
+            raise ValidationError(f'{where}.assign must be "{ASSIGN_ONCALL}" (the group\'s current on-call)')
         tier = item.get("tier")
         if tier is not None and (isinstance(tier, bool) or tier not in (1, 2, 3)):
             raise ValidationError(f"{where}.tier must be 1, 2 or 3")
@@ -198,6 +205,7 @@ def rules_from_config(items: Sequence[Mapping] | None) -> list[Route]:
             labels=_str_map(item.get("match"), f"{where}.match"), labels_re=patterns,
             service=_opt_str(item, "service", where), category=_opt_str(item, "category", where), source=source,
             group=_opt_str(item, "group", where), tier=tier, assignee=_opt_str(item, "assignee", where),
+            assign=assign,
         ))
     return rules
 

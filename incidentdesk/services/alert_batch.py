@@ -26,6 +26,7 @@ from incidentdesk.services.context import ServiceContext
 from incidentdesk.services.timeline import append_event
 from incidentdesk.store.changefeed import record_change
 from incidentdesk.store.models import Alert, Group, Incident
+from incidentdesk.store.oncall import on_call_now
 
 AUTO_RESOLVED_NOTE = "auto-resolved by monitoring"
 SEVERITY_RANK = {"SEV1": 1, "SEV2": 2, "SEV3": 3, "SEV4": 4}
@@ -233,12 +234,15 @@ class BatchApplier:
             description = (description + "\n" if description else "") + (
                 f"routing: group {d.group!r} (rule {d.rule or 'default_group'}) does not exist; left unassigned")
         title = alert.title if strip_control(alert.title).strip() else f"alert {alert.fingerprint}"
+        assignee = d.assignee
+        if d.assign_oncall and group is not None:  # the rule says: whoever is on call for the group now
+            assignee = on_call_now(self.s, group, self.now)
         inc = incident_svc.create_incident(self.s, self.ctx, incident_svc.Intake(
             title=title, impact=d.impact, urgency=d.urgency, severity=d.severity, description=description,
             affected_service=_fit(d.service, "affected_service"), category=_fit(d.category, "category"),
             ci=_fit(d.ci, "ci"), started_at=alert.starts_at,
             symptoms="\n".join(f"{k}={v}" for k, v in sorted(alert.labels.items())),
-            group=group, tier=d.tier if group else None, assignee=d.assignee, source="alert",
+            group=group, tier=d.tier if group else None, assignee=assignee, source="alert",
         ))
         inc.correlation_key = alert.correlation_key
         inc.alert_count = 0

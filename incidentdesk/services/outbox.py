@@ -14,7 +14,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from incidentdesk.domain.errors import InvalidTransition, NotFound
-from incidentdesk.domain.notify_rules import Fact, NotifySettings, destinations, event_name, idempotency_key, render
+from incidentdesk.domain.notify_rules import (
+    Fact, NotifySettings, destinations, event_name, idempotency_key, render, wanted_people,
+)
 from incidentdesk.domain.roles import require
 from incidentdesk.domain.enums import Role
 from incidentdesk.store import outbox as outbox_store
@@ -35,6 +37,19 @@ def _rows(settings: NotifySettings, fact: Fact, event_hash: str, incident_id: in
     return rows
 
 
+def _looked_up(session, settings, event: str, group: str | None, manager: str | None, at: datetime) -> dict:
+    """The on-call and manager of the incident's group, for rules that name them (else nothing is read)."""
+    wanted = wanted_people(settings, event)
+    found: dict = {}
+    if "manager" in wanted:
+        found["manager"] = manager
+    if "oncall" in wanted and group is not None:
+        from incidentdesk.store.oncall import on_call_now
+
+        found["oncall"] = on_call_now(session, group, at)
+    return found
+
+
 def after_event(session, incident, actor_login: str, kind: str, at: datetime, text: str,
                 after: dict | None, event_hash: str) -> None:
     """The outbox rows one appended event causes (none, usually: then no query at all)."""
@@ -44,9 +59,11 @@ def after_event(session, incident, actor_login: str, kind: str, at: datetime, te
     name = event_name(kind, after)
     if name not in settings.by_event:
         return
+    group = incident.group.name if incident.group is not None else None
     fact = Fact(event=name, key=incident.key, title=incident.title, priority=incident.priority,
-                group=incident.group.name if incident.group is not None else None, assignee=incident.assignee,
-                reporter=incident.reporter, commander=incident.commander, actor=actor_login, text=text or "")
+                group=group, assignee=incident.assignee,
+                reporter=incident.reporter, commander=incident.commander, actor=actor_login, text=text or "",
+                **_looked_up(session, settings, name, group, incident.group.manager if incident.group else None, at))
     if incident.id is None:
         session.flush()
     outbox_store.add(session, _rows(settings, fact, event_hash, incident.id, at))
@@ -68,14 +85,15 @@ def after_bulk_events(session, events: list[dict], at: datetime) -> None:
     ids = sorted({e["incident_id"] for e, _ in wanted})
     facts = {row.id: row for row in session.execute(
         select(Incident.id, Incident.key, Incident.title, Incident.priority, Incident.assignee, Incident.reporter,
-               Incident.commander, Group.name.label("group_name"))
+               Incident.commander, Group.name.label("group_name"), Group.manager.label("group_manager"))
         .select_from(Incident).outerjoin(Group, Group.id == Incident.group_id).where(Incident.id.in_(ids)))}
     rows = []
     for event, name in wanted:
         inc = facts[event["incident_id"]]
         fact = Fact(event=name, key=inc.key, title=inc.title, priority=inc.priority, group=inc.group_name,
                     assignee=inc.assignee, reporter=inc.reporter, commander=inc.commander,
-                    actor=event["actor"], text=event.get("text") or "")
+                    actor=event["actor"], text=event.get("text") or "",
+                    **_looked_up(session, settings, name, inc.group_name, inc.group_manager, at))
         rows += _rows(settings, fact, event["hash"], inc.id, at)
     outbox_store.add(session, rows)
 

@@ -26,6 +26,7 @@ from incidentdesk.domain.checkpoint import TRAIL, Matcher
 from incidentdesk.domain.keys import format_key
 from incidentdesk.store.engine import Database
 from incidentdesk.store.models import Category, DirectoryEvent, Group, Incident, Service, TimelineEvent, User
+from incidentdesk.store.oncall import audited_rows as oncall_audited_rows
 
 # pg_advisory_xact_lock(LOCK_CLASS, n): one lock for the directory trail's head, one for incident numbers.
 LOCK_CLASS = 2027
@@ -73,6 +74,7 @@ def _current_directory(s: Session) -> dict[tuple[str, str], dict]:
         current[("category", category.path)] = category_state(category)
     for service in s.scalars(select(Service)):
         current[("service", service.name)] = service_state(service)
+    current.update(oncall_audited_rows(s))  # rotations and overrides (store/oncall.py)
     return current
 
 

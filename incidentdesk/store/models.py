@@ -377,3 +377,4 @@ from incidentdesk.store.handover_models import Handover  # noqa: E402,F401
 from incidentdesk.store.request_models import (  # noqa: E402,F401
     RequestStep, RequestType, RequestValue, ServiceRequest,
 )
+from incidentdesk.store.oncall_models import OncallMember, OncallOverride, OncallRotation  # noqa: E402,F401

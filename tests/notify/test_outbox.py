@@ -200,3 +200,32 @@ def test_two_people_retrying_at_once_one_wins(db, make_ctx):
     for t in threads:
         t.join(20)
     assert sorted(outcomes)[-1] == "retried" and "is pending, not failed" in sorted(outcomes)[0], outcomes
+
+
+def test_oncall_and_manager_targets_reach_the_groups_on_call_and_manager(db, make_ctx, clock):
+    """`to = "oncall"`: whoever the group's rotation has on call at the event; `to = "manager"`: the group's manager."""
+    from incidentdesk.services import directory, oncall
+
+    config = notify_config(channels={"mail": "M"}, addresses={"pat": "pat@example.com", "quinn": "q@example.com",
+                                                              "mona": "mona@example.com"},
+                           rules=[{"on": ["created"], "to": "oncall", "via": "mail"},
+                                  {"on": ["escalated"], "to": "manager", "via": "mail"},
+                                  {"on": ["sla_breached"], "to": ["oncall", "manager"], "via": "mail"}])
+    admin = make_ctx("adm", Role.ADMIN, config_override=config)
+    directory.add_group(admin, "Payments", tier=2, manager="mona")
+    cap = make_ctx("cap", Role.TRIAGE_CAPTAIN, groups=("Payments",), config_override=config)
+    for login in ("pat", "quinn"):
+        make_ctx(login, Role.RESPONDER, groups=("Payments",), config_override=config)
+    oncall.set_rotation(cap, "Payments", cadence="daily", handoff_time="09:00", time_zone="UTC",
+                        start=clock.now.date().isoformat(), members=("quinn", "pat"))
+    new_incident(cap, group="Payments")
+    clock.advance(days=1)
+    key = new_incident(cap, title="second", group="Payments")
+    new_incident(cap, title="no group")  # no group, no on-call: nobody to tell
+    assert [r.recipient for r in _rows(db)] == ["q@example.com", "pat@example.com"]
+    svc.escalate(cap, key, kind="hierarchical", summary="customers cannot pay")
+    assert _rows(db)[-1].recipient == "mona@example.com" and _rows(db)[-1].event_kind == "escalated"
+    clock.advance(days=3)
+    sla.sweep(cap)
+    breached = {r.recipient for r in _rows(db) if r.event_kind == "sla_breached"}
+    assert breached == {"q@example.com", "mona@example.com"}  # four handoffs after the start: quinn again

@@ -32,7 +32,7 @@ def ctx_for(db: Database, login: str, clock: Clock, config: Config | None = None
 
 
 def build(db: Database, clock: Clock, *, extra: int = 0, markup: bool = False, long_timeline: bool = False,
-          major: bool = False, vendor: bool = False, review: bool = False) -> dict:
+          major: bool = False, vendor: bool = False, review: bool = False, oncall: bool = False) -> dict:
     """A small desk: groups, people, a handful of incidents in different states. Returns keys by name."""
     root = ServiceContext(db, Config(), load_actor(db, "root-setup"), clock)
     directory.add_user(root, "root-setup", role=Role.ADMIN)
@@ -116,11 +116,31 @@ def build(db: Database, clock: Clock, *, extra: int = 0, markup: bool = False, l
             keys[f"markup{i}"] = svc.log_incident(ana, svc.Intake(title=title, impact="high", urgency="medium",
                                                                   description=title, group="Service Desk"))
             svc.comment(ana, keys[f"markup{i}"], title)
+    if oncall:
+        add_rotations(db, clock)
     for i in range(extra):
         svc.log_incident(ana, svc.Intake(title=f"Bulk incident {i + 1:03d}", impact="low", urgency="low",
                                          group="Service Desk"))
     clock.advance(minutes=10)
     return keys
+
+
+def add_rotations(db: Database, clock: Clock) -> None:
+    """Service Desk: weekly, Monday 09:00 Europe/London (tess, ana, ines), with an override and a swap;
+    Network Operations: daily 08:00 UTC (chen alone)."""
+    from datetime import timedelta
+
+    from incidentdesk.services import oncall
+
+    tess, ana = ctx_for(db, "tess", clock), ctx_for(db, "ana", clock)
+    oncall.set_rotation(tess, "Service Desk", cadence="weekly", handoff_day="monday", handoff_time="09:00",
+                        time_zone="Europe/London", start="2026-11-23", members=("tess", "ana", "ines"))
+    oncall.set_rotation(tess, "Network Operations", cadence="daily", handoff_time="08:00", time_zone="UTC",
+                        start="2026-11-01", members=("chen",))
+    monday = clock.now.replace(hour=9, minute=0, second=0, microsecond=0)
+    oncall.add_override(tess, "Service Desk", person="ines", start=monday + timedelta(days=1),
+                        end=monday + timedelta(days=1, hours=8), reason="Tess at the supplier review")
+    oncall.swap(ana, "Service Desk", shift=monday + timedelta(days=8), with_person="ines", reason="take my week")
 
 
 def make_app(db: Database, login: str, clock: Clock, config: Config | None = None, tick_seconds: float = 0,

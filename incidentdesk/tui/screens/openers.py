@@ -44,6 +44,8 @@ def _handover(main) -> None:
     from incidentdesk.tui.screens.handover import open_handover
 
     open_handover(main)
+
+
 def _request_new(main) -> None:
     from incidentdesk.tui.screens.request_flow import open_new
 
@@ -67,6 +69,11 @@ def _request_fulfil(main) -> None:
 
     open_fulfil(main)
 
+def _oncall(main) -> None:
+    from incidentdesk.tui.screens.oncall import open_oncall
+
+    open_oncall(main)
+
 
 SCREENS: tuple[ScreenEntry, ...] = (
     ScreenEntry("major.view", "v", "Major incident view", "major-incident screen: roles, update clock, "
@@ -83,6 +90,8 @@ SCREENS: tuple[ScreenEntry, ...] = (
                 "or ask for its approval again", _request_approval, needs_incident=True),
     ScreenEntry("request.fulfil", "F", "Fulfil request", "fulfil (resolve) the selected service request once "
                 "approved and its checklist is done", _request_fulfil, needs_incident=True),
+    ScreenEntry("oncall.open", "O", "On call", "on-call rotations: who is on call now and next, shifts, "
+                "overrides and swaps", _oncall),
 )
 
 BY_ID: dict[str, ScreenEntry] = {entry.id: entry for entry in SCREENS}
