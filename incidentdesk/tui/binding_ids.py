@@ -18,10 +18,13 @@ def _load() -> None:
     import incidentdesk.tui.screens.dialog  # noqa: F401
     import incidentdesk.tui.screens.filter  # noqa: F401
     import incidentdesk.tui.screens.form  # noqa: F401
+    import incidentdesk.tui.screens.handover  # noqa: F401
     import incidentdesk.tui.screens.help  # noqa: F401
     import incidentdesk.tui.screens.major  # noqa: F401
     import incidentdesk.tui.screens.notifications  # noqa: F401
+    import incidentdesk.tui.screens.oncall  # noqa: F401
     import incidentdesk.tui.screens.pir  # noqa: F401
+    import incidentdesk.tui.screens.request_flow  # noqa: F401
     import incidentdesk.tui.widgets.detail.pane  # noqa: F401
 
 
