@@ -45,6 +45,9 @@ GROUPS = {
     ("sla",): "SLA clock: sweep for at-risk and breached targets",
     ("notify",): "notifications: deliver (once or --loop), list, retry, channels",
     ("config",): "incidentdesk.toml: check a file, show the effective config",
+    ("categories",): "the category tree: list, add, rename, retire",
+    ("ci",): "configuration items: list, show, import, export",
+    ("change",): "changes (CHG-): list, show, new, update, import",
 }
 
 
@@ -75,6 +78,7 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     A new area of commands is one module with a `register(commands)` here.
     """
     from incidentdesk.cli import admin, incidents, usecases
+    from incidentdesk.cli import cmdb as cmdb_cli
     from incidentdesk.cli import config as config_cli
     from incidentdesk.cli import pir as pir_cli
     from incidentdesk.cli import ingest as ingest_cli
@@ -92,7 +96,7 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     commands = Commands(GROUPS)
     incidents.register(commands)
     usecases.register(commands, USE_CASES)
-    for module in (admin, ingest_cli, sla_cli, config_cli, notify_cli, pir_cli):
+    for module in (admin, ingest_cli, sla_cli, config_cli, notify_cli, pir_cli, cmdb_cli):
         module.register(commands)
     commands.build(parser.add_subparsers(dest="command", metavar="COMMAND"),
                    command_words(argv) if argv is not None else None)

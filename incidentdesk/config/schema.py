@@ -17,6 +17,7 @@ from typing import Annotated
 
 from incidentdesk.config.audit import Audit
 from incidentdesk.config.base import Section, doc
+from incidentdesk.config.cmdb import Cmdb
 from incidentdesk.config.console import Console
 from incidentdesk.config.database import Database
 from incidentdesk.config.general import General
@@ -41,3 +42,4 @@ class Schema(Section):
     notify: Notify = Notify()
     major: Major = Major()
     pir: Pir = Pir()
+    cmdb: Cmdb = Cmdb()

@@ -95,6 +95,8 @@ class EventKind(StrEnum):
     STAKEHOLDER_UPDATE = "stakeholder_update"  # an update posted (text: the rendered update)
     VENDOR = "vendor"            # vendor, ticket, status link or status set or cleared (services/vendor.py)
     PIR = "pir"                  # the post-incident review edited (services/pir.py; domain/pir.REVIEW_EVENT)
+    CATEGORISED = "categorised"  # category and/or CI set (services/cmdb.recategorise)
+    CAUSED_BY_CHANGE = "caused_by_change"  # linked to (or unlinked from) the change that caused it (services/cmdb.py)
 
 
 def parse_enum(enum_cls, value: str, what: str):

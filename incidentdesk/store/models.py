@@ -54,6 +54,8 @@ class Category(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     path: Mapped[str] = mapped_column(String(300), unique=True)
     default_group: Mapped[str | None] = mapped_column(String(100))
+    # retired: not offered or accepted for new incidents; incidents that have it keep it (services/categories.py)
+    retired: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Service(Base):
@@ -155,6 +157,8 @@ class Incident(Base):
     vendor_ticket: Mapped[str | None] = mapped_column(String(100))
     vendor_url: Mapped[str | None] = mapped_column(String(2000))
     vendor_status: Mapped[str | None] = mapped_column(String(500))
+    # the change (CHG-..., store/cmdb_models.py) this incident was caused by (services/cmdb.py)
+    caused_by_change: Mapped[str | None] = mapped_column(String(20))
     # integrity
     version: Mapped[int] = mapped_column(Integer, default=1)
     event_count: Mapped[int] = mapped_column(Integer, default=0)
@@ -370,3 +374,4 @@ class OutboxMessage(Base):
 
 # The review's tables live in their own module; imported here so Base.metadata always holds them.
 from incidentdesk.store.review_models import PirFollowUp, PirHighlight, PirReview  # noqa: E402,F401
+from incidentdesk.store.cmdb_models import CIDependency, Change, ChangeCI, ConfigurationItem  # noqa: E402,F401
