@@ -121,3 +121,14 @@ def checked_category(s: Session, value: str | None) -> str | None:
         return value
     raise unknown_category(value, live, [r.path for r in rows if r.retired])
 
+
+
+def default_group_for(s: Session, path: str | None) -> str | None:
+    """The group incidents of `path` are routed to: its own default group, else its nearest parent's."""
+    if not path:
+        return None
+    parts = path.split("/")
+    candidates = ["/".join(parts[:i]) for i in range(len(parts), 0, -1)]
+    groups = dict(s.execute(select(Category.path, Category.default_group).where(
+        Category.path.in_(candidates), Category.default_group.is_not(None))).all())
+    return next((groups[c] for c in candidates if c in groups), None)

@@ -42,7 +42,7 @@ def next_change_numbers(s: Session, count: int = 1) -> int:
 def ci_ids(s: Session, names: list[str] | tuple[str, ...]) -> list[int]:
     """The ids of these CIs, refusing (with the unknown names) if any is not in the CMDB."""
     found = dict(s.execute(select(ConfigurationItem.name, ConfigurationItem.id)
-                           .where(ConfigurationItem.name.in_(list(names)))).tuples().all())
+                           .where(ConfigurationItem.name.in_(list(names)))).all())
     missing = [n for n in names if n not in found]
     if missing:
         raise ValidationError(f"unknown CI {', '.join(missing)}: add it with `incidentdesk ci import`", field="cis")

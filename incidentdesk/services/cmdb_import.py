@@ -183,7 +183,7 @@ def _write_cis(ctx, s, good: dict, existing: dict, report: ImportReport) -> None
         s.execute(insert(ConfigurationItem), new_rows)
     if updates:
         s.execute(update(ConfigurationItem), updates)
-    ids = dict(s.execute(select(ConfigurationItem.name, ConfigurationItem.id)).tuples().all())
+    ids = dict(s.execute(select(ConfigurationItem.name, ConfigurationItem.id)).all())
     mine = {ids[name] for name in good}
     wanted = {(ids[name], ids[d]) for name, (_, row) in good.items() for d in row["depends_on"]}
     have = {(a, b) for a, b in s.execute(select(CIDependency.ci_id, CIDependency.depends_on_id)) if a in mine}
@@ -244,7 +244,7 @@ def import_changes(ctx: ServiceContext, file: str, *, format: str | None = None,
         except DomainError as exc:
             report.rejected.append(Rejected(line, label, str(exc)))
     with ctx.db.write() as s:
-        cis = dict(s.execute(select(ConfigurationItem.name, ConfigurationItem.id)).tuples().all())
+        cis = dict(s.execute(select(ConfigurationItem.name, ConfigurationItem.id)).all())
         by_key = {c.key: c for c in s.scalars(select(Change))}
         by_ref = {c.ref: c for c in by_key.values() if c.ref}
         links = {}

@@ -101,7 +101,7 @@ class CIView:
 def list_categories(db: Database, *, include_retired: bool = True) -> list[CategoryView]:
     with db.read() as s:
         counts = dict(s.execute(select(Incident.category, func.count()).where(Incident.category.is_not(None))
-                                .group_by(Incident.category)).tuples().all())
+                                .group_by(Incident.category)).all())
         stmt = select(Category).order_by(Category.path)
         if not include_retired:
             stmt = stmt.where(Category.retired.is_(False))
@@ -214,7 +214,7 @@ def known_ci(s, names: list[str]) -> str | None:
 def export_cis(db: Database) -> list[dict]:
     """Every CI as an import row (depends_on as a list): `ci export` writes these, `ci import` reads them back."""
     with db.read() as s:
-        names = dict(s.execute(select(ConfigurationItem.id, ConfigurationItem.name)).tuples().all())
+        names = dict(s.execute(select(ConfigurationItem.id, ConfigurationItem.name)).all())
         deps: dict[int, list[str]] = {}
         for a, b in s.execute(select(CIDependency.ci_id, CIDependency.depends_on_id)):
             deps.setdefault(a, []).append(names[b])
