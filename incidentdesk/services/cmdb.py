@@ -18,7 +18,6 @@ from incidentdesk.domain.cmdb import ChangeStatus, Risk, check_window, choice, f
     text_value
 from incidentdesk.domain.enums import EventKind
 from incidentdesk.domain.errors import NotFound, ValidationError
-from incidentdesk.domain.names import check_login
 from incidentdesk.services.categories import checked_category
 from incidentdesk.services.context import ServiceContext
 from incidentdesk.services.timeline import append_event
@@ -72,7 +71,7 @@ def _apply(change: Change, title, status, risk, implementer, planned_start, plan
     if risk is not None:
         change.risk = choice(Risk, risk, "risk")
     if implementer is not None:
-        change.implementer = check_login(implementer, "implementer")
+        change.implementer = text_value(implementer, "implementer")  # change tools name people we may not know
     for name, value in (("planned_start", planned_start), ("planned_end", planned_end),
                         ("actual_start", actual_start), ("actual_end", actual_end)):
         if value is not None:

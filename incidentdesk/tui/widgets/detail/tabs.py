@@ -26,4 +26,12 @@ class ExtraTab:
         return self.panel()
 
 
-EXTRA_TABS: tuple[ExtraTab, ...] = ()
+def _ci_panel() -> type:
+    from incidentdesk.tui.widgets.cmdb.panel import CIPanel
+
+    return CIPanel
+
+
+EXTRA_TABS: tuple[ExtraTab, ...] = (
+    ExtraTab("CI", "ci-panel", _ci_panel),
+)
