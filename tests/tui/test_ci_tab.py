@@ -22,6 +22,7 @@ async def _open_tab(pilot, key: str) -> CIPanel:
     main = pilot.app.main_screen
     if main.has_class("-narrow"):
         main._show_pane("incident")
+        await settle(pilot)
     main.query_one("#incident-pane").active = "tab-ci-panel"
     await settle(pilot, rounds=4)
     return main.query_one(CIPanel)

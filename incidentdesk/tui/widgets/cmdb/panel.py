@@ -20,7 +20,7 @@ from textual.message import Message
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
-from incidentdesk.tui.format import literal, palette, priority_text, short_time, status_text
+from incidentdesk.tui.format import literal, palette, priority_text, status_text
 
 _RISK = {"high": "bold red", "medium": "yellow", "low": "green"}
 _CRITICALITY = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "green"}
@@ -43,12 +43,22 @@ def _names(names) -> Text:
     return literal(", ".join(names)) if names else Text("—", style="dim")
 
 
+def _when(moment) -> str:
+    return f"{moment:%m-%d %H:%M}" if moment else "—"
+
+
+def _one_line(*parts) -> Text:
+    """One row per change or incident, cut with an ellipsis at the pane's edge (80 columns stay readable)."""
+    line = Text.assemble(*parts)
+    line.no_wrap, line.overflow = True, "ellipsis"
+    return line
+
+
 def change_line(c) -> Text:
-    start = c.actual_start or c.planned_start
-    return Text.assemble(Text(c.key, style="bold"), " ", Text(f"{c.status.replace('_', ' '):<11}"), " ",
-                         Text(f"{c.risk:<6}", style=_RISK.get(c.risk, "")), " ",
-                         Text(short_time(start) if start else "—", style="dim"), " ",
-                         literal(c.title), Text("  on ", style="dim"), literal(", ".join(c.cis)))
+    return _one_line(Text(c.key, style="bold"), " ", Text(f"{c.status.replace('_', ' '):<11}"), " ",
+                     Text(f"{c.risk:<6}", style=_RISK.get(c.risk, "")), " ",
+                     Text(_when(c.actual_start or c.planned_start), style="dim"), " ",
+                     literal(", ".join(c.cis), "bold"), Text(": ", style="dim"), literal(c.title))
 
 
 class CIPanel(Static):
@@ -117,7 +127,7 @@ class CIPanel(Static):
                        style="bold underline")]
         parts += [change_line(c) for c in view.changes] or [Text("none", style="dim")]
         parts += [Text(""), Text(f"Recent incidents on {view.name} ({len(view.incidents)})", style="bold underline")]
-        parts += [Text.assemble(Text(i.key, style="bold"), " ", priority_text(i.priority), " ", status_text(i.status),
-                                " ", Text(short_time(i.created_at), style="dim"), " ", literal(i.title))
+        parts += [_one_line(Text(i.key, style="bold"), " ", priority_text(i.priority), " ", status_text(i.status),
+                            " ", Text(_when(i.created_at), style="dim"), " ", literal(i.title))
                   for i in view.incidents] or [Text("none", style="dim")]
         return RichGroup(*parts)
