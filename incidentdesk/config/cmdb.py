@@ -24,6 +24,6 @@ class Cmdb(Section):
 
     def __post_init__(self) -> None:
         if not 1 <= self.recent_changes_hours <= 8760:
-            raise bad("recent_changes_hours", self.recent_changes_hours, "1 to 8760 hours")
+            raise bad("recent_changes_hours", self.recent_changes_hours, "use 1 to 8760 hours")
         if any(not isinstance(label, str) or not label.strip() for label in self.alert_ci_labels):
-            raise bad("alert_ci_labels", self.alert_ci_labels, "a list of label names")
+            raise bad("alert_ci_labels", self.alert_ci_labels, "use a list of label names")

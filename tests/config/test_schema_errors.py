@@ -42,12 +42,14 @@ BAD_KEYS = [
      '[[notify.channel]] #1 unknown key "url" (did you mean "url_env"?)'),
     ({"major": {"cadance": {}}}, '[major] unknown key "cadance" (did you mean "cadence"?)'),
     ({"pir": {"requierd": True}}, '[pir] unknown key "requierd" (did you mean "required"?)'),
+    ({"cmdb": {"alert_ci_label": []}}, '[cmdb] unknown key "alert_ci_label" (did you mean "alert_ci_labels"?)'),
     ({"notfy": {"url": "x"}}, 'unknown section [notfy]'),
     ({"consol": {}}, 'unknown section [consol] (did you mean "console"?)'),
 ]
 
 BAD_VALUES = [
     ({"pir": {"required": "yes"}}, '[pir] required = "yes": use true or false'),
+    ({"cmdb": {"recent_changes_hours": 0}}, '[cmdb] recent_changes_hours = 0: use 1 to 8760 hours'),
     ({"general": {"reopen_window_hours": "a week"}}, '[general] reopen_window_hours = "a week": use a number > 0'),
     ({"general": {"allow_acting_as": "yes"}}, '[general] allow_acting_as = "yes": use true or false'),
     ({"general": {"time_zone": "Mars/Olympus"}}, '[general] time_zone = "Mars/Olympus": not a time zone'),
