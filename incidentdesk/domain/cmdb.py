@@ -175,3 +175,37 @@ def unknown_category(value: str, known: Iterable[str], retired: Iterable[str] = 
     near = nearest(value, known)
     hint = f"; nearest: {', '.join(near)}" if near else "; `incidentdesk categories list` shows them"
     return ValidationError(why + hint, field="category")
+
+
+def fuzzy_rank(query: str, names: Iterable[str], n: int = 5) -> list[str]:
+    """The console picker's matches for what is typed, best first (case-insensitive).
+
+    A prefix beats a word that starts with it ("vpn" → "Network/VPN"), which beats text found
+    inside, which beats the letters in order with gaps, the first at a word's start ("ntvpgp" →
+    "Network/VPN/GlobalProtect");
+    shorter paths first among equals. Nothing typed: the first names as given.
+    """
+    q = query.strip().lower()
+    names = list(names)
+    if not q:
+        return names[:n]
+    scored = []
+    for name in names:
+        low = name.lower()
+        if low.startswith(q):
+            rank = 0
+        elif any(w.startswith(q) for w in re.split(r"[/\s_.-]+", low)):
+            rank = 1
+        elif q in low:
+            rank = 2
+        elif _in_order(q, low) and any(w.startswith(q[0]) for w in re.split(r"[/\s_.-]+", low)):
+            rank = 3  # the letters in order, starting at the start of a word
+        else:
+            continue
+        scored.append((rank, len(name), name))
+    return [name for _, _, name in sorted(scored)[:n]]
+
+
+def _in_order(q: str, text: str) -> bool:
+    it = iter(text)
+    return all(ch in it for ch in q if not ch.isspace())
