@@ -8,8 +8,8 @@ anything is written. `strict`: any rejected row refuses the whole file.
 Every row is checked first (domain/cmdb.py), then against the database in bulk (owners are
 known people or groups; dependencies name CIs that exist or are imported alongside; a row whose
 dependency was rejected is rejected too), then written with bulk statements (one INSERT of the
-new rows, one UPDATE by primary key of the changed ones, the dependency edges diffed) — no ORM
-object per row. Re-importing the same file changes nothing and reports every row unchanged.
+new rows, one UPDATE by primary key of the changed ones, the dependency edges diffed: the driver's
+executemany, store/cmdb_bulk.py) — no ORM object per row. Re-importing the same file changes nothing and reports every row unchanged.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, insert, select, tuple_, update
+from sqlalchemy import delete, select, tuple_
 
 from incidentdesk.domain.cmdb import ChangeStatus, Risk, check_ci_row, check_window, choice, format_change_key, \
     name_list, parse_change_key, text_value
@@ -30,6 +30,7 @@ from incidentdesk.domain.errors import DomainError, ValidationError
 from incidentdesk.domain.moments import parse_moment
 from incidentdesk.domain.roles import require
 from incidentdesk.services.context import ServiceContext
+from incidentdesk.store import cmdb_bulk as bulk
 from incidentdesk.store.cmdb_models import CIDependency, Change, ChangeCI, ConfigurationItem
 from incidentdesk.store.models import Group, User
 
@@ -173,16 +174,14 @@ def _write_cis(ctx, s, good: dict, existing: dict, report: ImportReport) -> None
     now, who = ctx.now(), ctx.actor.login
     new_rows, updates = [], []
     for name, (_, row) in good.items():
-        values = {c: row[c] for c in _CI_COLUMNS}
         old = existing.get(name)
         if old is None:
-            new_rows.append({"name": name, **values, "updated_at": now, "updated_by": who})
-        elif any(getattr(old, c) != values[c] for c in _CI_COLUMNS):
-            updates.append({"id": old.id, **values, "updated_at": now, "updated_by": who})
-    if new_rows:
-        s.execute(insert(ConfigurationItem), new_rows)
-    if updates:
-        s.execute(update(ConfigurationItem), updates)
+            new_rows.append(row)
+        elif any(getattr(old, c) != row[c] for c in _CI_COLUMNS):
+            updates.append({**row, "id": old.id})
+    conn = s.connection()
+    bulk.insert_cis(conn, new_rows, now, who)
+    bulk.update_cis(conn, updates, now, who)
     ids = dict(s.execute(select(ConfigurationItem.name, ConfigurationItem.id)).all())
     mine = {ids[name] for name in good}
     wanted = {(ids[name], ids[d]) for name, (_, row) in good.items() for d in row["depends_on"]}
@@ -193,8 +192,7 @@ def _write_cis(ctx, s, good: dict, existing: dict, report: ImportReport) -> None
         for i in range(0, len(pairs), 500):
             s.execute(delete(CIDependency).where(tuple_(CIDependency.ci_id, CIDependency.depends_on_id)
                                                  .in_(pairs[i:i + 500])))
-    if added:
-        s.execute(insert(CIDependency), [{"ci_id": a, "depends_on_id": b} for a, b in sorted(added)])
+    bulk.insert_edges(conn, sorted(added))
     touched = {a for a, _ in gone | added} | {u["id"] for u in updates}
     report.created = len(new_rows)
     report.updated = len(touched & {existing[n].id for n in good if n in existing})
