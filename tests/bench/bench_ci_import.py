@@ -102,6 +102,8 @@ def baseline(db, data: list[dict]) -> float:
         mark = "?" if sqlite else "%s"
         stamp = now.replace(tzinfo=None).isoformat(sep=" ") if sqlite else now
         start = time.perf_counter()
+        if sqlite:  # the engine's connections run in autocommit (store/engine.py issues BEGIN IMMEDIATE itself)
+            cur.execute("BEGIN")
         cur.executemany(
             "INSERT INTO cis (id, name, type, service, owner, location, criticality, description, updated_at, "
             f"updated_by) VALUES ({', '.join([mark] * 10)})",
