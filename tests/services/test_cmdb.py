@@ -55,6 +55,7 @@ def test_unknown_and_retired_categories_are_refused_with_the_nearest(desk):
                                                  "Network/VPN", "Network/VPN/GlobalProtect"]
     with pytest.raises(ValidationError, match="not retired"):
         categories.retire_category(admin, "Network", undo=True)
+    assert list(verify_audit(ann.db)) == []  # retire and restore are on the directory trail
 
 
 def test_rename_relabels_incidents_and_the_subtree_in_one_go(desk):
