@@ -150,7 +150,7 @@ USE_CASES: tuple[UseCase, ...] = (
         ),
     ),
     UseCase(
-        "link_change", "Caused by change", "link the change that caused the incident (--undo: it did not)",
+        "link_change", "Caused by change", "link the change that caused the incident (or unlink it)",
         lambda: _cmdb().link_change, command=("link-change",), key="L", rank=31, dialog_title="Caused by change",
         submit="Link change", done="{key}: linked to its change", record=incident_record, params=(
             Param("change", "Change", required=True, positional=True, placeholder="CHG-000012",
