@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from incidentdesk.domain.cmdb import parse_change_key
 from incidentdesk.domain.errors import NotFound
@@ -234,3 +234,15 @@ def caused_by(db: Database, incident_key: str) -> ChangeView | None:
             return None
         found = _changes(s, select(Change).where(Change.key == key))
         return found[0] if found else None
+
+
+def search_cis(db: Database, text: str = "", *, limit: int = 200) -> list[CIView]:
+    """CIs whose name, service, owner or location contains `text` (any case), by name; at most `limit`."""
+    with db.read() as s:
+        stmt = select(ConfigurationItem).order_by(ConfigurationItem.name).limit(limit)
+        if text.strip():
+            pattern = f"%{text.strip()}%"
+            stmt = stmt.where(or_(*(c.ilike(pattern, escape="\\") for c in (
+                ConfigurationItem.name, ConfigurationItem.service, ConfigurationItem.owner,
+                ConfigurationItem.location))))
+        return [_ci(c) for c in s.scalars(stmt)]

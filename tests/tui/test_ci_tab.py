@@ -65,3 +65,38 @@ def test_ci_tab_snapshot(snap_compare, snapshot_app, size):
         await _open_tab(pilot, app.snapshot_keys["vpn"])
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+async def test_ci_browser_searches_and_shows_a_ci(desk, tui_clock):
+    db, keys = desk
+    changes = vpn_estate(db, tui_clock)
+    app = make_app(db, "tess", tui_clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("I")
+        await settle(pilot)
+        screen = app.screen
+        assert screen.id == "ci-browser"
+        assert screen.names == ["ad-dc1", "fw-eu1", "gp-gw-eu1", "radius-1", "vpn-portal"]
+        await pilot.press(*"gp-gw")
+        await settle(pilot)
+        await eventually(pilot, lambda: screen.names == ["gp-gw-eu1"], 5, "the search narrowed")
+        await settle(pilot)
+        text = plain_text(screen.query_one("#ci-detail"))
+        assert "Frankfurt DC2" in text and changes["push"] in text and keys["vpn"] in text
+        await pilot.press("escape")
+        assert app.screen is app.main_screen
+
+
+def test_ci_browser_snapshot(snap_compare, snapshot_app):
+    app = snapshot_app("ci-browser")
+    vpn_estate(app.runtime.db, app.snapshot_clock)
+
+    async def run_before(pilot):
+        await settle(pilot)
+        await pilot.press("I")
+        await settle(pilot, rounds=4)
+        await pilot.press("enter", "down", "down")
+        await settle(pilot, rounds=4)
+
+    assert snap_compare(app, terminal_size=(120, 36), run_before=run_before)

@@ -40,11 +40,19 @@ def _review(main) -> None:
     open_review(main)
 
 
+def _cmdb(main) -> None:
+    from incidentdesk.tui.screens.cmdb import open_browser
+
+    open_browser(main)
+
+
 SCREENS: tuple[ScreenEntry, ...] = (
     ScreenEntry("major.view", "v", "Major incident view", "major-incident screen: roles, update clock, "
                 "stakeholder updates", _major, needs_incident=True),
     ScreenEntry("review.open", "P", "Post-incident review", "post-incident review: summary, impact, timeline "
                 "highlights, causes, follow-ups", _review, needs_incident=True),
+    ScreenEntry("cmdb.browse", "I", "Configuration items", "CI browser: search the CIs; dependencies, recent "
+                "changes and incidents of each", _cmdb),
 )
 
 BY_ID: dict[str, ScreenEntry] = {entry.id: entry for entry in SCREENS}

@@ -115,19 +115,25 @@ class CIPanel(Static):
             parts.append(Text.assemble(literal(view, "bold"), Text("  is not in the CMDB (ci import adds it)",
                                                                     style="dim")))
             return RichGroup(*parts)
-        head = Text.assemble(literal(view.name, "bold"), "  ", Text(view.type, style="dim"), "  ",
-                             Text(view.criticality, style=_CRITICALITY.get(view.criticality, "")))
-        grid = _grid()
-        for label, value in (("Service", literal(view.service or "—")), ("Owner", literal(view.owner or "—")),
-                             ("Location", literal(view.location or "—")), ("Depends on", _names(view.depends_on)),
-                             ("Depended on by", _names(view.depended_on_by))):
-            grid.add_row(label, value)
-        parts += [head, grid, Text(""),
-                  Text(f"Changes on it or its dependencies, last {view.recent_hours} h ({len(view.changes)})",
-                       style="bold underline")]
-        parts += [change_line(c) for c in view.changes] or [Text("none", style="dim")]
-        parts += [Text(""), Text(f"Recent incidents on {view.name} ({len(view.incidents)})", style="bold underline")]
-        parts += [_one_line(Text(i.key, style="bold"), " ", priority_text(i.priority), " ", status_text(i.status),
-                            " ", Text(_when(i.created_at), style="dim"), " ", literal(i.title))
-                  for i in view.incidents] or [Text("none", style="dim")]
-        return RichGroup(*parts)
+        return RichGroup(*parts, render_ci(view))
+
+
+def render_ci(view) -> RichGroup:
+    """One CI as the CI tab and the CI browser (screens/cmdb.py) show it."""
+    parts = []
+    head = Text.assemble(literal(view.name, "bold"), "  ", Text(view.type, style="dim"), "  ",
+                         Text(view.criticality, style=_CRITICALITY.get(view.criticality, "")))
+    grid = _grid()
+    for label, value in (("Service", literal(view.service or "—")), ("Owner", literal(view.owner or "—")),
+                         ("Location", literal(view.location or "—")), ("Depends on", _names(view.depends_on)),
+                         ("Depended on by", _names(view.depended_on_by))):
+        grid.add_row(label, value)
+    parts += [head, grid, Text(""),
+              Text(f"Changes on it or its dependencies, last {view.recent_hours} h ({len(view.changes)})",
+                   style="bold underline")]
+    parts += [change_line(c) for c in view.changes] or [Text("none", style="dim")]
+    parts += [Text(""), Text(f"Recent incidents on {view.name} ({len(view.incidents)})", style="bold underline")]
+    parts += [_one_line(Text(i.key, style="bold"), " ", priority_text(i.priority), " ", status_text(i.status),
+                        " ", Text(_when(i.created_at), style="dim"), " ", literal(i.title))
+              for i in view.incidents] or [Text("none", style="dim")]
+    return RichGroup(*parts)
