@@ -7,7 +7,8 @@ Revises: 0008_vendor_pir
 row rewritten) and `incidents.caused_by_change` (nullable). New tables: `cis` (unique name),
 `ci_dependencies` (an edge table; cycles allowed), `changes` (CHG- keys, the change tool's
 `ref` unique) and `change_cis`. Indexes on the edge tables' second columns serve "what depends
-on this CI" and "changes on this CI".
+on this CI" and "changes on this CI"; `ix_incidents_ci` (ci, created_at) a CI's recent incidents
+(the incident pane's CI tab) without reading every incident.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -25,6 +26,7 @@ UTC = incidentdesk.store.types.UTCDateTime
 def upgrade() -> None:
     op.add_column('categories', sa.Column('retired', sa.Boolean(), server_default=sa.false(), nullable=False))
     op.add_column('incidents', sa.Column('caused_by_change', sa.String(length=20), nullable=True))
+    op.create_index('ix_incidents_ci', 'incidents', ['ci', 'created_at'])
     op.create_table(
         'cis',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -90,5 +92,6 @@ def downgrade() -> None:
     op.drop_index('ix_ci_dependencies_depends_on', table_name='ci_dependencies')
     op.drop_table('ci_dependencies')
     op.drop_table('cis')
+    op.drop_index('ix_incidents_ci', table_name='incidents')
     op.drop_column('incidents', 'caused_by_change')
     op.drop_column('categories', 'retired')
