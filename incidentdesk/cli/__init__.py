@@ -48,6 +48,9 @@ GROUPS = {
     ("handover",): "the shift handover: the draft now; publish, ack, list, show",
     ("request",): "service requests: new, step, approve, reject, fulfil, show; request types",
     ("oncall",): "on-call rotations: now and next, show, rotation-set, members, override, swap, ical",
+    ("categories",): "the category tree: list, add, rename, retire",
+    ("ci",): "configuration items: list, show, import, export",
+    ("change",): "changes (CHG-): list, show, new, update, import",
 }
 
 
@@ -78,6 +81,7 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     A new area of commands is one module with a `register(commands)` here.
     """
     from incidentdesk.cli import admin, incidents, usecases
+    from incidentdesk.cli import cmdb as cmdb_cli
     from incidentdesk.cli import config as config_cli
     from incidentdesk.cli import handover as handover_cli
     from incidentdesk.cli import pir as pir_cli
@@ -98,7 +102,7 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     commands = Commands(GROUPS)
     incidents.register(commands)
     usecases.register(commands, USE_CASES)
-    for module in (admin, ingest_cli, sla_cli, config_cli, notify_cli, pir_cli, handover_cli, requests_cli, oncall_cli):
+    for module in (admin, ingest_cli, sla_cli, config_cli, notify_cli, pir_cli, handover_cli, requests_cli, oncall_cli, cmdb_cli):
         module.register(commands)
     commands.build(parser.add_subparsers(dest="command", metavar="COMMAND"),
                    command_words(argv) if argv is not None else None)

@@ -127,7 +127,13 @@ def run(uc: UseCase, args) -> int:
         if hint is None:
             raise
         raise ValidationError(f"{exc} ({hint})", field=exc.field) from None
-    if args.json:
+    if uc.shows_result and hasattr(outcome.result, "to_json"):  # an import's report (services/cmdb_import.py)
+        if args.json:
+            print_json(outcome.result.to_json())
+        else:
+            for line in (outcome.result.summary(), *outcome.result.lines()):
+                print(printable(line))
+    elif args.json:
         print_json(uc.record(rt.db, outcome.key))
     else:
         print(outcome.text(uc.printed, printable))

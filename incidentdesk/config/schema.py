@@ -17,6 +17,7 @@ from typing import Annotated
 
 from incidentdesk.config.audit import Audit
 from incidentdesk.config.base import Section, doc
+from incidentdesk.config.cmdb import Cmdb
 from incidentdesk.config.console import Console
 from incidentdesk.config.database import Database
 from incidentdesk.config.general import General
@@ -43,3 +44,4 @@ class Schema(Section):
     major: Major = Major()
     pir: Pir = Pir()
     handover: Handover = Handover()
+    cmdb: Cmdb = Cmdb()

@@ -181,6 +181,7 @@ def load_demo(ctx: ServiceContext, count: int = 300, seed: int = 7) -> str:
     for i in range(count):
         keys.append(_one_incident(ctx, rng, anchor, i, count, actors, members))
     majors = _declare_majors(ctx, actors, anchor, random.Random(seed + 1))  # own stream: the rest stays as it was
+    _demo_cmdb(admin, anchor)
     return (f"demo: {len(GROUPS)} groups, {len(PEOPLE) + 1} people, {len(SERVICES)} services, {len(keys)} incidents "
             f"({majors} major)")
 
@@ -314,3 +315,30 @@ def _declare_majors(ctx: ServiceContext, actors: dict[str, Actor], anchor: datet
                                     impacted=f"{service or 'the service'}, for every user of it",
                                     who=impacted or "every user of the service")
     return len(chosen)
+
+
+# The CMDB behind the templates' CIs (services/cmdb_import.py): type, dependencies, and a few changes in the
+# last days, so the incident pane's CI tab (and `ci show`) has something to show.
+_CI_TYPES = {"LT-": "laptop", "ap-": "network", "gp-": "network", "dns": "server", "pg-": "database",
+             "prn": "other", "okt": "service", "k8s": "container", "exc": "server", "sea": "database"}
+_CI_DEPENDS = {"pay-gw-prod": ["pay-worker-3", "pg-orders-02", "k8s-prod-ingress"], "web-prod": ["search-es-1",
+               "k8s-prod-ingress"], "k8s-prod-ingress": ["dns-int-01"], "exch-cas-01": ["exch-mbx-02", "dns-int-01"],
+               "idp-mailer": ["okta-tenant"], "hr-app-01": ["okta-tenant"], "gp-gw-eu1": ["dns-int-01", "okta-tenant"]}
+
+
+def _demo_cmdb(admin: ServiceContext, anchor) -> None:
+    from incidentdesk.services import cmdb, cmdb_import
+
+    owners = dict(SERVICES)
+    rows = [{"name": ci, "type": _CI_TYPES.get(ci[:3], "application"), "service": service, "owner": owners.get(service),
+             "criticality": "critical" if service in ("Payments API", "Customer Website") else "high",
+             "depends_on": _CI_DEPENDS.get(ci, [])}
+            for ci, service in {t[3]: t[1] for t in (*TEMPLATES, *REQUESTS) if t[3]}.items()]
+    cmdb_import.import_ci_rows(admin, list(enumerate(rows, start=1)))
+    for title, ci, hours, status, risk in (("DNS resolver upgrade", "dns-int-01", 30, "completed", "medium"),
+                                           ("Ingress controller 1.11", "k8s-prod-ingress", 6, "completed", "high"),
+                                           ("Exchange CU14", "exch-mbx-02", 50, "rolled_back", "high"),
+                                           ("Payments worker autoscaling", "pay-worker-3", -20, "planned", "low")):
+        start = anchor - timedelta(hours=hours)
+        cmdb.new_change(admin, title, cis=(ci,), status=status, risk=risk, planned_start=start,
+                        planned_end=start + timedelta(hours=1))

@@ -187,14 +187,19 @@ def compare_replay(incident_key: str, row: Mapping[str, object], replayed: Mappi
 def replay_directory(records: Iterable[Mapping[str, object]]) -> dict[tuple[str, str], dict | None]:
     """The state the directory trail says each subject — (subject_type, subject) — is in now.
 
-    Every record's `after` is the subject's whole state after the change, so the newest wins.
+    Every record's `after` is the subject's whole state after the change, so the newest wins; an
+    `after` of None means the subject no longer exists under that name.
     A `baseline` record for subject_type "incident_numbers" is not a subject (see missing_numbers).
     """
     state: dict[tuple[str, str], dict | None] = {}
     for fields in records:
         if fields.get("subject_type") == NUMBERS_SUBJECT:
             continue
-        state[(str(fields.get("subject_type")), str(fields.get("subject")))] = fields.get("after")
+        subject = (str(fields.get("subject_type")), str(fields.get("subject")))
+        if fields.get("after") is None:  # gone under this name (a renamed category: services/categories.py)
+            state.pop(subject, None)
+        else:
+            state[subject] = fields.get("after")
     return state
 
 

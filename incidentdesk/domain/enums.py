@@ -97,6 +97,8 @@ class EventKind(StrEnum):
     PIR = "pir"                  # the post-incident review edited (services/pir.py; domain/pir.REVIEW_EVENT)
     REQUEST_STEP = "request_step"  # a service request's fulfilment step ticked or unticked (services/requests.py)
     APPROVAL = "approval"          # a service request's approval asked for, given or refused
+    CATEGORISED = "categorised"  # category and/or CI set (services/cmdb.recategorise)
+    CAUSED_BY_CHANGE = "caused_by_change"  # linked to (or unlinked from) the change that caused it (services/cmdb.py)
 
 
 def parse_enum(enum_cls, value: str, what: str):

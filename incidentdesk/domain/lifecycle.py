@@ -55,11 +55,14 @@ ACTION_WORDS = {
     "pir_follow_up": "add a follow-up to", "pir_complete": "complete a follow-up of",
     "pir_highlight": "mark a highlight of", "fulfil": "fulfil", "request_step": "tick a step of",
     "approve_request": "approve", "reject_request": "reject", "request_approval": "ask for approval of",
+    "recategorise": "recategorise", "link_change": "link a change to",
 }
 
 # Actions possible in every status, like comments (not listed in "from here you can ..."): a vendor
 # closes their ticket after ours is resolved, and a review is written around the incident's end.
-ANY_STATUS_ACTIONS = ("vendor", "clear_vendor", "pir_edit", "pir_follow_up", "pir_complete", "pir_highlight")
+# Categories and the causing change are corrected after the fact too (reports read them).
+ANY_STATUS_ACTIONS = ("vendor", "clear_vendor", "pir_edit", "pir_follow_up", "pir_complete", "pir_highlight",
+                      "recategorise", "link_change")
 
 
 def allowed_actions(status: Status, acknowledged: bool | None = None) -> list[str]:

@@ -240,7 +240,7 @@ class BatchApplier:
         inc = incident_svc.create_incident(self.s, self.ctx, incident_svc.Intake(
             title=title, impact=d.impact, urgency=d.urgency, severity=d.severity, description=description,
             affected_service=_fit(d.service, "affected_service"), category=_fit(d.category, "category"),
-            ci=_fit(d.ci, "ci"), started_at=alert.starts_at,
+            ci=_fit(self._known_ci(alert) or d.ci, "ci"), started_at=alert.starts_at,
             symptoms="\n".join(f"{k}={v}" for k, v in sorted(alert.labels.items())),
             group=group, tier=d.tier if group else None, assignee=assignee, source="alert",
         ))
@@ -250,6 +250,13 @@ class BatchApplier:
         self.incidents[inc.id] = inc
         self.by_correlation_key[alert.correlation_key] = inc
         return inc
+
+    def _known_ci(self, alert: NormalAlert) -> str | None:
+        """The first `[cmdb] alert_ci_labels` label whose value names a known CI (store/cmdb.known_ci)."""
+        from incidentdesk.store.cmdb import known_ci
+
+        labels = self.ctx.config.schema.cmdb.alert_ci_labels
+        return known_ci(self.s, [alert.labels[k] for k in labels if alert.labels.get(k)])
 
     def _group_exists(self, name: str) -> bool:
         cache = self.__dict__.setdefault("_groups", {})

@@ -19,6 +19,7 @@ from incidentdesk.domain.keys import format_key
 from incidentdesk.domain.priority import derive_priority
 from incidentdesk.services import sla_sync
 from incidentdesk.services import vendor as vendor_service
+from incidentdesk.services.categories import checked_category, default_group_for
 from incidentdesk.services.context import ServiceContext
 from incidentdesk.services.incident_edit import _clean, _group_by_name, _required
 from incidentdesk.services.timeline import append_event
@@ -83,6 +84,8 @@ def create_incident(s: Session, ctx: ServiceContext, intake: Intake) -> Incident
     service, category, ci, assignee = (bounded(f, _clean(v) or None) for f, v in (
         ("affected_service", intake.affected_service), ("category", intake.category), ("ci", intake.ci),
         ("assignee", intake.assignee)))
+    if source is not Source.ALERT:  # a person picks from the category tree; an alert is never refused
+        category = checked_category(s, category)
     impact = parse_enum(Level, intake.impact, "impact")
     urgency = parse_enum(Level, intake.urgency, "urgency")
     kind = parse_enum(IncidentType, intake.type, "type")
@@ -91,7 +94,8 @@ def create_incident(s: Session, ctx: ServiceContext, intake: Intake) -> Incident
     now = ctx.now()
     if intake.started_at is not None and intake.started_at.tzinfo is None:
         raise ValidationError("the start time needs a time zone", field="started_at")
-    group = _group_by_name(s, intake.group)
+    # Routing by category: a person's incident with no group goes to its category's default group.
+    group = _group_by_name(s, intake.group or (default_group_for(s, category) if source is not Source.ALERT else None))
     number = _next_incident_number(s)
     incident = Incident(
         id=number, key=format_key(kind, number), type=str(kind), title=title, description=_clean(intake.description),

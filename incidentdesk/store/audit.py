@@ -51,7 +51,11 @@ def group_state(group: Group) -> dict:
 
 
 def category_state(category: Category) -> dict:
-    return {"default_group": category.default_group}
+    """Retired only when it is (services/categories.py): trails written before the flag existed still match."""
+    state: dict = {"default_group": category.default_group}
+    if category.retired:
+        state["retired"] = True
+    return state
 
 
 def service_state(service: Service) -> dict:

@@ -54,6 +54,8 @@ class Category(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     path: Mapped[str] = mapped_column(String(300), unique=True)
     default_group: Mapped[str | None] = mapped_column(String(100))
+    # retired: not offered or accepted for new incidents; incidents that have it keep it (services/categories.py)
+    retired: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Service(Base):
@@ -157,6 +159,8 @@ class Incident(Base):
     vendor_ticket: Mapped[str | None] = mapped_column(String(100))
     vendor_url: Mapped[str | None] = mapped_column(String(2000))
     vendor_status: Mapped[str | None] = mapped_column(String(500))
+    # the change (CHG-..., store/cmdb_models.py) this incident was caused by (services/cmdb.py)
+    caused_by_change: Mapped[str | None] = mapped_column(String(20))
     # integrity
     version: Mapped[int] = mapped_column(Integer, default=1)
     event_count: Mapped[int] = mapped_column(Integer, default=0)
@@ -177,6 +181,7 @@ class Incident(Base):
         Index("ix_incidents_status_queue", "status", "priority", "sla_due_at", "id"),
         Index("ix_incidents_assignee_queue", "assignee", "is_open", "priority", "sla_due_at", "id"),
         Index("ix_incidents_created", "created_at"),
+        Index("ix_incidents_ci", "ci", "created_at"),  # a CI's recent incidents (the CI tab, `ci show`)
         # The major queue: open majors in the default sort, read in index order. Partial (majors are few),
         # and its predicate is exactly what queries._filtered emits (`is_major IS 1` / `IS true`): neither
         # SQLite nor PostgreSQL will use an index `WHERE is_major` for that. On PostgreSQL the migration
@@ -378,3 +383,4 @@ from incidentdesk.store.request_models import (  # noqa: E402,F401
     RequestStep, RequestType, RequestValue, ServiceRequest,
 )
 from incidentdesk.store.oncall_models import OncallMember, OncallOverride, OncallRotation  # noqa: E402,F401
+from incidentdesk.store.cmdb_models import CIDependency, Change, ChangeCI, ConfigurationItem  # noqa: E402,F401

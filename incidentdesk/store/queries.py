@@ -243,7 +243,8 @@ def list_groups(db: Database) -> list[GroupView]:
 
 def list_categories(db: Database) -> list[str]:
     with db.read() as s:
-        return list(s.scalars(select(Category.path).order_by(Category.path)))
+        # live ones: a retired category is not offered (services/categories.py)
+        return list(s.scalars(select(Category.path).where(Category.retired.is_(False)).order_by(Category.path)))
 
 
 def list_services(db: Database) -> list[str]:

@@ -149,7 +149,11 @@ def form_field(param: Param, d, pickers: Pickers, config: Config, prefilled: dic
         required = param.required or param.default is not None or param.initial is not None
         return FormField(param.name, label, "select", options, required=required, placeholder=placeholder,
                          value=None if value is None else str(value), help=param.help)
-    if param.kind in (Kind.PERSON, Kind.GROUP, Kind.CATEGORY, Kind.SERVICE):
+    if param.kind is Kind.CATEGORY:  # typed with fuzzy completion from the tree; free text when there is none
+        return FormField(param.name, label, "pick", pickers.options(param.kind), required=param.required,
+                         placeholder=placeholder or ("type to search the categories" if pickers.categories else ""),
+                         value=value, help=param.help)
+    if param.kind in (Kind.PERSON, Kind.GROUP, Kind.SERVICE):
         options = pickers.options(param.kind)
         left_out = getattr(d, param.exclude, None) if d is not None and param.exclude else None
         if left_out is not None:

@@ -15,6 +15,7 @@ import difflib
 def _load() -> None:
     """Import every module of tui/ that declares bindings, so their classes exist to be walked."""
     import incidentdesk.tui.app  # noqa: F401  (the App, the main screen, the queue and the pane)
+    import incidentdesk.tui.screens.cmdb  # noqa: F401
     import incidentdesk.tui.screens.dialog  # noqa: F401
     import incidentdesk.tui.screens.filter  # noqa: F401
     import incidentdesk.tui.screens.form  # noqa: F401

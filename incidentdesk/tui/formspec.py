@@ -15,7 +15,7 @@ from rich.text import Text
 class FormField:
     name: str
     label: str
-    kind: str = "text"  # text | area | select | check | int
+    kind: str = "text"  # text | area | select | check | int | pick (fuzzy, from options: widgets/fuzzy.py)
     options: Sequence[tuple[str, str]] = ()
     required: bool = False
     placeholder: str = ""

@@ -173,6 +173,8 @@ class UseCase:
     # for what no single attribute holds (e.g. the previous stakeholder update's fields)
     prefill: Callable[[Any], dict[str, Any]] | None = None
     who: str = ""                                # who may run it, in words, where more than `role` decides
+    # CLI: the result prints itself (its summary() and lines(); --json its to_json()): an import's report
+    shows_result: bool = False
 
     @property
     def binding_name(self) -> str:

@@ -95,6 +95,10 @@ class FormScreen(Dialog):
                          value=Select.NULL if value is None else value, prompt=f.placeholder or "—")
         elif f.kind == "check":
             yield TickBox(f.label, value, id=wid)
+        elif f.kind == "pick":
+            from incidentdesk.tui.widgets.fuzzy import FuzzyPicker
+
+            yield FuzzyPicker([val for _, val in f.options], value, id=wid, placeholder=f.placeholder)
         else:
             yield Input(value, id=wid, placeholder=f.placeholder, type="integer" if f.kind == "int" else "text")
         if f.help:

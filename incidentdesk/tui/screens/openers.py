@@ -69,10 +69,17 @@ def _request_fulfil(main) -> None:
 
     open_fulfil(main)
 
+
 def _oncall(main) -> None:
     from incidentdesk.tui.screens.oncall import open_oncall
 
     open_oncall(main)
+
+
+def _cmdb(main) -> None:
+    from incidentdesk.tui.screens.cmdb import open_browser
+
+    open_browser(main)
 
 
 SCREENS: tuple[ScreenEntry, ...] = (
@@ -92,6 +99,8 @@ SCREENS: tuple[ScreenEntry, ...] = (
                 "approved and its checklist is done", _request_fulfil, needs_incident=True),
     ScreenEntry("oncall.open", "O", "On call", "on-call rotations: who is on call now and next, shifts, "
                 "overrides and swaps", _oncall),
+    ScreenEntry("cmdb.browse", "I", "Configuration items", "CI browser: search the CIs; dependencies, recent "
+                "changes and incidents of each", _cmdb),
 )
 
 BY_ID: dict[str, ScreenEntry] = {entry.id: entry for entry in SCREENS}

@@ -26,6 +26,12 @@ class ExtraTab:
         return self.panel()
 
 
+def _ci_panel() -> type:
+    from incidentdesk.tui.widgets.cmdb.panel import CIPanel
+
+    return CIPanel
+
+
 def _request() -> type:
     from incidentdesk.tui.widgets.detail.request_panel import RequestPanel
 
@@ -33,5 +39,6 @@ def _request() -> type:
 
 
 EXTRA_TABS: tuple[ExtraTab, ...] = (
+    ExtraTab("CI", "ci-panel", _ci_panel),
     ExtraTab("Request", "request", _request),
 )
