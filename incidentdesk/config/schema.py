@@ -25,6 +25,7 @@ from incidentdesk.config.keys import Keys
 from incidentdesk.config.notify import Notify
 from incidentdesk.config.major import Major
 from incidentdesk.config.pir import Pir
+from incidentdesk.config.problems import Problems
 from incidentdesk.config.priority import PriorityMatrix
 from incidentdesk.config.sla import Sla
 
@@ -41,3 +42,4 @@ class Schema(Section):
     notify: Notify = Notify()
     major: Major = Major()
     pir: Pir = Pir()
+    problems: Problems = Problems()

@@ -95,6 +95,8 @@ class EventKind(StrEnum):
     STAKEHOLDER_UPDATE = "stakeholder_update"  # an update posted (text: the rendered update)
     VENDOR = "vendor"            # vendor, ticket, status link or status set or cleared (services/vendor.py)
     PIR = "pir"                  # the post-incident review edited (services/pir.py; domain/pir.REVIEW_EVENT)
+    PROBLEM = "problem"          # linked to / unlinked from a problem (services/problems.py)
+    LINKED = "linked"            # folded under a parent or an original, or unfolded (services/links.py)
 
 
 def parse_enum(enum_cls, value: str, what: str):

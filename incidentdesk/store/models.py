@@ -155,6 +155,10 @@ class Incident(Base):
     vendor_ticket: Mapped[str | None] = mapped_column(String(100))
     vendor_url: Mapped[str | None] = mapped_column(String(2000))
     vendor_status: Mapped[str | None] = mapped_column(String(500))
+    # links (services/links.py): folded under another incident as its child or its duplicate
+    # (no foreign key: incidents are never deleted, and SQLite could only add one by rebuilding the table)
+    parent_id: Mapped[int | None] = mapped_column(Integer)
+    link_kind: Mapped[str | None] = mapped_column(String(12))   # child | duplicate (domain/links.py)
     # integrity
     version: Mapped[int] = mapped_column(Integer, default=1)
     event_count: Mapped[int] = mapped_column(Integer, default=0)
@@ -175,6 +179,10 @@ class Incident(Base):
         Index("ix_incidents_status_queue", "status", "priority", "sla_due_at", "id"),
         Index("ix_incidents_assignee_queue", "assignee", "is_open", "priority", "sla_due_at", "id"),
         Index("ix_incidents_created", "created_at"),
+        # recurring detection (store/recurring_sql.py) and folding (children per parent)
+        Index("ix_incidents_ci_created", "ci", "created_at"),
+        Index("ix_incidents_category_created", "category", "created_at"),
+        Index("ix_incidents_parent", "parent_id", "is_open"),
         # The major queue: open majors in the default sort, read in index order. Partial (majors are few),
         # and its predicate is exactly what queries._filtered emits (`is_major IS 1` / `IS true`): neither
         # SQLite nor PostgreSQL will use an index `WHERE is_major` for that. On PostgreSQL the migration
@@ -370,3 +378,4 @@ class OutboxMessage(Base):
 
 # The review's tables live in their own module; imported here so Base.metadata always holds them.
 from incidentdesk.store.review_models import PirFollowUp, PirHighlight, PirReview  # noqa: E402,F401
+from incidentdesk.store.problem_models import Problem, ProblemIncident  # noqa: E402,F401
