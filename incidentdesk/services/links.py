@@ -15,7 +15,8 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from incidentdesk.domain.enums import EventKind, ResolutionCode
+from incidentdesk.domain import lifecycle
+from incidentdesk.domain.enums import EventKind, ResolutionCode, Status
 from incidentdesk.domain.errors import NotFound, ValidationError
 from incidentdesk.domain.keys import parse_key
 from incidentdesk.domain.links import LinkKind, cascade_note, check_link
@@ -37,6 +38,7 @@ def _other(s: Session, key: str | None) -> Incident:
 
 def _link(ctx: ServiceContext, key: str, other: str | None, kind: LinkKind, expected_version: int | None) -> int:
     with _editing(ctx, key, expected_version) as (s, inc, now):
+        lifecycle.next_status("duplicate" if kind is LinkKind.DUPLICATE else "link_parent", Status(inc.status), inc.key)
         target = _other(s, other)
         folded_under = s.scalar(select(Incident.key).where(Incident.id == target.parent_id)) if target.parent_id else None
         children = int(s.scalar(select(func.count()).select_from(Incident).where(Incident.parent_id == inc.id)) or 0)

@@ -276,4 +276,5 @@ def test_catalog_and_parser_import_no_sqlalchemy():
     assert out == ["incidentdesk.services.catalog", "incidentdesk.services.catalog.directory",
                    "incidentdesk.services.catalog.incidents", "incidentdesk.services.catalog.major",
                    "incidentdesk.services.catalog.notify", "incidentdesk.services.catalog.pir",
+                   "incidentdesk.services.catalog.problems",
                    "incidentdesk.services.catalog.spec"], out
