@@ -22,6 +22,7 @@ from incidentdesk.store.audit import verify_audit  # noqa: F401  (re-exported: t
 from incidentdesk.store.views import (  # noqa: F401  (re-exported: the detail's value types)
     DETAIL_FIELDS, ALERTS_SHOWN, AlertView, EscalationView, EventView, IncidentDetail,
 )
+from incidentdesk.store.queue_marks import FOLDED, Recurring, fold_counts  # noqa: F401  (fold_counts re-exported)
 from incidentdesk.store.rows import PAGE_SIZE, QUEUE_ROW_FIELDS, Page, QueueFilter, QueueRow, queue_rows, row_to_json  # noqa: F401  (re-exported)
 
 _AT_RISK_STATES = ("at_risk", "breached")
@@ -47,9 +48,15 @@ _ROW_SOURCES = {
     "resolution_sla_state": Incident.resolution_sla_state, "sla_paused_at": Incident.sla_paused_at,
     "next_sla_check_at": Incident.next_sla_check_at, "is_open": Incident.is_open,
     "is_major": Incident.is_major, "category": Incident.category, "next_update_due": Incident.next_update_due,
+    "recurring": None, "folded": FOLDED, "parent_id": Incident.parent_id,   # recurring: per filter (_row_columns)
 }
 assert tuple(_ROW_SOURCES) == QUEUE_ROW_FIELDS, "store/rows.QueueRow and _ROW_SOURCES name the same fields"
-_ROW_COLUMNS = tuple(_ROW_SOURCES[name].label(name) for name in QUEUE_ROW_FIELDS)
+
+
+@lru_cache(maxsize=16)
+def _row_columns(count: int, days: int) -> tuple:
+    sources = {**_ROW_SOURCES, "recurring": Recurring(count, days)}
+    return tuple(sources[name].label(name) for name in QUEUE_ROW_FIELDS)
 
 
 def _rows(result) -> list[QueueRow]:
@@ -59,7 +66,8 @@ def _rows(result) -> list[QueueRow]:
 
 def _filtered(db_session, flt: QueueFilter) -> Select:
     """The filtered queue statement; `db_session=None` leaves group names to a subquery (no lookup)."""
-    stmt = select(*_ROW_COLUMNS).select_from(Incident).outerjoin(Group, Incident.group_id == Group.id)
+    stmt = select(*_row_columns(flt.recurring_count, flt.recurring_days)).select_from(Incident).outerjoin(
+        Group, Incident.group_id == Group.id)
     conds = []
     if flt.open_only and not flt.status:
         conds.append(Incident.is_open.is_(True))
@@ -98,6 +106,9 @@ def _filtered(db_session, flt: QueueFilter) -> Select:
             and_(Incident.acknowledged_at.is_(None), Incident.response_sla_state.in_(_AT_RISK_STATES)),
             Incident.resolution_sla_state.in_(_AT_RISK_STATES),
         ))
+    if flt.folds:   # children and duplicates wait under their parent unless it is expanded
+        conds.append(or_(Incident.parent_id.is_(None), Incident.parent_id.in_(flt.expanded))
+                     if flt.expanded else Incident.parent_id.is_(None))
     text = flt.text.strip()
     if text:
         escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -263,5 +274,5 @@ def rows_for_ids(db: Database, ids: Sequence[int]) -> list[QueueRow]:
     if not ids:
         return []
     with db.read() as s:
-        stmt = _filtered(s, QueueFilter(open_only=False)).where(Incident.id.in_(list(ids)))
+        stmt = _filtered(s, QueueFilter(open_only=False, fold=False)).where(Incident.id.in_(list(ids)))
         return _rows(s.execute(stmt))

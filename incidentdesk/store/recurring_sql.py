@@ -1,0 +1,28 @@
+"""The queue row's recurring flag as SQL text per backend (domain/recurring.py's rule, in SQL).
+
+Plain text without SQLAlchemy, because the start-up fast path (store/fastpath.py, plain sqlite3)
+writes the same statement store/queries compiles. For each row: the `count`-th most recent
+incident on the row's CI at or before the row's creation (read backwards along the index
+ix_incidents_ci_created, stopping after `count` entries) is no older than the window; the same
+on the category. No CI (or no category) matches nothing. SQLite stores UTC text with six
+fractional digits: strftime's milliseconds padded to six compare as the stored text does.
+"""
+
+from __future__ import annotations
+
+
+def _nth(column: str, count: int) -> str:
+    return (f"(SELECT recur.created_at \nFROM incidents AS recur \nWHERE recur.{column} = incidents.{column} "
+            f"AND recur.created_at <= incidents.created_at ORDER BY recur.created_at DESC\n LIMIT 1 OFFSET {count - 1})")
+
+
+def recurring_sql(dialect: str, count: int, days: int) -> str:
+    """`coalesce(<nth on CI> >= <creation - window> OR <nth on category> >= ..., false)` for `dialect`."""
+    count, days = int(count), int(days)   # written into the text: whole numbers only
+    if dialect == "sqlite":
+        since = f"strftime('%Y-%m-%d %H:%M:%f', incidents.created_at, '-{days} days') || '000'"
+        false = "0"
+    else:
+        since = f"incidents.created_at - interval '{days} days'"
+        false = "false"
+    return f"coalesce({_nth('ci', count)} >= {since} OR {_nth('category', count)} >= {since}, {false})"
