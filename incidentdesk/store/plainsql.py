@@ -24,6 +24,7 @@ from incidentdesk.domain.errors import NotFound, ValidationError
 from incidentdesk.domain.keys import parse_key
 from incidentdesk.domain.pir import missing_parts
 from incidentdesk.store.fastpath import queue_rows, row_select_sql
+from incidentdesk.store.problem_sql import links_of
 from incidentdesk.store.rows import SORT_KEYS, Page, QueueFilter, utc_from_sqlite
 
 if TYPE_CHECKING:
@@ -149,9 +150,11 @@ def read_detail(conn: sqlite3.Connection, number: int, *, timeline_limit: int | 
         last_update = update[0]["after"] if update else None
     review = _select(conn, "pir_reviews", ("version", "summary", "causes"), "incident_id = ?", (number,))
     review = review[0] if review else {"version": 0, "summary": "", "causes": []}
+    linked = links_of(lambda sql, params: conn.execute(sql, params).fetchall(), number, values["parent_id"],
+                      values["ci"], values["category"])
     return IncidentDetail(**values, group=group[0] if group else None, timeline=events, escalations=escalations,
                           alerts=alerts, last_update=last_update, pir_version=review["version"],
-                          pir_missing=tuple(missing_parts(review["summary"], review["causes"] or ())))
+                          pir_missing=tuple(missing_parts(review["summary"], review["causes"] or ())), **linked)
 
 
 def incident_detail(conn: sqlite3.Connection, key: str, *, timeline_limit: int | None = None

@@ -7,13 +7,14 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from incidentdesk.domain.errors import NotFound
 from incidentdesk.domain.keys import parse_key
 from incidentdesk.domain.problems import ProblemStatus, format_problem_key, parse_problem_key
 from incidentdesk.store.engine import Database
+from incidentdesk.store.problem_sql import links_of
 from incidentdesk.store.models import Incident
 from incidentdesk.store.problem_models import Problem, ProblemIncident
 
@@ -109,28 +110,17 @@ class KnownError:
     linked: bool   # linked to this incident (else: matching it by CI or category)
 
 
-def known_errors_for(db: Database, key: str, limit: int = 3) -> list[KnownError]:
-    """The known errors whose workaround shows on incident `key`: linked ones first, then matching ones."""
+def known_errors_for(db: Database, key: str) -> list[KnownError]:
+    """The known errors whose workaround shows on incident `key`: linked ones first, then matching ones
+    (the detail's own reading, store/problem_sql.py)."""
     number = parse_key(key)
     with db.read() as s:
-        inc = s.execute(select(Incident.id, Incident.ci, Incident.category).where(Incident.id == number)).first()
+        inc = s.execute(select(Incident.id, Incident.parent_id, Incident.ci, Incident.category)
+                        .where(Incident.id == number)).first()
         if inc is None:
             return []
-        linked_ids = select(ProblemIncident.problem_id).where(ProblemIncident.incident_id == inc.id)
-        peers = select(ProblemIncident.problem_id).join(Incident, Incident.id == ProblemIncident.incident_id)
-        if inc.ci:
-            matching = peers.where(Incident.ci == inc.ci)
-        elif inc.category:
-            matching = peers.where(Incident.category == inc.category)
-        else:
-            matching = None
-        cond = Problem.id.in_(linked_ids) if matching is None else or_(Problem.id.in_(linked_ids),
-                                                                        Problem.id.in_(matching))
-        rows = s.execute(select(Problem.id, Problem.title, Problem.workaround, Problem.id.in_(linked_ids))
-                         .where(Problem.status == ProblemStatus.KNOWN_ERROR.value, cond)
-                         .order_by(Problem.id.desc()).limit(limit)).all()
-        return sorted((KnownError(format_problem_key(r[0]), r[1], r[2], bool(r[3])) for r in rows),
-                      key=lambda k: not k.linked)
+        linked = links_of(lambda sql, params: s.execute(text(sql), params).all(), *inc)
+    return [KnownError(*k) for k in linked["known_errors"]]
 
 
 def problem_of_incident(db: Database, key: str) -> ProblemView:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from sqlalchemy import Select, and_, bindparam, func, or_, select, tuple_
+from sqlalchemy import Select, and_, bindparam, func, or_, select, text, tuple_
 
 from incidentdesk.domain.keys import parse_key
 from incidentdesk.domain.pir import missing_parts
@@ -22,6 +22,7 @@ from incidentdesk.store.audit import verify_audit  # noqa: F401  (re-exported: t
 from incidentdesk.store.views import (  # noqa: F401  (re-exported: the detail's value types)
     DETAIL_FIELDS, ALERTS_SHOWN, AlertView, EscalationView, EventView, IncidentDetail,
 )
+from incidentdesk.store.problem_sql import links_of
 from incidentdesk.store.queue_marks import FOLDED, Recurring, fold_counts  # noqa: F401  (fold_counts re-exported)
 from incidentdesk.store.rows import PAGE_SIZE, QUEUE_ROW_FIELDS, Page, QueueFilter, QueueRow, queue_rows, row_to_json  # noqa: F401  (re-exported)
 
@@ -218,10 +219,12 @@ def incident_detail(db: Database, key: str, *, timeline_limit: int | None = None
             .order_by(TimelineEvent.seq.desc()).limit(1)) if inc.last_update_at is not None else None
         review = s.execute(select(PirReview.version, PirReview.summary, PirReview.causes)
                            .where(PirReview.incident_id == inc.id)).first()
+        linked = links_of(lambda sql, params: s.execute(text(sql), params).all(), inc.id, inc.parent_id, inc.ci,
+                          inc.category)
         return IncidentDetail(**values, group=inc.group.name if inc.group else None, timeline=events,
                               escalations=escalations, alerts=alerts, last_update=last_update,
                               pir_version=review[0] if review else 0,
-                              pir_missing=tuple(missing_parts(*(review[1:] if review else ("", ())))))
+                              pir_missing=tuple(missing_parts(*(review[1:] if review else ("", ())))), **linked)
 
 
 @dataclass(frozen=True)
