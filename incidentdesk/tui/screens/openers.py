@@ -40,11 +40,19 @@ def _review(main) -> None:
     open_review(main)
 
 
+def _problems(main) -> None:
+    from incidentdesk.tui.screens.problems import open_problems
+
+    open_problems(main)
+
+
 SCREENS: tuple[ScreenEntry, ...] = (
     ScreenEntry("major.view", "v", "Major incident view", "major-incident screen: roles, update clock, "
                 "stakeholder updates", _major, needs_incident=True),
     ScreenEntry("review.open", "P", "Post-incident review", "post-incident review: summary, impact, timeline "
                 "highlights, causes, follow-ups", _review, needs_incident=True),
+    ScreenEntry("problems.open", "B", "Problems", "problems and known errors: list, open one from the marked "
+                "incidents (space), root cause, workaround, resolve", _problems),
 )
 
 BY_ID: dict[str, ScreenEntry] = {entry.id: entry for entry in SCREENS}

@@ -206,6 +206,11 @@ class QueueTable(DataTable):
             self.update_rows([row])
             self.post_message(self.FoldToggled(row.id, ""))   # the status line counts the marks
 
+    def refresh_marks(self) -> None:
+        """Repaint every row's markers (the marks were spent elsewhere: the problems screen)."""
+        self.update_rows(list(self.rows_by_id.values()))
+        self.post_message(self.FoldToggled(-1, ""))
+
     def action_toggle_fold(self) -> None:
         row = self.selected()
         words = self.marks.toggle_fold(row) if row is not None else None
