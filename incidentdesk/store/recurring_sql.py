@@ -17,12 +17,14 @@ def _nth(column: str, count: int) -> str:
 
 
 def recurring_sql(dialect: str, count: int, days: int) -> str:
-    """`coalesce(<nth on CI> >= <creation - window> OR <nth on category> >= ..., false)` for `dialect`."""
+    """`<the later of the two count-th incidents> >= <creation - window>` for `dialect`, false when neither exists.
+
+    The later of the two, compared once: the window's start is computed once per row, not twice
+    (on SQLite the date arithmetic costs as much as a lookup).
+    """
     count, days = int(count), int(days)   # written into the text: whole numbers only
-    if dialect == "sqlite":
+    ci, category = _nth("ci", count), _nth("category", count)
+    if dialect == "sqlite":   # max() of text; '' (none found) is older than any time
         since = f"strftime('%Y-%m-%d %H:%M:%f', incidents.created_at, '-{days} days') || '000'"
-        false = "0"
-    else:
-        since = f"incidents.created_at - interval '{days} days'"
-        false = "false"
-    return f"coalesce({_nth('ci', count)} >= {since} OR {_nth('category', count)} >= {since}, {false})"
+        return f"(max(coalesce({ci}, ''), coalesce({category}, '')) >= {since})"
+    return f"coalesce(GREATEST({ci}, {category}) >= incidents.created_at - interval '{days} days', false)"
