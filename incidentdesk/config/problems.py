@@ -15,6 +15,6 @@ class Problems(Section):
 
     def __post_init__(self) -> None:
         if not 2 <= self.recurring_count <= 100:
-            raise bad("recurring_count", self.recurring_count, "a whole number from 2 to 100")
+            raise bad("recurring_count", self.recurring_count, "use a whole number from 2 to 100")
         if not 1 <= self.recurring_window_days <= 365:
-            raise bad("recurring_window_days", self.recurring_window_days, "a whole number of days from 1 to 365")
+            raise bad("recurring_window_days", self.recurring_window_days, "use a whole number of days from 1 to 365")

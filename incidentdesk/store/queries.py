@@ -7,7 +7,7 @@ queue is read one page at a time through an index; nothing here loads every row.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from sqlalchemy import Select, and_, bindparam, func, or_, select, text, tuple_
@@ -23,7 +23,7 @@ from incidentdesk.store.views import (  # noqa: F401  (re-exported: the detail's
     DETAIL_FIELDS, ALERTS_SHOWN, AlertView, EscalationView, EventView, IncidentDetail,
 )
 from incidentdesk.store.problem_sql import links_of
-from incidentdesk.store.queue_marks import FOLDED, Recurring, fold_counts  # noqa: F401  (fold_counts re-exported)
+from incidentdesk.store.queue_marks import FOLDED, Recurring
 from incidentdesk.store.rows import PAGE_SIZE, QUEUE_ROW_FIELDS, Page, QueueFilter, QueueRow, queue_rows, row_to_json  # noqa: F401  (re-exported)
 
 _AT_RISK_STATES = ("at_risk", "breached")
@@ -187,6 +187,19 @@ def queue_count(db: Database, flt: QueueFilter = QueueFilter()) -> int:
     with db.read() as s:
         stmt = _filtered(s, flt).with_only_columns(func.count()).order_by(None)
         return int(s.scalar(stmt) or 0)
+
+
+def fold_counts(db: Database, flt: QueueFilter) -> tuple[int, int]:
+    """(incidents folded away, parents they are folded under) in a view that folds; (0, 0) otherwise."""
+    if not flt.folds:
+        return 0, 0
+    with db.read() as s:
+        stmt = _filtered(s, replace(flt, fold=False)).where(Incident.parent_id.is_not(None))
+        if flt.expanded:
+            stmt = stmt.where(Incident.parent_id.not_in(flt.expanded))
+        stmt = stmt.with_only_columns(func.count(), func.count(func.distinct(Incident.parent_id))).order_by(None)
+        folded, parents = s.execute(stmt).one()
+    return int(folded or 0), int(parents or 0)
 
 
 def incident_detail(db: Database, key: str, *, timeline_limit: int | None = None) -> IncidentDetail:

@@ -2,8 +2,8 @@
 
 Recurring is SQL text per backend (store/recurring_sql.py, shared with the plain-sqlite3 fast
 path), wrapped here as a column expression that compiles to that text; folded is an ordinary
-correlated count read along ix_incidents_parent. `fold_counts` says what folding hides from a
-view: "14 folded under 3 parents".
+correlated count read along ix_incidents_parent (store/queries.fold_counts says what folding hides
+from a view: "14 folded under 3 parents").
 """
 
 from __future__ import annotations
@@ -37,20 +37,3 @@ def _compile_recurring(element: Recurring, compiler, **kw) -> str:
 _child = aliased(Incident, name="folded")
 FOLDED = (select(func.count()).select_from(_child)
           .where(_child.parent_id == Incident.id, _child.is_open.is_(True)).scalar_subquery())
-
-
-def fold_counts(db, flt) -> tuple[int, int]:
-    """(incidents folded away, parents they are folded under) for a view that folds; (0, 0) otherwise."""
-    if not flt.folds:
-        return 0, 0
-    from dataclasses import replace
-
-    from incidentdesk.store.queries import _filtered
-
-    with db.read() as s:
-        base = _filtered(s, replace(flt, fold=False)).where(Incident.parent_id.is_not(None))
-        if flt.expanded:
-            base = base.where(Incident.parent_id.not_in(flt.expanded))
-        stmt = base.with_only_columns(func.count(), func.count(func.distinct(Incident.parent_id))).order_by(None)
-        folded, parents = s.execute(stmt).one()
-    return int(folded or 0), int(parents or 0)

@@ -42,12 +42,14 @@ BAD_KEYS = [
      '[[notify.channel]] #1 unknown key "url" (did you mean "url_env"?)'),
     ({"major": {"cadance": {}}}, '[major] unknown key "cadance" (did you mean "cadence"?)'),
     ({"pir": {"requierd": True}}, '[pir] unknown key "requierd" (did you mean "required"?)'),
+    ({"problems": {"recuring_count": 3}}, '[problems] unknown key "recuring_count" (did you mean "recurring_count"?)'),
     ({"notfy": {"url": "x"}}, 'unknown section [notfy]'),
     ({"consol": {}}, 'unknown section [consol] (did you mean "console"?)'),
 ]
 
 BAD_VALUES = [
     ({"pir": {"required": "yes"}}, '[pir] required = "yes": use true or false'),
+    ({"problems": {"recurring_count": 1}}, "[problems] recurring_count = 1: use a whole number from 2 to 100"),
     ({"general": {"reopen_window_hours": "a week"}}, '[general] reopen_window_hours = "a week": use a number > 0'),
     ({"general": {"allow_acting_as": "yes"}}, '[general] allow_acting_as = "yes": use true or false'),
     ({"general": {"time_zone": "Mars/Olympus"}}, '[general] time_zone = "Mars/Olympus": not a time zone'),
