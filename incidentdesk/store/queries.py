@@ -60,6 +60,9 @@ def _row_columns(count: int, days: int) -> tuple:
     return tuple(sources[name].label(name) for name in QUEUE_ROW_FIELDS)
 
 
+_ROW_COLUMNS = _row_columns(3, 7)   # the row with [problems]' default recurring rule
+
+
 def _rows(result) -> list[QueueRow]:
     """Rows built by the labels of the result's columns (store/rows.queue_rows)."""
     return queue_rows(result.keys(), result.all())
