@@ -202,3 +202,21 @@ def test_pir_follow_up_becomes_a_problem(team):
         problems.pir_follow_up_problem(team.ann, key, number=1)
     with pytest.raises(ValidationError, match="has no follow-up 2"):
         problems.pir_follow_up_problem(team.ann, key, number=2)
+
+
+def test_resolving_a_problem_notifies_each_incident_where_rules_exist(db, make_ctx, team):
+    from incidentdesk.store.models import OutboxMessage
+    from tests.support.notify import notify_config
+
+    config = notify_config(rules=[{"on": ["resolved"], "to": "ops"}])
+    cap = make_ctx("cap", "triage_captain", config_override=config)
+    a, b = _log(cap, "Disk full on db1"), _log(cap, "Disk full on db2")
+    parent_child = _log(cap, "db2 replica lag")
+    links.link_parent(cap, parent_child, parent=b)
+    key = problems.create_problem(cap, incidents=[a, b])
+    problems.resolve_problem(cap, problem=key, notes="log rotation fixed")
+    with db.read() as s:
+        rows = s.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    resolved = {r.incident_id for r in rows if r.event_kind == "resolved"}
+    assert len(resolved) == 3   # both linked incidents, and the child resolved with its parent
+    assert all(r.channel == "ops" for r in rows)
