@@ -54,7 +54,7 @@ def test_duplicate_and_parent_links_fold_and_resolve_together(staffed):
     parent, child, dup = (new_incident(cli, title=t) for t in ("Site down", "Site down for me", "site down!!"))
     assert cli("link-parent", child, "--parent", parent)[1] == f"{child}: child of {parent}\n"
     assert cli.json("duplicate", dup, "--of", parent, "--json")["link_kind"] == "duplicate"
-    assert [r["key"] for r in cli.json("list", "--json")] == [parent]   # folded under it
+    assert [(r["key"], r["folded"]) for r in cli.json("list", "--json")] == [(parent, 2)]   # folded under it
     assert cli.json("show", parent, "--json")["children"] == [child, dup]
     assert "is itself folded under" in cli.fails("duplicate", parent, "--of", child)
     cli("resolve", parent, "--code", "permanent_fix", "--notes", "LB restarted")

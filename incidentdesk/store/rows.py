@@ -146,7 +146,7 @@ def row_to_json(row: QueueRow) -> dict:
         "key": row.key, "title": row.title, "type": row.type, "status": row.status, "priority": f"P{row.priority}",
         "impact": row.impact, "urgency": row.urgency, "severity": row.severity, "assignee": row.assignee, "group": row.group, "tier": row.tier,
         "created_at": row.created_at.isoformat(), "sla_due_at": row.sla_due_at.isoformat(), "version": row.version,
-        "is_major": row.is_major,
+        "is_major": row.is_major, "recurring": row.recurring, "folded": row.folded,
     }
 
 
