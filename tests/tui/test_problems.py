@@ -166,3 +166,21 @@ async def test_known_error_workaround_shows_in_the_incident_pane(tmp_path):
             assert "Workaround: connect through vpn-eu2 [bold]manually[/bold]" in pane   # literally
         await select_key(pilot, keys["printer"])
         assert "KNOWN ERROR" not in plain_text(app.main_screen.query_one("DetailPanel"))
+
+
+async def test_major_screen_lists_the_incidents_folded_under_it(tmp_path):
+    clock = Clock()
+    db = open_db(tmp_path / "desk.db")
+    keys = build(db, clock, major=True)
+    tess = ctx_for(db, "tess", clock)
+    links.link_parent(tess, keys["wifi"], parent=keys["vpn"])
+    links.duplicate(tess, keys["printer"], of=keys["vpn"])
+    app = make_app(db, "tess", clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, rounds=4)
+        await select_key(pilot, keys["vpn"])
+        await pilot.press("v")
+        await eventually(pilot, lambda: app.screen.id == "major-screen", 5, "the major screen")
+        await settle(pilot, rounds=4)
+        linked = plain_text(app.screen.query_one("#major-linked"))
+        assert f"Linked incidents  {keys['printer']}, {keys['wifi']}" in linked   # by key, children and duplicates
