@@ -38,12 +38,13 @@ def test_problem_from_several_incidents_known_error_and_resolve(staffed):
 def test_problem_from_one_incident_and_link_unlink(staffed):
     cli = staffed
     a, b = new_incident(cli, title="VPN drops"), new_incident(cli, title="VPN slow")
+    assert cli("problem-from", b)[1] == "PRB-000001\n"
     record = cli.json("problem-from", a, "--statement", "drops every hour", "--json")
-    assert (record["key"], record["title"], record["statement"]) == ("PRB-000001", "VPN drops", "drops every hour")
-    cli("problem", "link", "PRB-000001", "--incident", b)
-    assert [i["key"] for i in cli.json("problem", "show", "PRB-000001", "--json")["incidents"]] == [a, b]
-    cli("problem", "unlink", "PRB-000001", "--incident", b)
-    assert f"{b} is not linked to PRB-000001" in cli.fails("problem", "unlink", "PRB-000001", "--incident", b)
+    assert (record["key"], record["title"], record["statement"]) == ("PRB-000002", "VPN drops", "drops every hour")
+    cli("problem", "link", "PRB-000002", "--incident", b)
+    assert [i["key"] for i in cli.json("problem", "show", "PRB-000002", "--json")["incidents"]] == [a, b]
+    cli("problem", "unlink", "PRB-000002", "--incident", b)
+    assert f"{b} is not linked to PRB-000002" in cli.fails("problem", "unlink", "PRB-000002", "--incident", b)
     assert cli.fails("problem", "show", "PRB-9") == "incidentdesk: no problem PRB-9: incidentdesk problem list shows them"
     assert "is not a problem key" in cli.fails("problem", "show", "INC-1")
     assert "needs a title" in cli.fails("problem", "new")
@@ -68,7 +69,7 @@ def test_review_follow_up_becomes_a_problem(staffed):
     cli = staffed
     key = new_incident(cli, title="Checkout down")
     cli("pir-follow-up", key, "Add a canary for payments", "--owner", "bob")
-    assert cli("pir-follow-up-problem", key, "1")[1] == f"{key}: problem opened\n"
+    assert cli("pir-follow-up-problem", key, "1")[1] == "PRB-000001\n"
     record = cli.json("problem", "show", "PRB-1", "--json")
     assert (record["title"], record["owner"], record["from_follow_up"]) == ("Add a canary for payments", "bob",
                                                                              f"{key}#1")

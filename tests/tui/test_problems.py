@@ -184,3 +184,19 @@ async def test_major_screen_lists_the_incidents_folded_under_it(tmp_path):
         await settle(pilot, rounds=4)
         linked = plain_text(app.screen.query_one("#major-linked"))
         assert f"Linked incidents  {keys['printer']}, {keys['wifi']}" in linked   # by key, children and duplicates
+
+
+async def test_b_opens_a_problem_from_the_selected_incident(tmp_path):
+    db, clock, keys = _desk(tmp_path)
+    app = make_app(db, "tess", clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, rounds=4)
+        await select_key(pilot, keys["mail"])
+        await pilot.press("b")
+        await eventually(pilot, lambda: isinstance(app.screen, FormScreen), 5, "the open-problem dialog")
+        await submit(pilot)
+        await eventually(pilot, lambda: list_problems(db), 5, "the problem saved")
+        [p] = list_problems(db)
+        assert p.title == "Outlook cannot connect to Exchange" and p.linked_count == 1
+        await eventually(pilot, lambda: any(f"{p.key} opened from {keys['mail']}" in n for n in notes(app)), 5,
+                         "the toast naming the problem")

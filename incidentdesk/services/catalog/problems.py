@@ -58,7 +58,7 @@ USE_CASES: tuple[UseCase, ...] = (
         "problem_from_incident", "Open problem", "open a problem from this incident (linked to it)",
         lambda: _problems().problem_from_incident, command=("problem-from",), key="b", short="Problem", rank=30,
         dialog_title="Open a problem from this incident", submit="Open problem",
-        done="{key}: problem opened (B lists problems)", printed="{key}: problem opened",
+        done="{result} opened from {key} (B lists problems)", printed="{result}",
         record=incident_problem_record, params=(
             Param("title", "Title", placeholder="default: the incident's title"),
             Param("statement", "Problem statement", Kind.AREA, help="what keeps failing, and its impact"),
@@ -83,7 +83,7 @@ USE_CASES: tuple[UseCase, ...] = (
     ),
     UseCase(
         "pir_follow_up_problem", "Follow-up to problem", "open a problem from follow-up N of the incident's review",
-        lambda: _problems().pir_follow_up_problem, command=("pir-follow-up-problem",), printed="{key}: problem opened",
+        lambda: _problems().pir_follow_up_problem, command=("pir-follow-up-problem",), printed="{result}",
         record=incident_problem_record, console="the review screen's follow-ups; on the command line",
         params=(Param("number", "Follow-up number", required=True, positional=True),),
     ),
