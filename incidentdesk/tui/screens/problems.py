@@ -6,7 +6,8 @@ cause, workaround and linked incidents. Its keys run the catalog's problem use c
 last read: if someone saved meanwhile the service refuses (EditConflict), the screen re-reads and
 reopens the dialog with what was typed, saying why. `n` opens a problem from the incidents marked
 in the queue (space), or a blank one; `l` links the marked incidents to the selected problem.
-Reads run in thread workers (store/problems.py); nothing here touches SQL.
+Reads run in thread workers (store/problems.py); nothing here touches SQL. It re-reads after its own
+saves and on ctrl+r (the change feed follows incidents, not problems).
 """
 
 from __future__ import annotations
@@ -231,10 +232,6 @@ class ProblemsScreen(Screen):
 
     def action_back(self) -> None:
         self.app.pop_screen()
-
-    def changed(self, ids: set[int]) -> None:
-        """The change feed, passed on by the main screen: linked incidents may have moved."""
-        self.action_reload()
 
 
 def open_problems(main) -> None:
