@@ -200,3 +200,18 @@ async def test_b_opens_a_problem_from_the_selected_incident(tmp_path):
         assert p.title == "Outlook cannot connect to Exchange" and p.linked_count == 1
         await eventually(pilot, lambda: any(f"{p.key} opened from {keys['mail']}" in n for n in notes(app)), 5,
                          "the toast naming the problem")
+
+
+async def test_linking_in_the_console_folds_the_incident_at_once(tmp_path):
+    db, clock, keys = _desk(tmp_path)
+    app = make_app(db, "tess", clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, rounds=4)
+        await select_key(pilot, keys["wifi"])
+        await pilot.press("L")
+        await eventually(pilot, lambda: isinstance(app.screen, FormScreen), 5, "the duplicate dialog")
+        await type_into(pilot, "#f-of", keys["vpn"])
+        await submit(pilot)
+        shown = lambda: {r.key for r in queue_table(app).rows_by_id.values()}  # noqa: E731
+        await eventually(pilot, lambda: keys["wifi"] not in shown(), 5, "the duplicate folded away")
+        await eventually(pilot, lambda: _title_cell(app, keys["vpn"]).startswith("▸1 "), 5, "the parent's count")

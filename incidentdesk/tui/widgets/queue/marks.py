@@ -79,6 +79,11 @@ class QueueMarks:
             text.append(" ")
         return text
 
+    def fold_moved(self, shown: dict, fresh) -> bool:
+        """Whether re-read rows were folded under (or unfolded from) a parent since shown: the page must be
+        read again, as those rows leave it (or their parent's count changes)."""
+        return any(row.id in shown and shown[row.id].parent_id != row.parent_id for row in fresh)
+
     def status_words(self) -> str:
         """The status line's note on folding and marks ("" when there is nothing to say)."""
         folded, parents = self.folded

@@ -363,6 +363,9 @@ class QueuePager(Vertical):
     def _rows_loaded(self, msg: RowsLoaded) -> None:
         msg.stop()
         self.post_message(ConnectionChanged(True, None))
+        if self.table.marks.fold_moved(self.table.rows_by_id, msg.rows):   # folded or unfolded: re-read the page
+            self.recount()
+            self.reload()
         self.table.update_rows(msg.rows)
         self.post_message(self.RowsChanged(set(msg.ids)))
 
