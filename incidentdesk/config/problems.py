@@ -12,6 +12,9 @@ class Problems(Section):
         "an incident is marked recurring (↻ in the queue) when at least this many incidents, itself "
         "included, on its CI or its category were created within the window ending at its creation")] = 3
     recurring_window_days: Annotated[int, doc("the window of recurring_count, in days")] = 7
+    recurring_by_category: Annotated[bool, doc(
+        "count incidents in the same category too, not only on the same CI (turn off where categories are "
+        "broad and busy: then only a CI failing again is recurring)")] = True
 
     def __post_init__(self) -> None:
         if not 2 <= self.recurring_count <= 100:

@@ -4,7 +4,8 @@ The rule, once: an incident is *recurring* when, counting itself, at least `coun
 its CI were created in the `window` ending at its own creation (both ends included) — or the same
 on its category. So the arrival that makes the pattern is marked, and every one after it while
 the pattern lasts; the first ones of a cluster are not (they were not recurring when they came).
-`[problems] recurring_count` (default 3) and `recurring_window_days` (default 7) set them.
+`[problems] recurring_count` (default 3) and `recurring_window_days` (default 7) set them;
+`recurring_by_category = false` counts the CI only (where categories are broad and busy).
 
 The queue computes the same rule in SQL for each row it shows (store/recurring_sql.py: the
 `count`-th most recent incident on the CI at or before this one is no older than the window),

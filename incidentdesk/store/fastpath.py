@@ -29,9 +29,9 @@ from incidentdesk.store.rows import Page, QueueFilter, QueueRow, queue_rows_from
 # The queue row's columns, each labelled with its QueueRow field (store/rows.QUEUE_ROW_FIELDS), and
 # the join: the same text store/queries compiles, so rows are built by name on both paths. The
 # recurring flag's text depends on [problems] (store/recurring_sql.py): row_select_sql writes it.
-def row_select_sql(recurring_count: int = 3, recurring_days: int = 7) -> str:
+def row_select_sql(recurring_count: int = 3, recurring_days: int = 7, by_category: bool = True) -> str:
     """The queue row's SELECT ... FROM, its recurring flag for these [problems] settings."""
-    return ROW_SELECT_HEAD + recurring_sql("sqlite", recurring_count, recurring_days) + ROW_SELECT_TAIL
+    return ROW_SELECT_HEAD + recurring_sql("sqlite", recurring_count, recurring_days, by_category) + ROW_SELECT_TAIL
 
 
 ROW_SELECT_HEAD = (

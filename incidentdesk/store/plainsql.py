@@ -68,7 +68,7 @@ def queue_sql(flt: QueueFilter, limit: int) -> tuple[str, list] | None:
     names, desc = SORT_KEYS[flt.sort]
     order = ", ".join(f"incidents.{name} {'DESC' if desc else 'ASC'}" for name in names)
     where = f" \nWHERE {' AND '.join(conds)}" if conds else ""
-    return f"{row_select_sql(flt.recurring_count, flt.recurring_days)}{where} ORDER BY {order}\n LIMIT ? OFFSET ?", [*params, limit + 1, 0]
+    return f"{row_select_sql(flt.recurring_count, flt.recurring_days, flt.recurring_by_category)}{where} ORDER BY {order}\n LIMIT ? OFFSET ?", [*params, limit + 1, 0]
 
 
 def queue_page(conn: sqlite3.Connection, flt: QueueFilter, limit: int) -> Page | None:

@@ -55,8 +55,8 @@ assert tuple(_ROW_SOURCES) == QUEUE_ROW_FIELDS, "store/rows.QueueRow and _ROW_SO
 
 
 @lru_cache(maxsize=16)
-def _row_columns(count: int, days: int) -> tuple:
-    sources = {**_ROW_SOURCES, "recurring": Recurring(count, days)}
+def _row_columns(count: int, days: int, by_category: bool = True) -> tuple:
+    sources = {**_ROW_SOURCES, "recurring": Recurring(count, days, by_category)}
     return tuple(sources[name].label(name) for name in QUEUE_ROW_FIELDS)
 
 
@@ -70,7 +70,7 @@ def _rows(result) -> list[QueueRow]:
 
 def _filtered(db_session, flt: QueueFilter) -> Select:
     """The filtered queue statement; `db_session=None` leaves group names to a subquery (no lookup)."""
-    stmt = select(*_row_columns(flt.recurring_count, flt.recurring_days)).select_from(Incident).outerjoin(
+    stmt = select(*_row_columns(flt.recurring_count, flt.recurring_days, flt.recurring_by_category)).select_from(Incident).outerjoin(
         Group, Incident.group_id == Group.id)
     conds = []
     if flt.open_only and not flt.status:

@@ -23,15 +23,16 @@ class Recurring(ColumnElement):
 
     type = Boolean()
     inherit_cache = True   # cached by its two numbers (below): compiled once per shape, like any statement
-    _traverse_internals = [("count", InternalTraversal.dp_plain_obj), ("days", InternalTraversal.dp_plain_obj)]
+    _traverse_internals = [("count", InternalTraversal.dp_plain_obj), ("days", InternalTraversal.dp_plain_obj),
+                           ("by_category", InternalTraversal.dp_plain_obj)]
 
-    def __init__(self, count: int, days: int) -> None:
-        self.count, self.days = int(count), int(days)
+    def __init__(self, count: int, days: int, by_category: bool = True) -> None:
+        self.count, self.days, self.by_category = int(count), int(days), bool(by_category)
 
 
 @compiles(Recurring)
 def _compile_recurring(element: Recurring, compiler, **kw) -> str:
-    return recurring_sql(compiler.dialect.name, element.count, element.days)
+    return recurring_sql(compiler.dialect.name, element.count, element.days, element.by_category)
 
 
 _child = aliased(Incident, name="folded")

@@ -16,7 +16,7 @@ def _nth(column: str, count: int) -> str:
             f"AND recur.created_at <= incidents.created_at ORDER BY recur.created_at DESC\n LIMIT 1 OFFSET {count - 1})")
 
 
-def recurring_sql(dialect: str, count: int, days: int) -> str:
+def recurring_sql(dialect: str, count: int, days: int, by_category: bool = True) -> str:
     """`<the later of the two count-th incidents> >= <creation - window>` for `dialect`, false when neither exists.
 
     The later of the two, compared once: the window's start is computed once per row, not twice
@@ -26,5 +26,8 @@ def recurring_sql(dialect: str, count: int, days: int) -> str:
     ci, category = _nth("ci", count), _nth("category", count)
     if dialect == "sqlite":   # max() of text; '' (none found) is older than any time
         since = f"strftime('%Y-%m-%d %H:%M:%f', incidents.created_at, '-{days} days') || '000'"
+        if not by_category:
+            return f"(coalesce({ci}, '') >= {since})"
         return f"(max(coalesce({ci}, ''), coalesce({category}, '')) >= {since})"
-    return f"coalesce(GREATEST({ci}, {category}) >= incidents.created_at - interval '{days} days', false)"
+    latest = f"GREATEST({ci}, {category})" if by_category else ci
+    return f"coalesce({latest} >= incidents.created_at - interval '{days} days', false)"

@@ -42,6 +42,7 @@ class QueueFilter:
     # recurring detection (domain/recurring.py, [problems]): the row's ↻ flag
     recurring_count: int = 3
     recurring_days: int = 7
+    recurring_by_category: bool = True
 
     @property
     def folds(self) -> bool:

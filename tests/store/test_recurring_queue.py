@@ -53,6 +53,8 @@ def test_recurring_on_a_ci_at_the_boundaries(db, ann, clock, gaps, expected):
     marks = _marks(db)
     assert [marks[str(i)] for i in range(len(times))] == expected
     assert [is_recurring(times, t, 3, WEEK) for t in times] == expected   # the domain's rule says the same
+    ci_only = _marks(db, QueueFilter(recurring_by_category=False))
+    assert [ci_only[str(i)] for i in range(len(times))] == expected
     assert marks["other CI"] is False
 
 
@@ -65,6 +67,7 @@ def test_recurring_on_a_category_and_the_configured_count(db, ann, clock):
     assert [marks[f"c{i}"] for i in range(3)] == [False, False, True] and marks["no ci, no category"] is False
     two = _marks(db, QueueFilter(recurring_count=2, recurring_days=1))
     assert [two[f"c{i}"] for i in range(3)] == [False, True, True]
+    assert not any(_marks(db, QueueFilter(recurring_by_category=False)).values())   # the CI only: none here
     # rows read one by one (the console's repaint) carry the same mark
     [row] = [r for r in queries.rows_for_ids(db, [3])]
     assert row.title == "c2" and row.recurring is True

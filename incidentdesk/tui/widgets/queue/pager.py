@@ -87,7 +87,8 @@ class QueuePager(Vertical):
         runtime = self.app.runtime
         problems = runtime.config.schema.problems   # the ↻ rule's settings; unfolded parents (marks.py)
         return QueueFilter(**self.view.criteria(runtime.actor, self._clock()), expanded=self.table.marks.unfolded(),
-                           recurring_count=problems.recurring_count, recurring_days=problems.recurring_window_days)
+                           recurring_count=problems.recurring_count, recurring_days=problems.recurring_window_days,
+                           recurring_by_category=problems.recurring_by_category)
 
     def _count_key(self) -> QueueFilter:
         """What decides the count: the filter, whatever the sort."""
