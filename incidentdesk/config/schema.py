@@ -27,6 +27,7 @@ from incidentdesk.config.keys import Keys
 from incidentdesk.config.notify import Notify
 from incidentdesk.config.major import Major
 from incidentdesk.config.pir import Pir
+from incidentdesk.config.problems import Problems
 from incidentdesk.config.priority import PriorityMatrix
 from incidentdesk.config.sla import Sla
 
@@ -45,3 +46,4 @@ class Schema(Section):
     pir: Pir = Pir()
     handover: Handover = Handover()
     cmdb: Cmdb = Cmdb()
+    problems: Problems = Problems()

@@ -182,8 +182,30 @@ def load_demo(ctx: ServiceContext, count: int = 300, seed: int = 7) -> str:
         keys.append(_one_incident(ctx, rng, anchor, i, count, actors, members))
     majors = _declare_majors(ctx, actors, anchor, random.Random(seed + 1))  # own stream: the rest stays as it was
     _demo_cmdb(admin, anchor)
+    problem = _known_error(replace(ctx, actor=actors["tess"]))
     return (f"demo: {len(GROUPS)} groups, {len(PEOPLE) + 1} people, {len(SERVICES)} services, {len(keys)} incidents "
-            f"({majors} major)")
+            f"({majors} major){problem}")
+
+
+def _known_error(ctx: ServiceContext) -> str:
+    """A known error on the CI with the most open incidents (three of them linked, its workaround shown on
+    every incident on that CI), and the newest other open one folded under the oldest as its child."""
+    from incidentdesk.services import links, problems
+
+    with ctx.db.read() as s:
+        ci = s.scalar(select(Incident.ci).where(Incident.is_open.is_(True), Incident.ci.is_not(None),
+                                                Incident.type == "incident")
+                      .group_by(Incident.ci).order_by(func.count().desc(), Incident.ci).limit(1))
+        open_keys = list(s.scalars(select(Incident.key).where(Incident.is_open.is_(True), Incident.ci == ci,
+                                                                Incident.is_major.is_(False)).order_by(Incident.id)))
+    if ci is None or len(open_keys) < 2:
+        return ""
+    key = problems.create_problem(ctx, incidents=open_keys[:3], title=f"Repeated failures on {ci}",
+                                  statement=f"{ci} keeps failing the same way; several incidents a week.")
+    problems.mark_known_error(ctx, problem=key, workaround=f"Fail over to the standby of {ci}, then restart it.")
+    if len(open_keys) > 3:
+        links.link_parent(ctx, open_keys[-1], parent=open_keys[0])
+    return f", problem {key} (known error on {ci})"
 
 
 def _one_incident(ctx, rng, anchor, i, count, actors, members) -> str:

@@ -99,6 +99,8 @@ class EventKind(StrEnum):
     APPROVAL = "approval"          # a service request's approval asked for, given or refused
     CATEGORISED = "categorised"  # category and/or CI set (services/cmdb.recategorise)
     CAUSED_BY_CHANGE = "caused_by_change"  # linked to (or unlinked from) the change that caused it (services/cmdb.py)
+    PROBLEM = "problem"          # linked to / unlinked from a problem (services/problems.py)
+    LINKED = "linked"            # folded under a parent or an original, or unfolded (services/links.py)
 
 
 def parse_enum(enum_cls, value: str, what: str):

@@ -38,6 +38,8 @@ TRANSITIONS: dict[str, dict[Status, Status]] = {
 # Actions that leave the status alone but need a live incident.
 OPEN_ONLY_ACTIONS = ("assign", "take", "escalate", "reprioritise", "declare_major", "stand_down_major",
                      "hand_command", "major_roles")
+# Folding an incident under another (services/links.py): live incidents only; not listed in messages.
+LINK_ACTIONS = ("duplicate", "link_parent")
 # Actions on a major incident that stay possible once it is resolved: stakeholders hear "resolved".
 MAJOR_ACTIONS = ("hand_command", "major_roles", "post_update")
 UPDATE_STATUSES = OPEN_STATUSES | {S.RESOLVED}
@@ -56,13 +58,17 @@ ACTION_WORDS = {
     "pir_highlight": "mark a highlight of", "fulfil": "fulfil", "request_step": "tick a step of",
     "approve_request": "approve", "reject_request": "reject", "request_approval": "ask for approval of",
     "recategorise": "recategorise", "link_change": "link a change to",
+    "problem_from_incident": "open a problem from", "pir_follow_up_problem": "open a problem from a follow-up of",
+    "duplicate": "mark as a duplicate", "link_parent": "link to a parent", "unlink_incident": "unlink",
 }
 
 # Actions possible in every status, like comments (not listed in "from here you can ..."): a vendor
 # closes their ticket after ours is resolved, and a review is written around the incident's end.
-# Categories and the causing change are corrected after the fact too (reports read them).
+# Categories and the causing change are corrected after the fact too (reports read them); problems and
+# unlinking likewise.
 ANY_STATUS_ACTIONS = ("vendor", "clear_vendor", "pir_edit", "pir_follow_up", "pir_complete", "pir_highlight",
-                      "recategorise", "link_change")
+                      "recategorise", "link_change", "problem_from_incident", "pir_follow_up_problem",
+                      "unlink_incident")
 
 
 def allowed_actions(status: Status, acknowledged: bool | None = None) -> list[str]:
@@ -88,7 +94,8 @@ def next_status(action: str, status: Status, key: str = "the incident") -> Statu
         target = TRANSITIONS.get(action, TRANSITIONS["resolve"]).get(status)
         if target is not None:
             return target
-    elif action in (*OPEN_ONLY_ACTIONS, *REQUEST_ACTIONS) and status in OPEN_STATUSES:
+    elif (action in OPEN_ONLY_ACTIONS or action in REQUEST_ACTIONS or action in LINK_ACTIONS) \
+            and status in OPEN_STATUSES:
         return status
     elif action == "comment" or action in ANY_STATUS_ACTIONS or (action == "post_update" and status in UPDATE_STATUSES):
         return status

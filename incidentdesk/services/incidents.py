@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from incidentdesk.domain import limits, lifecycle, major
 from incidentdesk.domain.enums import EventKind, Level, ResolutionCode, Status, parse_enum
 from incidentdesk.domain.errors import ValidationError
+from incidentdesk.services import links as links_service
 from incidentdesk.services import pir as pir_service
 from incidentdesk.services import request_gate
 from incidentdesk.services import sla_sync
@@ -155,6 +156,7 @@ def apply_resolve(s: Session, ctx: ServiceContext, inc: Incident, now: datetime,
     append_event(s, inc, ctx.actor, EventKind.RESOLVED, now, text=notes,
                  before={"status": str(before)},
                  after={"status": str(after), "code": str(code), "fcr": inc.first_contact_resolution, **sla})
+    links_service.resolve_folded(s, ctx, inc, now, code, notes, apply_resolve)  # its children and duplicates
 
 
 def close(ctx: ServiceContext, key: str, *, confirmed: bool = False, csat: int | None = None,

@@ -23,14 +23,18 @@ from urllib.parse import quote
 
 from incidentdesk.domain.enums import Role
 from incidentdesk.domain.roles import Actor
+from incidentdesk.store.recurring_sql import recurring_sql
 from incidentdesk.store.rows import Page, QueueFilter, QueueRow, queue_rows_from_sqlite
 
-# queries._page_statement(QueueFilter(), "first", PAGE_SIZE) compiled for SQLite with literal binds.
-FIRST_PAGE_FILTER = QueueFilter()
-FIRST_PAGE_LIMIT = 100
 # The queue row's columns, each labelled with its QueueRow field (store/rows.QUEUE_ROW_FIELDS), and
-# the join: the same text store/queries compiles, so rows are built by name on both paths.
-ROW_SELECT_SQL = (
+# the join: the same text store/queries compiles, so rows are built by name on both paths. The
+# recurring flag's text depends on [problems] (store/recurring_sql.py): row_select_sql writes it.
+def row_select_sql(recurring_count: int = 3, recurring_days: int = 7, by_category: bool = True) -> str:
+    """The queue row's SELECT ... FROM, its recurring flag for these [problems] settings."""
+    return ROW_SELECT_HEAD + recurring_sql("sqlite", recurring_count, recurring_days, by_category) + ROW_SELECT_TAIL
+
+
+ROW_SELECT_HEAD = (
     'SELECT incidents.id AS id, incidents."key" AS "key", incidents.type AS type, incidents.priority AS priority, '
     "incidents.impact AS impact, incidents.urgency AS urgency, incidents.severity AS severity, "
     "incidents.status AS status, incidents.title AS title, incidents.assignee AS assignee, "
@@ -41,15 +45,22 @@ ROW_SELECT_SQL = (
     "incidents.response_sla_state AS response_sla_state, incidents.resolution_sla_state AS resolution_sla_state, "
     "incidents.sla_paused_at AS sla_paused_at, incidents.next_sla_check_at AS next_sla_check_at, "
     "incidents.is_open AS is_open, incidents.is_major AS is_major, incidents.category AS category, "
-    "incidents.next_update_due AS next_update_due \n"
+    "incidents.next_update_due AS next_update_due, "
+)
+ROW_SELECT_TAIL = (
+    " AS recurring, (SELECT count(*) AS count_1 \nFROM incidents AS folded \n"
+    "WHERE folded.parent_id = incidents.id AND folded.is_open IS 1) AS folded, incidents.parent_id AS parent_id \n"
     "FROM incidents LEFT OUTER JOIN groups ON incidents.group_id = groups.id"
 )
+ROW_SELECT_SQL = row_select_sql()
+
 # queries._page_statement(QueueFilter(), "first", PAGE_SIZE) compiled for SQLite with literal binds.
 FIRST_PAGE_FILTER = QueueFilter()
 FIRST_PAGE_LIMIT = 100
 FIRST_PAGE_SQL = (
     ROW_SELECT_SQL + " \n"
-    "WHERE incidents.is_open IS 1 ORDER BY incidents.priority ASC, incidents.sla_due_at ASC, incidents.id ASC\n"
+    "WHERE incidents.is_open IS 1 AND incidents.parent_id IS NULL "
+    "ORDER BY incidents.priority ASC, incidents.sla_due_at ASC, incidents.id ASC\n"
     " LIMIT 101 OFFSET 0"
 )
 _PLAIN_URL = re.compile(r"sqlite(\+pysqlite)?:///(?P<path>[^?#%~]+)")

@@ -161,6 +161,10 @@ class Incident(Base):
     vendor_status: Mapped[str | None] = mapped_column(String(500))
     # the change (CHG-..., store/cmdb_models.py) this incident was caused by (services/cmdb.py)
     caused_by_change: Mapped[str | None] = mapped_column(String(20))
+    # links (services/links.py): folded under another incident as its child or its duplicate
+    # (no foreign key: incidents are never deleted, and SQLite could only add one by rebuilding the table)
+    parent_id: Mapped[int | None] = mapped_column(Integer)
+    link_kind: Mapped[str | None] = mapped_column(String(12))   # child | duplicate (domain/links.py)
     # integrity
     version: Mapped[int] = mapped_column(Integer, default=1)
     event_count: Mapped[int] = mapped_column(Integer, default=0)
@@ -181,7 +185,10 @@ class Incident(Base):
         Index("ix_incidents_status_queue", "status", "priority", "sla_due_at", "id"),
         Index("ix_incidents_assignee_queue", "assignee", "is_open", "priority", "sla_due_at", "id"),
         Index("ix_incidents_created", "created_at"),
-        Index("ix_incidents_ci", "ci", "created_at"),  # a CI's recent incidents (the CI tab, `ci show`)
+        Index("ix_incidents_ci", "ci", "created_at"),  # a CI's recent incidents (CI tab, `ci show`), recurring detection
+        # recurring detection (store/recurring_sql.py) and folding (children per parent)
+        Index("ix_incidents_category_created", "category", "created_at"),
+        Index("ix_incidents_parent", "parent_id", "is_open"),
         # The major queue: open majors in the default sort, read in index order. Partial (majors are few),
         # and its predicate is exactly what queries._filtered emits (`is_major IS 1` / `IS true`): neither
         # SQLite nor PostgreSQL will use an index `WHERE is_major` for that. On PostgreSQL the migration
@@ -384,3 +391,4 @@ from incidentdesk.store.request_models import (  # noqa: E402,F401
 )
 from incidentdesk.store.oncall_models import OncallMember, OncallOverride, OncallRotation  # noqa: E402,F401
 from incidentdesk.store.cmdb_models import CIDependency, Change, ChangeCI, ConfigurationItem  # noqa: E402,F401
+from incidentdesk.store.problem_models import Problem, ProblemIncident  # noqa: E402,F401

@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING
 from incidentdesk.domain.errors import NotFound, ValidationError
 from incidentdesk.domain.keys import parse_key
 from incidentdesk.domain.pir import missing_parts
-from incidentdesk.store.fastpath import ROW_SELECT_SQL, queue_rows
+from incidentdesk.store.fastpath import queue_rows, row_select_sql
+from incidentdesk.store.problem_sql import links_of
 from incidentdesk.store.rows import SORT_KEYS, Page, QueueFilter, utc_from_sqlite
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ def queue_sql(flt: QueueFilter, limit: int) -> tuple[str, list] | None:
     parameters, exactly as SQLAlchemy compiles queries._page_statement(flt, "first", limit); None
     for a filter written only there."""
     if (limit < 0 or flt.groups or flt.waiting_vendor or flt.at_risk_before is not None or flt.at_risk_at is not None
-            or flt.sort not in SORT_KEYS):
+            or flt.sort not in SORT_KEYS or (flt.folds and flt.expanded)):
         return None
     conds: list[str] = []
     params: list = []
@@ -56,6 +57,8 @@ def queue_sql(flt: QueueFilter, limit: int) -> tuple[str, list] | None:
         params.append(flt.assignee)
     if flt.unassigned:
         conds.append("incidents.assignee IS NULL")
+    if flt.folds:
+        conds.append("incidents.parent_id IS NULL")
     text = flt.text.strip()
     if text:
         like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
@@ -65,7 +68,7 @@ def queue_sql(flt: QueueFilter, limit: int) -> tuple[str, list] | None:
     names, desc = SORT_KEYS[flt.sort]
     order = ", ".join(f"incidents.{name} {'DESC' if desc else 'ASC'}" for name in names)
     where = f" \nWHERE {' AND '.join(conds)}" if conds else ""
-    return f"{ROW_SELECT_SQL}{where} ORDER BY {order}\n LIMIT ? OFFSET ?", [*params, limit + 1, 0]
+    return f"{row_select_sql(flt.recurring_count, flt.recurring_days, flt.recurring_by_category)}{where} ORDER BY {order}\n LIMIT ? OFFSET ?", [*params, limit + 1, 0]
 
 
 def queue_page(conn: sqlite3.Connection, flt: QueueFilter, limit: int) -> Page | None:
@@ -147,9 +150,11 @@ def read_detail(conn: sqlite3.Connection, number: int, *, timeline_limit: int | 
         last_update = update[0]["after"] if update else None
     review = _select(conn, "pir_reviews", ("version", "summary", "causes"), "incident_id = ?", (number,))
     review = review[0] if review else {"version": 0, "summary": "", "causes": []}
+    linked = links_of(lambda sql, params: conn.execute(sql, params).fetchall(), number, values["parent_id"],
+                      values["ci"], values["category"])
     return IncidentDetail(**values, group=group[0] if group else None, timeline=events, escalations=escalations,
                           alerts=alerts, last_update=last_update, pir_version=review["version"],
-                          pir_missing=tuple(missing_parts(review["summary"], review["causes"] or ())))
+                          pir_missing=tuple(missing_parts(review["summary"], review["causes"] or ())), **linked)
 
 
 def incident_detail(conn: sqlite3.Connection, key: str, *, timeline_limit: int | None = None

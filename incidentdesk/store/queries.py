@@ -7,10 +7,10 @@ queue is read one page at a time through an index; nothing here loads every row.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from sqlalchemy import Select, and_, bindparam, func, or_, select, tuple_
+from sqlalchemy import Select, and_, bindparam, func, or_, select, text, tuple_
 
 from incidentdesk.domain.keys import parse_key
 from incidentdesk.domain.pir import missing_parts
@@ -22,6 +22,8 @@ from incidentdesk.store.audit import verify_audit  # noqa: F401  (re-exported: t
 from incidentdesk.store.views import (  # noqa: F401  (re-exported: the detail's value types)
     DETAIL_FIELDS, ALERTS_SHOWN, AlertView, EscalationView, EventView, IncidentDetail,
 )
+from incidentdesk.store.problem_sql import links_of
+from incidentdesk.store.queue_marks import FOLDED, Recurring
 from incidentdesk.store.rows import PAGE_SIZE, QUEUE_ROW_FIELDS, Page, QueueFilter, QueueRow, queue_rows, row_to_json  # noqa: F401  (re-exported)
 
 _AT_RISK_STATES = ("at_risk", "breached")
@@ -47,9 +49,18 @@ _ROW_SOURCES = {
     "resolution_sla_state": Incident.resolution_sla_state, "sla_paused_at": Incident.sla_paused_at,
     "next_sla_check_at": Incident.next_sla_check_at, "is_open": Incident.is_open,
     "is_major": Incident.is_major, "category": Incident.category, "next_update_due": Incident.next_update_due,
+    "recurring": None, "folded": FOLDED, "parent_id": Incident.parent_id,   # recurring: per filter (_row_columns)
 }
 assert tuple(_ROW_SOURCES) == QUEUE_ROW_FIELDS, "store/rows.QueueRow and _ROW_SOURCES name the same fields"
-_ROW_COLUMNS = tuple(_ROW_SOURCES[name].label(name) for name in QUEUE_ROW_FIELDS)
+
+
+@lru_cache(maxsize=16)
+def _row_columns(count: int, days: int, by_category: bool = True) -> tuple:
+    sources = {**_ROW_SOURCES, "recurring": Recurring(count, days, by_category)}
+    return tuple(sources[name].label(name) for name in QUEUE_ROW_FIELDS)
+
+
+_ROW_COLUMNS = _row_columns(3, 7)   # the row with [problems]' default recurring rule
 
 
 def _rows(result) -> list[QueueRow]:
@@ -59,7 +70,8 @@ def _rows(result) -> list[QueueRow]:
 
 def _filtered(db_session, flt: QueueFilter) -> Select:
     """The filtered queue statement; `db_session=None` leaves group names to a subquery (no lookup)."""
-    stmt = select(*_ROW_COLUMNS).select_from(Incident).outerjoin(Group, Incident.group_id == Group.id)
+    stmt = select(*_row_columns(flt.recurring_count, flt.recurring_days, flt.recurring_by_category)).select_from(Incident).outerjoin(
+        Group, Incident.group_id == Group.id)
     conds = []
     if flt.open_only and not flt.status:
         conds.append(Incident.is_open.is_(True))
@@ -98,6 +110,9 @@ def _filtered(db_session, flt: QueueFilter) -> Select:
             and_(Incident.acknowledged_at.is_(None), Incident.response_sla_state.in_(_AT_RISK_STATES)),
             Incident.resolution_sla_state.in_(_AT_RISK_STATES),
         ))
+    if flt.folds:   # children and duplicates wait under their parent unless it is expanded
+        conds.append(or_(Incident.parent_id.is_(None), Incident.parent_id.in_(flt.expanded))
+                     if flt.expanded else Incident.parent_id.is_(None))
     text = flt.text.strip()
     if text:
         escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -177,6 +192,19 @@ def queue_count(db: Database, flt: QueueFilter = QueueFilter()) -> int:
         return int(s.scalar(stmt) or 0)
 
 
+def fold_counts(db: Database, flt: QueueFilter) -> tuple[int, int]:
+    """(incidents folded away, parents they are folded under) in a view that folds; (0, 0) otherwise."""
+    if not flt.folds:
+        return 0, 0
+    with db.read() as s:
+        stmt = _filtered(s, replace(flt, fold=False)).where(Incident.parent_id.is_not(None))
+        if flt.expanded:
+            stmt = stmt.where(Incident.parent_id.not_in(flt.expanded))
+        stmt = stmt.with_only_columns(func.count(), func.count(func.distinct(Incident.parent_id))).order_by(None)
+        folded, parents = s.execute(stmt).one()
+    return int(folded or 0), int(parents or 0)
+
+
 def incident_detail(db: Database, key: str, *, timeline_limit: int | None = None) -> IncidentDetail:
     """One incident with its timeline (newest first) and escalation history."""
     number = parse_key(key)
@@ -207,10 +235,12 @@ def incident_detail(db: Database, key: str, *, timeline_limit: int | None = None
             .order_by(TimelineEvent.seq.desc()).limit(1)) if inc.last_update_at is not None else None
         review = s.execute(select(PirReview.version, PirReview.summary, PirReview.causes)
                            .where(PirReview.incident_id == inc.id)).first()
+        linked = links_of(lambda sql, params: s.execute(text(sql), params).all(), inc.id, inc.parent_id, inc.ci,
+                          inc.category)
         return IncidentDetail(**values, group=inc.group.name if inc.group else None, timeline=events,
                               escalations=escalations, alerts=alerts, last_update=last_update,
                               pir_version=review[0] if review else 0,
-                              pir_missing=tuple(missing_parts(*(review[1:] if review else ("", ())))))
+                              pir_missing=tuple(missing_parts(*(review[1:] if review else ("", ())))), **linked)
 
 
 @dataclass(frozen=True)
@@ -264,5 +294,5 @@ def rows_for_ids(db: Database, ids: Sequence[int]) -> list[QueueRow]:
     if not ids:
         return []
     with db.read() as s:
-        stmt = _filtered(s, QueueFilter(open_only=False)).where(Incident.id.in_(list(ids)))
+        stmt = _filtered(s, QueueFilter(open_only=False, fold=False)).where(Incident.id.in_(list(ids)))
         return _rows(s.execute(stmt))

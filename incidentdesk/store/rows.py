@@ -36,6 +36,18 @@ class QueueFilter:
     sort: str = "priority"
     major: bool = False  # major incidents only
     waiting_vendor: bool = False  # on hold waiting for a vendor (domain/vendor.is_vendor_hold)
+    # folding (domain/links.py): incidents folded under a parent are left out, except under these parents
+    fold: bool = True
+    expanded: tuple[int, ...] = ()
+    # recurring detection (domain/recurring.py, [problems]): the row's ↻ flag
+    recurring_count: int = 3
+    recurring_days: int = 7
+    recurring_by_category: bool = True
+
+    @property
+    def folds(self) -> bool:
+        """Whether this view folds: the open queue unfiltered by text (a search finds children too)."""
+        return self.fold and not self.text.strip() and not self.status
 
 
 @dataclass(frozen=True)
@@ -67,6 +79,9 @@ class QueueRow:
     is_major: bool = False
     category: str | None = None   # with priority and type: the SLA policy, so the calendar a countdown counts on
     next_update_due: datetime | None = None   # a major incident's next stakeholder update (domain/major_cadence.py)
+    recurring: bool = False        # domain/recurring.py, computed in SQL (store/recurring_sql.py)
+    folded: int = 0                # open incidents folded under this one (its children and duplicates)
+    parent_id: int | None = None   # the incident this one is folded under
 
     def cursor(self, sort: str = "priority") -> tuple:
         names, _ = SORT_KEYS[sort]
@@ -79,7 +94,7 @@ class QueueRow:
 QUEUE_ROW_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(QueueRow))
 UTC_FIELDS = ("created_at", "updated_at", "acknowledged_at", "response_due_at", "resolution_due_at",
               "sla_due_at", "sla_paused_at", "next_sla_check_at", "next_update_due")  # the UTCDateTime columns
-BOOL_FIELDS = ("is_open", "is_major")  # SQLite returns 0/1 for these
+BOOL_FIELDS = ("is_open", "is_major", "recurring")  # SQLite returns 0/1 for these
 
 
 def _order(names) -> tuple[int, ...] | None:
@@ -132,7 +147,7 @@ def row_to_json(row: QueueRow) -> dict:
         "key": row.key, "title": row.title, "type": row.type, "status": row.status, "priority": f"P{row.priority}",
         "impact": row.impact, "urgency": row.urgency, "severity": row.severity, "assignee": row.assignee, "group": row.group, "tier": row.tier,
         "created_at": row.created_at.isoformat(), "sla_due_at": row.sla_due_at.isoformat(), "version": row.version,
-        "is_major": row.is_major,
+        "is_major": row.is_major, "recurring": row.recurring, "folded": row.folded,
     }
 
 

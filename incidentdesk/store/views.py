@@ -128,6 +128,11 @@ class IncidentDetail:
     vendor_status: str | None = None
     pir_version: int = 0                 # its post-incident review (store/pir.py): 0 when none is written
     pir_missing: tuple[str, ...] = ()    # what the review still needs to be complete (domain/pir.missing_parts)
+    parent_id: int | None = None         # links (domain/links.py): folded under this incident as a child or duplicate
+    link_kind: str | None = None
+    folded_under: str | None = None      # ... its key (store/problem_sql.py reads these three)
+    children: tuple[str, ...] = ()       # the keys folded under this one
+    known_errors: tuple[tuple[str, str, str, bool], ...] = ()   # (PRB key, title, workaround, linked) shown here
 
     def to_json(self) -> dict:
         def conv(value):
@@ -147,7 +152,7 @@ class IncidentDetail:
 # (a timeline read) and the review's state (its own table)
 DETAIL_FIELDS = tuple(f for f in IncidentDetail.__dataclass_fields__
                       if f not in ("timeline", "escalations", "alerts", "group", "last_update", "pir_version",
-                                   "pir_missing"))
+                                   "pir_missing", "folded_under", "children", "known_errors"))
 
 
 @dataclass(frozen=True)

@@ -127,6 +127,8 @@ class IncidentDeskApp(App):
             (self.key_for("queue.scope", "f"), "cycle scope: all, mine, my groups, unassigned, at risk/breached, major"),
             (self.key_for("queue.sort", "S"), "cycle sort: priority, newest, updated, due"),
             (self.key_for("queue.refresh", "ctrl+r"), "re-read the queue and the incident"),
+            (self.key_for("queue.mark", "space"), "mark / unmark the incident (B then n: one problem from the marked)"),
+            (self.key_for("queue.fold", "z"), "unfold / fold the children and duplicates folded under a parent"),
         ]
         app = [
             (self.key_for("app.help", "?"), "this help"),
@@ -144,6 +146,8 @@ class IncidentDeskApp(App):
             ("!12m03s", "SLA at risk: time left (amber; bold under NO_COLOR)"),
             ("+5m00s", "SLA breached: time since, counting up (red; reversed under NO_COLOR)"),
             ("‖1h05m", "SLA clock paused while on hold"),
+            ("↻", "recurring: several incidents on its CI or category within [problems] recurring_window_days"),
+            ("▸3 ▾ ↳ ●", "3 folded under it (z unfolds) · unfolded · folded under a parent · marked (space)"),
         ]
         screens = [(self.key_for(e.id, e.key), e.help) for e in SCREENS]  # screens/openers.py
         return [("Incident actions", actions), ("Moving around", nav), ("Queue", queue), ("Screens", screens),

@@ -25,6 +25,7 @@ def _load() -> None:
     import incidentdesk.tui.screens.notifications  # noqa: F401
     import incidentdesk.tui.screens.oncall  # noqa: F401
     import incidentdesk.tui.screens.pir  # noqa: F401
+    import incidentdesk.tui.screens.problems  # noqa: F401
     import incidentdesk.tui.screens.request_flow  # noqa: F401
     import incidentdesk.tui.widgets.detail.pane  # noqa: F401
 

@@ -53,6 +53,11 @@ OPEN = ("new", "acknowledged", "in_progress", "on_hold")
 DONE = ("closed", "closed", "closed", "resolved", "cancelled")
 
 
+# 15 top categories and 5,000 CIs: recurring detection (store/recurring_sql.py) has real work to do
+CATEGORIES = tuple(f"{svc}/{part}" for svc in ("Email", "Network", "Identity", "Payments", "Laptops")
+                   for part in ("Core", "Access", "Performance"))
+
+
 def _ts(value: datetime | None) -> str | None:
     """The text SQLAlchemy's SQLite DATETIME stores (naive UTC; queries compare these as strings).
 
@@ -107,7 +112,8 @@ def _rows(columns: list[str], total: int, open_count: int, seed: int) -> Iterato
              "reporter", "assignee", "group_id", "tier", "source", "created_at", "updated_at", "updated_by",
              "acknowledged_at", "resolved_at", "closed_at", "response_due_at", "resolution_due_at", "sla_due_at",
              "hold_reason", "resolution_code", "resolution_notes", "event_count", "last_event_hash", "description",
-             "symptoms", "impacted", "steps_to_reproduce", "device_user", "recent_changes")
+             "symptoms", "impacted", "steps_to_reproduce", "device_user", "recent_changes", "ci", "category")
+    assets = random.Random(seed + 1)   # CI and category from their own stream: every other value stays as it was
     missing = [n for n in names if n not in at]
     if missing:
         raise RuntimeError(f"incidents has no column(s) {missing}; update tests/bench/datagen.py")
@@ -146,6 +152,7 @@ def _rows(columns: list[str], total: int, open_count: int, seed: int) -> Iterato
             _ts(resolution_due if acked else response_due), "waiting for user" if status == "on_hold" else None,
             "workaround" if resolved else None, "restarted the service" if resolved else None,
             1 if event else 0, event[10] if event else None, "", "", "", "", "", "",
+            f"ci-{int(assets.random() * 5000):04d}", CATEGORIES[int(assets.random() * len(CATEGORIES))],
         )
         row = template.copy()
         for pos, value in zip(idx, values):

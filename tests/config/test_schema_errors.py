@@ -44,6 +44,7 @@ BAD_KEYS = [
     ({"pir": {"requierd": True}}, '[pir] unknown key "requierd" (did you mean "required"?)'),
     ({"handover": {"ack_within": 30}}, '[handover] unknown key "ack_within" (did you mean "ack_within_minutes"?)'),
     ({"cmdb": {"alert_ci_label": []}}, '[cmdb] unknown key "alert_ci_label" (did you mean "alert_ci_labels"?)'),
+    ({"problems": {"recuring_count": 3}}, '[problems] unknown key "recuring_count" (did you mean "recurring_count"?)'),
     ({"notfy": {"url": "x"}}, 'unknown section [notfy]'),
     ({"consol": {}}, 'unknown section [consol] (did you mean "console"?)'),
 ]
@@ -52,6 +53,7 @@ BAD_VALUES = [
     ({"pir": {"required": "yes"}}, '[pir] required = "yes": use true or false'),
     ({"handover": {"ack_within_minutes": 0}}, "[handover] ack_within_minutes = 0.0: use a number of minutes from 1 to 1440"),
     ({"cmdb": {"recent_changes_hours": 0}}, '[cmdb] recent_changes_hours = 0: use 1 to 8760 hours'),
+    ({"problems": {"recurring_count": 1}}, "[problems] recurring_count = 1: use a whole number from 2 to 100"),
     ({"general": {"reopen_window_hours": "a week"}}, '[general] reopen_window_hours = "a week": use a number > 0'),
     ({"general": {"allow_acting_as": "yes"}}, '[general] allow_acting_as = "yes": use true or false'),
     ({"general": {"time_zone": "Mars/Olympus"}}, '[general] time_zone = "Mars/Olympus": not a time zone'),

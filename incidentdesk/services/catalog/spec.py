@@ -214,7 +214,8 @@ class Outcome:
     def text(self, template: str, clean: Callable[[Any], str] = str) -> str:
         """`template` ("{key} resolved") filled in; `clean` makes each value fit for where it is shown."""
         fields = {name: clean(value) if value is not None else "" for name, value in self.values.items()}
-        return template.format(**fields, key=clean(self.key or ""))
+        made = clean(self.result) if isinstance(self.result, str) else ""   # a record the use case made (PRB-…)
+        return template.format(**fields, key=clean(self.key or ""), result=made)
 
 
 def site_zone(config):

@@ -82,6 +82,12 @@ def _cmdb(main) -> None:
     open_browser(main)
 
 
+def _problems(main) -> None:
+    from incidentdesk.tui.screens.problems import open_problems
+
+    open_problems(main)
+
+
 SCREENS: tuple[ScreenEntry, ...] = (
     ScreenEntry("major.view", "v", "Major incident view", "major-incident screen: roles, update clock, "
                 "stakeholder updates", _major, needs_incident=True),
@@ -101,6 +107,8 @@ SCREENS: tuple[ScreenEntry, ...] = (
                 "overrides and swaps", _oncall),
     ScreenEntry("cmdb.browse", "I", "Configuration items", "CI browser: search the CIs; dependencies, recent "
                 "changes and incidents of each", _cmdb),
+    ScreenEntry("problems.open", "B", "Problems", "problems and known errors: list, open one from the marked "
+                "incidents (space), root cause, workaround, resolve", _problems),
 )
 
 BY_ID: dict[str, ScreenEntry] = {entry.id: entry for entry in SCREENS}

@@ -63,6 +63,25 @@ class SlaPanel(Static):
         self.update(grid)
 
 
+def link_lines(d) -> list[Text]:
+    """Known errors' workarounds (services/problems.py) and folding, right under the title: the first
+    thing a responder should read on an incident that has them."""
+    lines = []
+    for key, title, workaround, linked in getattr(d, "known_errors", ()):
+        why = "linked" if linked else "same CI or category"
+        lines.append(Text.assemble(Text(" KNOWN ERROR ", style="bold black on yellow"), " ", Text(key, style="bold"),
+                                   Text(f" ({why}) ", style="dim"), literal(title, limit=60)))
+        lines.append(Text.assemble(Text("  Workaround: ", style="bold"), literal(workaround, single_line=False)))
+    if getattr(d, "folded_under", None):
+        kind = "duplicate of" if d.link_kind == "duplicate" else "child of"
+        lines.append(Text.assemble(Text(f"↳ {kind} ", style="cyan"), Text(d.folded_under, style="bold cyan"),
+                                   Text(" (resolved with it)", style="dim")))
+    if getattr(d, "children", ()):
+        lines.append(Text.assemble(Text(f"▸ {len(d.children)} folded here: ", style="cyan"),
+                                   literal(", ".join(d.children), limit=120)))
+    return lines
+
+
 class DetailPanel(Static):
     """Every intake field, classification, ownership and resolution."""
 
@@ -106,7 +125,7 @@ class DetailPanel(Static):
             ("Device / user", _multi(d.device_user)), ("Recent changes", _multi(d.recent_changes)),
         ]:
             intake.add_row(label, value)
-        parts = [head, title, Text(""), grid, Text(""), _heading("Intake"), intake]
+        parts = [head, title, *link_lines(d), Text(""), grid, Text(""), _heading("Intake"), intake]
         if d.resolution_code or d.resolved_at or d.closed_at or d.reopen_count:
             res = _grid()
             res.add_row("Code", Text(d.resolution_code or "—"))

@@ -5,7 +5,7 @@ through `literal()`. The update clock's state (on time, due soon, overdue) is th
 (domain/major_cadence.update_countdown); this only picks the colours and re-renders each second.
 
 The facts panel names the vendor the incident waits on (domain/vendor.py), and LinkedPanel shows
-child incidents once incidents can be linked (until then it says "none").
+the incidents folded under it as children or duplicates (IncidentDetail.children), or "none".
 """
 
 from __future__ import annotations
@@ -116,7 +116,7 @@ def _hhmm(moment: datetime) -> str:
 
 
 class LinkedPanel(Static):
-    """Child incidents linked to this major incident (linking arrives with another feature)."""
+    """The incidents folded under this major incident, children and duplicates (services/links.py)."""
 
     def show(self, d) -> None:
         children = getattr(d, "children", None) or []

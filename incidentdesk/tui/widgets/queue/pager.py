@@ -31,6 +31,7 @@ from incidentdesk.tui.messages import (
     ConnectionChanged, CountLoaded, NotInView, PageLoaded, ReadFailed, RowsLoaded,
 )
 from incidentdesk.tui.reads import queries
+from incidentdesk.tui.widgets.queue.marks import PROBLEM_KEY, FoldCounted
 from incidentdesk.tui.widgets.queue.table import QueueTable
 
 DETAIL_TIMELINE = 500  # timeline events read with a detail
@@ -84,7 +85,10 @@ class QueuePager(Vertical):
     # --- the view ---------------------------------------------------------------------------
     def queue_filter(self) -> QueueFilter:
         runtime = self.app.runtime
-        return QueueFilter(**self.view.criteria(runtime.actor, self._clock()))
+        problems = runtime.config.schema.problems   # the ↻ rule's settings; unfolded parents (marks.py)
+        return QueueFilter(**self.view.criteria(runtime.actor, self._clock()), expanded=self.table.marks.unfolded(),
+                           recurring_count=problems.recurring_count, recurring_days=problems.recurring_window_days,
+                           recurring_by_category=problems.recurring_by_category)
 
     def _count_key(self) -> QueueFilter:
         """What decides the count: the filter, whatever the sort."""
@@ -172,11 +176,27 @@ class QueuePager(Vertical):
     def fetch_count(self, flt: QueueFilter, generation: int) -> None:
         try:
             total = queries().queue_count(self.app.runtime.db, flt)
+            folded = queries().fold_counts(self.app.runtime.db, flt)
         except DomainError as exc:
             self.post_message(ReadFailed(exc, "count"))
             return
         if not get_current_worker().is_cancelled:
+            self.post_message(FoldCounted(*folded, generation))
             self.post_message(CountLoaded(total, generation))
+
+    @on(FoldCounted)
+    def _fold_counted(self, msg: FoldCounted) -> None:
+        msg.stop()
+        if msg.generation == self.generation:
+            self.table.marks.folded = (msg.folded, msg.parents)
+
+    @on(QueueTable.FoldToggled)
+    def _fold_toggled(self, msg: QueueTable.FoldToggled) -> None:
+        msg.stop()
+        if msg.words:   # unfolded or folded: the page and the count change
+            self.recount()
+            self.reload(keep_id=msg.row_id)
+        self.update_status()
 
     @on(PageLoaded)
     def _page_loaded(self, msg: PageLoaded) -> None:
@@ -257,6 +277,8 @@ class QueuePager(Vertical):
         total = f"{self.total:,}" if self.total is not None else "…"
         span = f"{start + 1:,}–{start + rows:,}" if start is not None and rows else ("0" if not rows else "…")
         parts.append(Text(f" · {span} of {total}"))
+        if self.table.marks.status_words():
+            parts.append(Text(f" · {self.table.marks.status_words()}", style="cyan"))
         if self.busy:
             parts.append(Text(" · saving…", style="bold yellow"))
         self.query_one("#queue-status", Static).update(Text.assemble(*parts))
@@ -268,6 +290,9 @@ class QueuePager(Vertical):
     def _row_highlighted(self, msg: QueueTable.RowHighlighted) -> None:
         msg.stop()
         self.post_message(self.Highlighted())
+        notice = self.table.marks.recurring_notice(self.table.selected(), self.app.key_for(*PROBLEM_KEY))
+        if notice:
+            notify(self.app, notice, title="Recurring incident", timeout=8)
 
     @on(QueueTable.RowSelected, "#queue")
     def _row_selected(self, msg: QueueTable.RowSelected) -> None:
@@ -341,6 +366,9 @@ class QueuePager(Vertical):
     def _rows_loaded(self, msg: RowsLoaded) -> None:
         msg.stop()
         self.post_message(ConnectionChanged(True, None))
+        if self.table.marks.fold_moved(self.table.rows_by_id, msg.rows):   # folded or unfolded: re-read the page
+            self.recount()
+            self.reload()
         self.table.update_rows(msg.rows)
         self.post_message(self.RowsChanged(set(msg.ids)))
 

@@ -19,6 +19,7 @@ from textual.widgets import DataTable
 from incidentdesk.domain.enums import Status
 from incidentdesk.domain.major_cadence import update_overdue
 from incidentdesk.tui.format import literal, priority_text, row_countdown, status_text
+from incidentdesk.tui.widgets.queue.marks import QueueMarks
 
 ORDER = ("key", "prio", "status", "title", "owner", "sla")
 LABELS = {"key": ("Key",), "prio": ("P",), "status": ("Status",), "title": ("Title",),
@@ -93,7 +94,18 @@ class QueueTable(DataTable):
         Binding("k", "cursor_up", "Up", show=False, id="queue.up"),
         Binding("g", "scroll_top", "First page", show=False, id="queue.first"),
         Binding("G", "scroll_bottom", "Last page", show=False, id="queue.last"),
+        Binding("space", "toggle_mark", "Mark", show=False, id="queue.mark",
+                tooltip="mark the incident (B then n: one problem from the marked incidents)"),
+        Binding("z", "toggle_fold", "Fold", show=False, id="queue.fold",
+                tooltip="unfold or fold the incidents folded under a parent"),
     ]
+
+    class FoldToggled(Message):
+        """z on a row with folded incidents (or on one of them): the pager reloads the page."""
+
+        def __init__(self, row_id: int, words: str) -> None:
+            super().__init__()
+            self.row_id, self.words = row_id, words
 
     class Boundary(Message):
         """`where` is next, previous, first or last."""
@@ -109,6 +121,7 @@ class QueueTable(DataTable):
         self.has_next = False
         self.has_prev = False
         self._layout: Layout | None = None
+        self.marks = QueueMarks()
 
     def on_mount(self) -> None:
         self._build_columns()
@@ -137,7 +150,7 @@ class QueueTable(DataTable):
         widths = self._layout.widths if self._layout else layout(80).widths
         cells = [
             Text(row.key, no_wrap=True), _prio(row, now), status_text(row.status),
-            literal(row.title), owner_text(row, widths["owner"]), row_countdown(row, now),
+            self.marks.prefix(row).append_text(literal(row.title)), owner_text(row, widths["owner"]), row_countdown(row, now),
         ]
         return [_fit(cell, widths[name]) for name, cell in zip(ORDER, cells, strict=True)]
 
@@ -185,6 +198,24 @@ class QueueTable(DataTable):
                 prio = _prio(row, now)
                 if self.get_cell(key, "prio").plain != prio.plain:
                     self.update_cell(key, "prio", prio)
+
+    def action_toggle_mark(self) -> None:
+        row = self.selected()
+        if row is not None:
+            self.marks.toggle_mark(row)
+            self.update_rows([row])
+            self.post_message(self.FoldToggled(row.id, ""))   # the status line counts the marks
+
+    def refresh_marks(self) -> None:
+        """Repaint every row's markers (the marks were spent elsewhere: the problems screen)."""
+        self.update_rows(list(self.rows_by_id.values()))
+        self.post_message(self.FoldToggled(-1, ""))
+
+    def action_toggle_fold(self) -> None:
+        row = self.selected()
+        words = self.marks.toggle_fold(row) if row is not None else None
+        if words is not None:
+            self.post_message(self.FoldToggled(row.id, words))
 
     def selected(self):
         if not self.rows_by_id or self.cursor_row < 0:
