@@ -85,7 +85,7 @@ def cmd_report(args) -> int:
 
 
 def register(commands) -> None:
-    p = commands.add("report", help="metrics for a period: volume, MTTA/MTTR, FCR, reopen, SLA %, MTBF, CSAT",
+    p = commands.add("report", help="metrics for a period: volume, MTTA/MTTR, FCR, reopen, SLA %%, MTBF, CSAT",
                      description="The metrics for a period, always by priority and optionally by one more "
                                  "breakdown. Durations run from created_at; MTTR is given gross and net of "
                                  "on-hold time; service requests, cancelled incidents and duplicates are "
