@@ -42,3 +42,24 @@ def put(db: Database, number: int, *, created: datetime, priority: int = 3, ack:
             s.add(SlaTargetRecord(incident_id=number, target=replaced_breached, priority=priority, policy="P2",
                                   calendar="24x7", counted_from=created, due_at=created + 60 * S, state="breached",
                                   breached_at=created + 60 * S, superseded_at=created + 120 * S))
+
+
+def history(db: Database, now: datetime, first: int = 1000) -> int:
+    """Five weeks of resolved incidents before `now`, in a fixed pattern (for trend plots and snapshots).
+
+    Week w (0 = oldest) gets 2 + w P3s and one P1 and one P2; resolution times grow with the
+    priority number and shrink week by week; every fourth one breached its resolution target.
+    Returns how many were written.
+    """
+    number = first
+    for week in range(5):
+        monday = now - timedelta(weeks=5 - week)
+        for n, priority in enumerate([1, 2] + [3] * (2 + week)):
+            created = monday + timedelta(hours=3 + 7 * n)
+            hours = priority * (6 - week) + n
+            put(db, number, created=created, priority=priority, ack=300 * priority, resolved=hours * 3600,
+                resolution_code="workaround" if n % 2 else "permanent_fix", affected_service=["VPN", "Email"][n % 2],
+                response_sla_state="met", resolution_sla_state="breached" if number % 4 == 0 else "met",
+                csat=3 + n % 3, first_contact_resolution=n % 3 == 0)
+            number += 1
+    return number - first

@@ -40,11 +40,19 @@ def _review(main) -> None:
     open_review(main)
 
 
+def _reports(main) -> None:
+    from incidentdesk.tui.screens.reports import open_reports
+
+    open_reports(main)
+
+
 SCREENS: tuple[ScreenEntry, ...] = (
     ScreenEntry("major.view", "v", "Major incident view", "major-incident screen: roles, update clock, "
                 "stakeholder updates", _major, needs_incident=True),
     ScreenEntry("review.open", "P", "Post-incident review", "post-incident review: summary, impact, timeline "
                 "highlights, causes, follow-ups", _review, needs_incident=True),
+    ScreenEntry("reports.open", "R", "Reports", "reports: MTTA/MTTR, FCR, reopen and SLA % by priority and "
+                "breakdown, weekly trends", _reports),
 )
 
 BY_ID: dict[str, ScreenEntry] = {entry.id: entry for entry in SCREENS}
