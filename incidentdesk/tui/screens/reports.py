@@ -21,9 +21,7 @@ from textual_plotext import PlotextPlot
 
 from incidentdesk.domain.errors import DomainError
 from incidentdesk.domain.metrics import BREAKDOWNS, parse_period
-from incidentdesk.domain.metrics_table import (
-    DURATION_HEAD, RATES_HEAD, duration_rows, key_head, rates_rows,
-)
+from incidentdesk.domain.metrics_table import RATES_HEAD, duration_rows, key_head, rates_rows
 from incidentdesk.tui.format import literal, notify
 
 PERIODS = ("7d", "30d", "90d", "12w", "365d")
