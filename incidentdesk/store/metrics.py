@@ -98,6 +98,13 @@ def _bind(sql: str):
     return text(sql).bindparams(bindparam("since", type_=UTCDateTime()), bindparam("until", type_=UTCDateTime()))
 
 
+def _no_jit(session, db: Database) -> None:
+    """PostgreSQL's JIT compiles these wide aggregates for ~2 s (measured: 1.96 s of a 2.05 s query at
+    20k rows) and wins nothing back even at 1M; off for this read transaction only."""
+    if db.backend != "sqlite":
+        session.execute(text("SET LOCAL jit = off"))
+
+
 def groupings(by: str) -> list[tuple[str, ...]]:
     """All, per priority (always), and for another breakdown: per its value and per value and priority."""
     out = [(), ("priority",)]
@@ -109,6 +116,7 @@ def groupings(by: str) -> list[tuple[str, ...]]:
 def _rows(db: Database, keys: tuple[str, ...], period: Period, now: datetime) -> list[Row]:
     params = {"since": period.since, "until": period.until, "now_s": int(now.timestamp())}
     with db.read() as s:
+        _no_jit(s, db)
         result = s.execute(_bind(report_sql(db.backend, keys)), params).mappings().all()
     rows = []
     for m in result:

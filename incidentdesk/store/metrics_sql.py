@@ -25,6 +25,7 @@ KEY_SQL = {
 }
 
 MEASURES = ("mtta", "mttr_gross", "mttr_net", "restore", "resolve", "age")
+SHARES_NET_ORDER = ("mttr_net", "restore", "resolve")   # ranked in one sort (restore/resolve: net on a subset)
 COUNTS = ("created", "resolved", "open", "fcr", "reopened", "escalated", "resp_met", "resp_breached",
           "res_met", "res_breached", "csat_n")
 
@@ -134,8 +135,15 @@ def report_sql(backend: str, keys: tuple[str, ...]) -> str:
     group = f" GROUP BY {', '.join(ks)}" if ks else ""
     if backend == "sqlite":
         part = f"PARTITION BY {', '.join(ks)} " if ks else ""
-        windows = "".join(f", row_number() OVER ({part}ORDER BY {m} IS NULL, {m}) AS rn_{m}, "
-                          f"count({m}) OVER ({part.strip()}) AS n_{m}" for m in MEASURES)
+        windows = "".join(f", count({m}) OVER ({part.strip()}) AS n_{m}" for m in MEASURES)
+        net_order = f"OVER ({part}ORDER BY mttr_net IS NULL, mttr_net ROWS UNBOUNDED PRECEDING)"
+        for m in MEASURES:
+            if m in SHARES_NET_ORDER:
+                # One sort, not three: restore and resolve are mttr_net on subsets of its rows, so in its
+                # order a running count of the subset's rows is their rank (the same window: one pass).
+                windows += f", sum(CASE WHEN {m} IS NOT NULL THEN 1 ELSE 0 END) {net_order} AS rn_{m}"
+            else:
+                windows += f", row_number() OVER ({part}ORDER BY {m} IS NULL, {m}) AS rn_{m}"
         stats = "".join(f", count({m}) AS {m}_n, avg({m}) AS {m}_mean"
                         + "".join(f", {_sqlite_percentile(m, p)} AS {m}_p{round(p * 100)}" for p in PERCENTILES)
                         for m in MEASURES)
