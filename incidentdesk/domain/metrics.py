@@ -29,8 +29,8 @@ Definitions:
   incident's SLA calendar, so business hours where the policy uses them) spent on hold for a
   pausing reason, plus the time spent resolved before a reopen. "Net" durations subtract it
   (never below 0); "gross" ones are wall-clock. Both are reported for MTTR; restore/resolve are net.
-- **First contact**: the incident was resolved by the first person who took it, with no hand-off
-  (the `first_contact_resolution` flag the resolve use case records).
+- **First contact**: resolved at tier 1, never escalated (no escalation record) and never reopened
+  (the `first_contact_resolution` flag the resolve use case records; a reopen clears it).
 - **Reopened**: reopened at least once (reopen_count > 0), counted against the incident's last resolution.
 - **Met / breached** come from the recorded SLA states: a target counts as breached if its current
   state is breached or any target it replaced (sla_target_history) was; as met if its state is met
