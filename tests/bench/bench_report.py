@@ -1,6 +1,6 @@
 """The metrics at scale: the full report, and a /metrics scrape, each beside a bare-SQL baseline.
 
-    python tests/bench/bench_report.py [--n 1000000] [--pg URL] [--since 730d] [--rounds 3]
+    python tests/bench/bench_report.py [--n 1000000] [--pg URL] [--since 730d] [--rounds 3] [--no-sqlite]
 
 1. `store.metrics.report()` (what `incidentdesk report` and the reports screen run: every figure
    for the whole period and per priority, logged volume, MTBF per service and CI) against SQL
@@ -233,9 +233,11 @@ def main() -> None:
     parser.add_argument("--pg", help="PostgreSQL server URL: also run there")
     parser.add_argument("--since", default="730d", help="the report's period (default 730d: every incident)")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only (with --pg)")
     args = parser.parse_args()
-    path = make_sqlite(total=args.n, open_count=args.n // 10)
-    bench_backend("sqlite", f"sqlite:///{path}", path, args.n, args.since, args.rounds)
+    if not args.no_sqlite:
+        path = make_sqlite(total=args.n, open_count=args.n // 10)
+        bench_backend("sqlite", f"sqlite:///{path}", path, args.n, args.since, args.rounds)
     if args.pg:
         url = make_postgres(args.pg, total=args.n, open_count=args.n // 10)
         bench_backend("postgresql", url, url, args.n, args.since, args.rounds)
