@@ -61,3 +61,10 @@ def test_bad_options_are_one_line_and_exit_2(cli, args, words):
     code, out, err = cli("report", *args, ok=False)
     assert code == 2 and out == ""
     assert words in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_csv_defuses_formulas_in_user_text(staffed):
+    new_incident(staffed, "--service", "=HYPERLINK(\"http://x\")")
+    _, out, _ = staffed("report", "--by", "service", "--format", "csv")
+    keys = {line["key"] for line in csv.DictReader(io.StringIO(out))}
+    assert "'=HYPERLINK(\"http://x\")" in keys and not any(k.startswith("=") for k in keys)

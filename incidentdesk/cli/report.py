@@ -23,6 +23,14 @@ def _plain(cell) -> str:
     return "".join(ch if not is_unsafe(ch) else "?" for ch in text)
 
 
+def _csv_cell(cell):
+    """A spreadsheet runs a cell that starts with = + - @ as a formula: user text gets a leading quote."""
+    if isinstance(cell, str):
+        cell = _plain(cell)
+        return "'" + cell if cell[:1] in ("=", "+", "-", "@") else cell
+    return cell
+
+
 def _print_table(data: dict) -> None:
     from incidentdesk.domain.metrics_table import (
         DURATION_HEAD, RATES_HEAD, duration_rows, key_head, rates_rows, render_table,
@@ -78,7 +86,7 @@ def cmd_report(args) -> int:
 
         writer = csv.writer(sys.stdout, lineterminator="\n")
         for row in csv_rows(data):
-            writer.writerow([_plain(c) for c in row])
+            writer.writerow([_csv_cell(c) for c in row])
     else:
         _print_table(data)
     return 0
