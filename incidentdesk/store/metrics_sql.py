@@ -109,7 +109,7 @@ def report_sql(backend: str, keys: tuple[str, ...]) -> str:
     i.csat AS csat,
     i.id AS id
   FROM {_from(keys)}
-  WHERE NOT {excluded()} AND (({created}) OR ({resolved}) OR i.is_open)
+  WHERE NOT {excluded()} AND (({created}) OR ({resolved}) OR i.is_open = TRUE)
 ), measured AS (
   SELECT {carry} c, r, o,
     r * fcr AS fcr, r * reop AS reopened,

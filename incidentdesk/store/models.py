@@ -175,6 +175,7 @@ class Incident(Base):
         Index("ix_incidents_status_queue", "status", "priority", "sla_due_at", "id"),
         Index("ix_incidents_assignee_queue", "assignee", "is_open", "priority", "sla_due_at", "id"),
         Index("ix_incidents_created", "created_at"),
+        Index("ix_incidents_resolved", "resolved_at"),  # the metrics' period (migration 0009)
         # The major queue: open majors in the default sort, read in index order. Partial (majors are few),
         # and its predicate is exactly what queries._filtered emits (`is_major IS 1` / `IS true`): neither
         # SQLite nor PostgreSQL will use an index `WHERE is_major` for that. On PostgreSQL the migration

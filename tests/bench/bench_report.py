@@ -79,7 +79,7 @@ def hand_counts(backend: str, by_priority: bool) -> str:
             n(f"{created} AND {brk['resolution']}"), f"count(CASE WHEN {resolved} THEN csat END)",
             f"avg(CASE WHEN {resolved} THEN csat END)"]
     key = "priority, " if by_priority else ""
-    return (f"SELECT {key}{', '.join(cols)} FROM incidents WHERE {EXCLUDE} AND ({created} OR {resolved} OR is_open)"
+    return (f"SELECT {key}{', '.join(cols)} FROM incidents WHERE {EXCLUDE} AND ({created} OR {resolved} OR is_open = TRUE)"
             + (" GROUP BY priority" if by_priority else ""))
 
 
