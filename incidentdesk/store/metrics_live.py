@@ -28,7 +28,7 @@ def open_sql(backend: str) -> str:
             f"sum(CASE WHEN i.is_major THEN 1 ELSE 0 END) AS majors, "
             f"sum(CASE WHEN i.is_major AND i.next_update_due <= :now THEN 1 ELSE 0 END) AS overdue, "
             f"min({epoch(backend, 'i.created_at')}) AS oldest "
-            f"FROM incidents i WHERE i.is_open AND NOT {excluded()} GROUP BY i.priority, i.status")
+            f"FROM incidents i WHERE i.is_open = TRUE AND NOT {excluded()} GROUP BY i.priority, i.status")
 
 
 def totals_sql() -> str:
