@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 from textual.widgets import DataTable, TabbedContent
+from textual_plotext import PlotextPlot
 
 from tests.support.metrics import history
 from tests.support.tui import eventually, settle
@@ -63,6 +64,10 @@ def test_reports_snapshot(snap_compare, snapshot_app, tab, size):
         await _open(pilot)
         if tab == "trends":
             await pilot.press("t")
-            await settle(pilot, rounds=2)
+            plots = pilot.app.screen.query(PlotextPlot)
+            await eventually(pilot, lambda: all(p.size.width > 0 and p.size.height > 0 for p in plots), 10,
+                             "the plots laid out")
+        await pilot.wait_for_scheduled_animations()   # the tab underline slides
+        await settle(pilot, rounds=2)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
