@@ -89,7 +89,7 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     from incidentdesk.cli import problems as problems_cli, requests as requests_cli
     from incidentdesk.cli import ingest as ingest_cli
     from incidentdesk.cli import notify as notify_cli
-    from incidentdesk.cli import oncall as oncall_cli
+    from incidentdesk.cli import oncall as oncall_cli, report as report_cli
     from incidentdesk.cli import sla as sla_cli
     from incidentdesk.cli.common import Commands
     from incidentdesk.services.catalog import USE_CASES
@@ -103,7 +103,7 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     commands = Commands(GROUPS)
     incidents.register(commands)
     usecases.register(commands, USE_CASES)
-    for module in (admin, ingest_cli, sla_cli, config_cli, notify_cli, pir_cli, handover_cli, requests_cli, oncall_cli, cmdb_cli, problems_cli):
+    for module in (admin, ingest_cli, sla_cli, config_cli, notify_cli, pir_cli, handover_cli, requests_cli, oncall_cli, cmdb_cli, problems_cli, report_cli):
         module.register(commands)
     commands.build(parser.add_subparsers(dest="command", metavar="COMMAND"),
                    command_words(argv) if argv is not None else None)

@@ -120,8 +120,14 @@ class Ingest(Section):
         "[ingest.severity.NAME], merged over the built-in critical, error, warning, info, ...")] = {}
     mapping: Annotated[Mapping, doc("[ingest.mapping]")] = Mapping()
     routes: Annotated[list[Route], doc("[[ingest.routes]], first match wins")] = []
+    metrics_token: Annotated[str | None, doc(
+        "GET /metrics bearer token (Prometheus scrape); keep the file private. None of the three: /metrics is off")] = None
+    metrics_token_env: Annotated[str | None, doc("read the /metrics token from this environment variable")] = None
+    metrics_token_file: Annotated[str | None, doc("read the /metrics token from this file (owner-only)")] = None
 
     def __post_init__(self) -> None:
         non_empty(self, "default_group")
         non_empty(self, "actor", LOGIN_LIMIT)
         non_empty(self, "host")
+        for key in ("metrics_token", "metrics_token_env", "metrics_token_file"):
+            non_empty(self, key)

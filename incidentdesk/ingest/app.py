@@ -19,7 +19,7 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from incidentdesk.domain.alerts import AlertBatch
@@ -197,6 +197,26 @@ def create_app(ctx: ServiceContext, settings: IngestSettings, *, dry_run: bool =
             return JSONResponse({"status": "unavailable", **(details if detailed else {})}, status_code=503)
         return JSONResponse({"status": "ok", **({"database": ctx.db.display_name} if detailed else {})})
 
+    async def metrics(request: Request) -> Response:
+        """Prometheus scrape, behind its own token ([ingest] metrics_token*): integration tokens do not open it."""
+        if settings.metrics_token is None:
+            return JSONResponse({"status": "error", "message": "/metrics is off: set metrics_token_env or "
+                                 "metrics_token_file in [ingest]"}, status_code=403)
+        given = _bearer(request)
+        if not given or not hmac.compare_digest(given.encode("utf-8", "replace"), settings.metrics_token.encode()):
+            return JSONResponse({"status": "error", "message": "missing bearer token" if not given else
+                                 "wrong bearer token for /metrics"}, status_code=401,
+                                headers={"WWW-Authenticate": 'Bearer realm="incidentdesk"'})
+        if dry_run:
+            return JSONResponse({"status": "error", "message": "dry run: no database to read"}, status_code=503)
+        from incidentdesk.ingest import metrics_endpoint  # prometheus_client only for a scrape
+
+        try:
+            body = await run_in_threadpool(metrics_endpoint.exposition, ctx.db, ctx.now)
+        except StorageUnavailable as exc:
+            return JSONResponse({"status": "error", "message": str(exc)}, status_code=503, headers={"Retry-After": "5"})
+        return Response(body, media_type=metrics_endpoint.CONTENT_TYPE)
+
     async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
         return JSONResponse({"status": "error", "message": exc.detail}, status_code=exc.status_code,
                             headers=getattr(exc, "headers", None))
@@ -211,6 +231,7 @@ def create_app(ctx: ServiceContext, settings: IngestSettings, *, dry_run: bool =
             Route("/api/v1/grafana", grafana, methods=["POST"]),
             Route("/v2/enqueue", enqueue, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),
+            Route("/metrics", metrics, methods=["GET"]),
         ],
         exception_handlers={HTTPException: http_error, Exception: server_error},
     )

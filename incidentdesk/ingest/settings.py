@@ -78,18 +78,19 @@ class IngestSettings:
     body_timeout: float = DEFAULT_BODY_TIMEOUT
     actor: str = MONITORING_LOGIN
     policy: AlertPolicy = AlertPolicy()
+    metrics_token: str | None = field(default=None, repr=False)   # None: GET /metrics is off (403)
 
     def for_format(self, fmt: str) -> tuple[Integration, ...]:
         return tuple(i for i in self.integrations if i.format == fmt)
 
 
-def _token(name: str, item: IngestIntegration, source: str) -> str:
+def _token(name: str, item: IngestIntegration, source: str, table: str | None = None) -> str:
     """The integration's token: from token_env, else token_file, else the file itself (the schema checked the form)."""
     from pathlib import Path
 
     from incidentdesk.store.files import check_secret_file
 
-    where = f"{source}: [ingest.integrations.{name}]"
+    where = f"{source}: [{table or f'ingest.integrations.{name}'}]"
     if item.token_env:
         token = os.environ.get(item.token_env, "")
         if not token.strip():
@@ -99,7 +100,7 @@ def _token(name: str, item: IngestIntegration, source: str) -> str:
     if item.token_file:
         path = Path(item.token_file).expanduser()
         try:
-            check_secret_file(path, f"token file of [ingest.integrations.{name}]")
+            check_secret_file(path, f"token file of [{table or f'ingest.integrations.{name}'}]")
             token = path.read_text(encoding="utf-8").strip()
         except ValidationError as exc:
             raise ConfigError([f"{where} {exc}"]) from None
@@ -110,6 +111,15 @@ def _token(name: str, item: IngestIntegration, source: str) -> str:
             raise ConfigError([f"{where} token_file {str(path)!r} is empty: put the token in it"])
         return token
     return (item.token or item.routing_key or "").strip()
+
+
+def _metrics_token(table: IngestTable, source: str) -> str | None:
+    """The /metrics scrape token, read like an integration's (env wins over file over literal); None if unset."""
+    if not (table.metrics_token or table.metrics_token_env or table.metrics_token_file):
+        return None
+    shim = IngestIntegration(format="alertmanager", token=table.metrics_token, token_env=table.metrics_token_env,
+                             token_file=table.metrics_token_file)
+    return _token("metrics", shim, source, table="ingest")
 
 
 def settings_from_config(config: Config) -> IngestSettings:
@@ -130,4 +140,5 @@ def settings_from_config(config: Config) -> IngestSettings:
     return IngestSettings(
         integrations=integrations, host=table.host, port=table.port, max_body_bytes=table.max_body_bytes,
         body_timeout=table.body_timeout_seconds, actor=table.actor, policy=policy,
+        metrics_token=_metrics_token(table, config.source),
     )

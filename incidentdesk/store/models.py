@@ -189,6 +189,7 @@ class Incident(Base):
         # recurring detection (store/recurring_sql.py) and folding (children per parent)
         Index("ix_incidents_category_created", "category", "created_at"),
         Index("ix_incidents_parent", "parent_id", "is_open"),
+        Index("ix_incidents_resolved", "resolved_at"),  # the metrics' period (migration 0009)
         # The major queue: open majors in the default sort, read in index order. Partial (majors are few),
         # and its predicate is exactly what queries._filtered emits (`is_major IS 1` / `IS true`): neither
         # SQLite nor PostgreSQL will use an index `WHERE is_major` for that. On PostgreSQL the migration

@@ -88,6 +88,12 @@ def _problems(main) -> None:
     open_problems(main)
 
 
+def _reports(main) -> None:
+    from incidentdesk.tui.screens.reports import open_reports
+
+    open_reports(main)
+
+
 SCREENS: tuple[ScreenEntry, ...] = (
     ScreenEntry("major.view", "v", "Major incident view", "major-incident screen: roles, update clock, "
                 "stakeholder updates", _major, needs_incident=True),
@@ -109,6 +115,8 @@ SCREENS: tuple[ScreenEntry, ...] = (
                 "changes and incidents of each", _cmdb),
     ScreenEntry("problems.open", "B", "Problems", "problems and known errors: list, open one from the marked "
                 "incidents (space), root cause, workaround, resolve", _problems),
+    ScreenEntry("reports.open", "R", "Reports", "reports: MTTA/MTTR, FCR, reopen and SLA % by priority and "
+                "breakdown, weekly trends", _reports),
 )
 
 BY_ID: dict[str, ScreenEntry] = {entry.id: entry for entry in SCREENS}
