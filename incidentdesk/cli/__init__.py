@@ -45,6 +45,7 @@ GROUPS = {
     ("sla",): "SLA clock: sweep for at-risk and breached targets",
     ("notify",): "notifications: deliver (once or --loop), list, retry, channels",
     ("config",): "incidentdesk.toml: check a file, show the effective config",
+    ("kb",): "knowledge base: articles, search, suggestions, import",
 }
 
 
@@ -76,6 +77,7 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     """
     from incidentdesk.cli import admin, incidents, usecases
     from incidentdesk.cli import config as config_cli
+    from incidentdesk.cli import kb as kb_cli
     from incidentdesk.cli import pir as pir_cli
     from incidentdesk.cli import ingest as ingest_cli
     from incidentdesk.cli import notify as notify_cli
@@ -92,7 +94,7 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     commands = Commands(GROUPS)
     incidents.register(commands)
     usecases.register(commands, USE_CASES)
-    for module in (admin, ingest_cli, sla_cli, config_cli, notify_cli, pir_cli):
+    for module in (admin, ingest_cli, sla_cli, config_cli, notify_cli, pir_cli, kb_cli):
         module.register(commands)
     commands.build(parser.add_subparsers(dest="command", metavar="COMMAND"),
                    command_words(argv) if argv is not None else None)

@@ -50,12 +50,13 @@ ACTION_WORDS = {
     "hand_command": "hand command", "major_roles": "change major roles", "post_update": "post a stakeholder update",
     "vendor": "record the vendor of", "clear_vendor": "clear the vendor of", "pir_edit": "edit the review of",
     "pir_follow_up": "add a follow-up to", "pir_complete": "complete a follow-up of",
-    "pir_highlight": "mark a highlight of",
+    "pir_highlight": "mark a highlight of", "kb_fixed": "record the article that fixed",
 }
 
 # Actions possible in every status, like comments (not listed in "from here you can ..."): a vendor
 # closes their ticket after ours is resolved, and a review is written around the incident's end.
-ANY_STATUS_ACTIONS = ("vendor", "clear_vendor", "pir_edit", "pir_follow_up", "pir_complete", "pir_highlight")
+ANY_STATUS_ACTIONS = ("vendor", "clear_vendor", "pir_edit", "pir_follow_up", "pir_complete", "pir_highlight",
+                      "kb_fixed")
 
 
 def allowed_actions(status: Status, acknowledged: bool | None = None) -> list[str]:

@@ -370,3 +370,5 @@ class OutboxMessage(Base):
 
 # The review's tables live in their own module; imported here so Base.metadata always holds them.
 from incidentdesk.store.review_models import PirFollowUp, PirHighlight, PirReview  # noqa: E402,F401
+# The knowledge base's tables (articles, their links to incidents): store/kb_models.py.
+from incidentdesk.store.kb_models import KbArticle, KbLink  # noqa: E402,F401

@@ -8,7 +8,7 @@ module declaring its USE_CASES, plus its line in AREAS.
 
 from __future__ import annotations
 
-from incidentdesk.services.catalog import directory, incidents, major, notify, pir
+from incidentdesk.services.catalog import directory, incidents, kb, major, notify, pir
 from incidentdesk.services.catalog.spec import UseCase, invoke, unique_names
 
 __all__ = ["AREAS", "BY_NAME", "USE_CASES", "UseCase", "invoke"]
@@ -19,6 +19,7 @@ AREAS = (
     directory,
     notify,
     pir,
+    kb,
 )
 
 USE_CASES: tuple[UseCase, ...] = tuple(uc for area in AREAS for uc in area.USE_CASES)
