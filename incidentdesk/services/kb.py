@@ -136,8 +136,10 @@ def retire_article(ctx: ServiceContext, article: str) -> str:
         return a.key
 
 
-def mark_fixed(ctx: ServiceContext, key: str, *, article: str) -> int:
-    """"This fixed it": link `article` to incident `key`, count it helpful, say so on the timeline."""
+def mark_fixed(ctx: ServiceContext, key: str, *, article: str, expected_version: int | None = None) -> int:
+    """"This fixed it": link `article` to incident `key`, count it helpful, say so on the timeline.
+
+    Like a comment it never conflicts (it changes nothing anyone typed): `expected_version` is ignored."""
     from incidentdesk.services.incident_edit import _editing
 
     number = rules.parse_key(article)

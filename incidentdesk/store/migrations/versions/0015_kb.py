@@ -10,7 +10,7 @@ not in the models (store/kb_search.SEARCH_OBJECTS names them for the model/migra
   triggers that keep them in step inside the writing transaction. The incident triggers fire only
   on UPDATE OF the indexed columns or the status, and do nothing unless the incident is or was
   resolved/closed, so acknowledging, commenting or escalating pays nothing.
-- PostgreSQL: a generated tsvector column on kb_articles with a GIN index, and a side table
+- PostgreSQL: a generated tsvector column on kb_articles (NULL once retired) with a GIN index, and a side table
   `incident_search` (one tsvector per resolved/closed incident, GIN) filled by a trigger with the
   same narrow firing rule; TRUNCATE/DELETE of incidents cascades to it.
 Existing resolved incidents are indexed here once.
@@ -67,10 +67,11 @@ SQLITE_UP = [
     f"INSERT INTO incident_fts(rowid, {INC_COLS}) SELECT id, {INC_COLS} FROM incidents WHERE status IN {INDEXED}",
 ]
 
-PG_KB_VECTOR = ("setweight(to_tsvector('english'::regconfig, coalesce(title, '')), 'A') || "
+# NULL for a retired article: out of the index, as on SQLite
+PG_KB_VECTOR = ("CASE WHEN retired_at IS NULL THEN setweight(to_tsvector('english'::regconfig, coalesce(title, '')), 'A') || "
                 "setweight(to_tsvector('english'::regconfig, coalesce(tags, '') || ' ' || coalesce(category, '') "
                 "|| ' ' || coalesce(ci, '')), 'B') || "
-                "setweight(to_tsvector('english'::regconfig, coalesce(body, '')), 'C')")
+                "setweight(to_tsvector('english'::regconfig, coalesce(body, '')), 'C') END")
 PG_INC_VECTOR = ("setweight(to_tsvector('english'::regconfig, coalesce({r}.title, '')), 'A') || "
                  "setweight(to_tsvector('english'::regconfig, coalesce({r}.symptoms, '')), 'B') || "
                  "setweight(to_tsvector('english'::regconfig, coalesce({r}.resolution_notes, '')), 'C')")
