@@ -47,7 +47,7 @@ USE_CASES: tuple[UseCase, ...] = (
     UseCase(
         "kb_new", "New article", "write a knowledge-base article (--from KEY: prefilled from a resolved incident)",
         lambda: _kb().write_article, subject=Subject.NONE, command=("kb", "new"), console=IN_KB_SCREEN,
-        printed="{key}: article saved", record=article_record,
+        printed="{key}", record=article_record,   # the key alone, as `new` prints it: scripts read it
         params=_content(False) + (
             Param("from_incident", "From incident", flag="--from",
                   help="a resolved incident: its title, symptoms, resolution notes, category and CI fill what "
