@@ -40,11 +40,19 @@ def _review(main) -> None:
     open_review(main)
 
 
+def _knowledge(main) -> None:
+    from incidentdesk.tui.screens.kb import open_knowledge
+
+    open_knowledge(main)
+
+
 SCREENS: tuple[ScreenEntry, ...] = (
     ScreenEntry("major.view", "v", "Major incident view", "major-incident screen: roles, update clock, "
                 "stakeholder updates", _major, needs_incident=True),
     ScreenEntry("review.open", "P", "Post-incident review", "post-incident review: summary, impact, timeline "
                 "highlights, causes, follow-ups", _review, needs_incident=True),
+    ScreenEntry("knowledge.open", "K", "Knowledge base", "knowledge base: search articles, read, write and edit "
+                "them", _knowledge),
 )
 
 BY_ID: dict[str, ScreenEntry] = {entry.id: entry for entry in SCREENS}

@@ -26,4 +26,12 @@ class ExtraTab:
         return self.panel()
 
 
-EXTRA_TABS: tuple[ExtraTab, ...] = ()
+def _knowledge() -> type:
+    from incidentdesk.tui.widgets.kb.panel import KnowledgePanel
+
+    return KnowledgePanel
+
+
+EXTRA_TABS: tuple[ExtraTab, ...] = (
+    ExtraTab("Knowledge", "knowledge", _knowledge),
+)
