@@ -73,6 +73,8 @@ def _fts5_query(terms: list[str], any_word: bool) -> str:
 
 
 _FTS5 = {"article": "kb_fts", "incident": "incident_fts"}
+# the column a snippet is cut from: an article's body; an incident's symptoms (its notes are shown whole)
+_SNIPPET_COLUMN = {"article": 2, "incident": 1}
 
 
 class SqliteSearch:
@@ -89,7 +91,7 @@ class SqliteSearch:
     def candidates(self, s: Session, kind: str, terms: list[str], *, any_word: bool, limit: int = CANDIDATES):
         table = _FTS5[kind]
         return s.execute(text(
-            f"SELECT rowid, -rank, snippet({table}, -1, '{MARK_START}', '{MARK_END}', '…', 14) "
+            f"SELECT rowid, -rank, snippet({table}, {_SNIPPET_COLUMN[kind]}, '{MARK_START}', '{MARK_END}', '…', 14) "
             f"FROM {table} WHERE {table} MATCH :q ORDER BY rank LIMIT :n"),
             {"q": _fts5_query(terms, any_word), "n": limit}).all()
 
@@ -100,9 +102,7 @@ class SqliteSearch:
 _HEADLINE = (f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=24, MinWords=8, "
              "MaxFragments=2, FragmentDelimiter=' … '")
 _PG_TABLE = {"article": ("kb_articles", "id"), "incident": ("incident_search", "incident_id")}
-_PG_TEXT = {"article": ("kb_articles", "t.title || E'\\n' || coalesce(t.tags, '') || E'\\n' || t.body"),
-            "incident": ("incidents", "t.title || E'\\n' || coalesce(t.symptoms, '') || E'\\n' "
-                                      "|| coalesce(t.resolution_notes, '')")}
+_PG_TEXT = {"article": ("kb_articles", "t.body"), "incident": ("incidents", "coalesce(t.symptoms, '')")}
 
 
 def _tsquery(terms: list[str], any_word: bool) -> str:

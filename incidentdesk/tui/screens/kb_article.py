@@ -88,11 +88,10 @@ class ArticleScreen(Screen):
     async def _loaded(self, msg: ArticleLoaded) -> None:
         a = self.article = msg.article
         head = Text.assemble(Text(a.key, style="bold"), "  ", literal(a.title, "bold", limit=200))
-        meta = Text("\n", style="dim")
-        meta.append_text(literal(f"category {a.category or '-'} · CI/service {a.ci or '-'} · tags {a.tags or '-'}"))
-        meta.append_text(literal(f"\nby {a.author} · updated {a.updated_at:%Y-%m-%d %H:%M} by {a.updated_by} · "
-                                 f"version {a.version} · helpful {a.helpful}" + (" · RETIRED" if a.retired else "")))
-        self.query_one("#article-head", Static).update(Text.assemble(head, meta))
+        fields = literal(f"category {a.category or '-'} · CI/service {a.ci or '-'} · tags {a.tags or '-'}", "dim")
+        who = literal(f"by {a.author} · updated {a.updated_at:%Y-%m-%d %H:%M} by {a.updated_by} · version "
+                      f"{a.version} · helpful {a.helpful}" + (" · RETIRED" if a.retired else ""), "dim")
+        self.query_one("#article-head", Static).update(Text("\n").join([head, fields, who]))
         await self.query_one(Markdown).update(strip_control(a.body) or "*(no body yet)*")
 
     @on(ArticleFailed)

@@ -128,9 +128,9 @@ class KnowledgePanel(Vertical):
         hits.add_options(options)
         if options:
             hits.highlighted = highlighted if highlighted is not None and highlighted < len(options) else 1
-        summary = (f"{len(found.articles)} article(s), {len(found.incidents)} similar resolved incident(s)"
+        summary = (f"{len(found.articles)} article(s), {len(found.incidents)} resolved before"
                    if options else f"Nothing in the knowledge base matches {found.incident} yet.")
-        keys = "  enter open · F this fixed it · A turn into article" if options else "  A turn into article"
+        keys = "   enter open · F fixed it · A to article" if options else "   A turn into article"
         self.query_one("#kb-summary", Static).update(Text.assemble(summary, Text(keys, style="dim")))
 
     @on(KnowledgeFailed)

@@ -35,6 +35,6 @@ def hit_text(hit, *, linked: bool = False) -> Text:
             head.append("  ✓ fixed it", style="bold green")
     lines = [head, Text("  ").append_text(snippet_text(hit.snippet))]
     if hit.kind == "incident":
-        fix = Text("  fix: ", style="bold").append_text(literal(hit.resolution_notes or "—", limit=160))
+        fix = Text.assemble(("  fix: ", "bold"), literal(hit.resolution_notes or "—", limit=160))
         lines.append(fix)
     return Text("\n").join(lines)
