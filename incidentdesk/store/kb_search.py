@@ -80,7 +80,8 @@ _SNIPPET_COLUMN = {"article": 2, "incident": 1}
 class SqliteSearch:
     """FTS5: `rank` is bm25 with the migration's weights (lower is better; negated into a score).
 
-    FTS5 sorts by rank itself, so snippet() in the same statement runs only for the rows returned.
+    snippet() runs only for the rows shown: in the ranked query itself when the engine's order is final
+    (a plain search), else for the few rows left after the boost (suggestions).
     """
 
     def bare(self, s: Session, kind: str, terms: list[str], *, any_word: bool, limit: int = CANDIDATES):
@@ -88,7 +89,11 @@ class SqliteSearch:
         return s.execute(text(f"SELECT rowid, -rank FROM {table} WHERE {table} MATCH :q ORDER BY rank LIMIT :n"),
                          {"q": _fts5_query(terms, any_word), "n": limit}).all()
 
-    def candidates(self, s: Session, kind: str, terms: list[str], *, any_word: bool, limit: int = CANDIDATES):
+    def candidates(self, s: Session, kind: str, terms: list[str], *, any_word: bool, limit: int = CANDIDATES,
+                   final: bool = False):
+        if not final:
+            return [(row[0], row[1], None) for row in self.bare(s, kind, terms, any_word=any_word, limit=limit)]
+        # the engine's order is the final one: FTS5 sorts by rank itself, so snippet() runs for these rows only
         table = _FTS5[kind]
         return s.execute(text(
             f"SELECT rowid, -rank, snippet({table}, {_SNIPPET_COLUMN[kind]}, '{MARK_START}', '{MARK_END}', '…', 14) "
@@ -96,7 +101,13 @@ class SqliteSearch:
             {"q": _fts5_query(terms, any_word), "n": limit}).all()
 
     def snippets(self, s: Session, kind: str, terms: list[str], ids: list[int], *, any_word: bool) -> dict:
-        return {}  # given by candidates()
+        # each rowid is sought within the MATCH: a few rows, after the boost re-ranked the candidates
+        table = _FTS5[kind]
+        rows = s.execute(text(
+            f"SELECT rowid, snippet({table}, {_SNIPPET_COLUMN[kind]}, '{MARK_START}', '{MARK_END}', '…', 14) "
+            f"FROM {table} WHERE {table} MATCH :q AND rowid IN ({','.join(str(int(i)) for i in ids)})"),
+            {"q": _fts5_query(terms, any_word)}).all()
+        return dict(rows)
 
 
 _HEADLINE = (f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=24, MinWords=8, "
@@ -120,7 +131,8 @@ class PostgresSearch:
             f"SELECT {pk}, ts_rank(search_vector, q) AS r FROM {table}, to_tsquery('english', :q) q "
             "WHERE search_vector @@ q ORDER BY r DESC LIMIT :n"), {"q": _tsquery(terms, any_word), "n": limit}).all()
 
-    def candidates(self, s: Session, kind: str, terms: list[str], *, any_word: bool, limit: int = CANDIDATES):
+    def candidates(self, s: Session, kind: str, terms: list[str], *, any_word: bool, limit: int = CANDIDATES,
+                   final: bool = False):
         return [(row[0], row[1], None) for row in self.bare(s, kind, terms, any_word=any_word, limit=limit)]
 
     def snippets(self, s: Session, kind: str, terms: list[str], ids: list[int], *, any_word: bool) -> dict:
@@ -156,7 +168,9 @@ def ranked(s: Session, kind: str, terms: list[str], *, limit: int, any_word: boo
     if not terms:
         return []
     engine = engine_for(s)
-    found = [c for c in engine.candidates(s, kind, terms, any_word=any_word, limit=max(limit, CANDIDATES))
+    final = category is None and ci is None and exclude is None  # nothing to re-rank: the engine's order stands
+    found = [c for c in engine.candidates(s, kind, terms, any_word=any_word,
+                                          limit=limit if final else max(limit, CANDIDATES), final=final)
              if c[0] != exclude]
     if not found:
         return []
