@@ -178,3 +178,18 @@ async def test_a_conflicting_edit_keeps_the_typed_text(tmp_path):
         assert "changed by chen" in plain_text(editor.query_one("#dialog-notice"))
         assert "Ana adds a step" in editor.query_one("#kb-body", TextArea).text
         assert kb_reads.load_article(db, keys["kb_mail"]).body == "Chen's version"
+
+
+async def test_this_fixed_it_from_the_article_opened_in_the_tab(tmp_path):
+    db, clock, keys = _desk(tmp_path)
+    app = make_app(db, "ana", clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        panel = await _knowledge_tab(pilot, keys["vpn"])
+        hits = panel.query_one(OptionList)
+        hits.focus()
+        hits.highlighted = 1
+        await pilot.press("enter")
+        await eventually(pilot, lambda: getattr(pilot.app.screen, "article", None) is not None, 10, "the article")
+        await pilot.press("F")
+        await eventually(pilot, lambda: pilot.app.screen.article.helpful == 1, 10, "the count shown")
+        assert kb_reads.load_article(db, keys["kb_vpn"]).fixed == [keys["vpn"]]

@@ -131,7 +131,7 @@ class ArticleScreen(Screen):
             self.post_message(ArticleFailed(exc))
             return
         self.app.call_from_thread(notify, self.app, f"{incident}: fixed by {self.key}")
-        self.load()
+        self.app.call_from_thread(self.load)
 
 
 FIELDS = (("title", "Title"), ("category", "Category (Service/System/Application)"), ("ci", "CI or service"),
