@@ -16,7 +16,12 @@ measured in its own read session:
 
 Medians and the ratio; the target (issue 14) is at most 2x. Then the write path: resolving an
 incident (the UPDATE the resolve service makes) with the index trigger against the same UPDATE
-with the trigger dropped, both inside a rolled-back transaction, so the cached database is unchanged.
+with the trigger dropped, both inside a rolled-back transaction, so the incidents stay as they were.
+With --console: the console over the same database (Pilot, 120x36): time until the selected
+incident's detail is shown (the Knowledge tab loads nothing meanwhile), then from switching to the
+Knowledge tab until its suggestions are on screen.
+
+The articles are added once to datagen's cached database (keyed by the schema revision, 0015_kb).
 """
 
 from __future__ import annotations
@@ -171,12 +176,51 @@ def write_path(db, count: int) -> tuple[float, float]:
     return out[0], out[1]
 
 
+def console(db, clock_db_url: str) -> tuple[float, float, str]:
+    """(seconds to the first detail, seconds from the Knowledge tab switched to until its suggestions show, key)."""
+    import asyncio
+
+    from incidentdesk.config import Config
+    from incidentdesk.runtime import Runtime
+    from incidentdesk.services.context import ServiceContext, load_actor
+    from incidentdesk.tui.app import IncidentDeskApp
+
+    config = Config()
+    runtime = Runtime(config, db, ServiceContext(db, config, load_actor(db, "ana")))
+    app = IncidentDeskApp(runtime, cursor_blink=False, tick_seconds=0)
+
+    async def wait(pilot, condition, limit=60.0) -> None:
+        deadline = time.perf_counter() + limit
+        while not condition():
+            if time.perf_counter() > deadline:
+                raise TimeoutError("the console did not get there")
+            await pilot.pause(0.005)
+
+    async def run() -> tuple[float, float, str]:
+        started = time.perf_counter()
+        async with app.run_test(size=(120, 36)) as pilot:
+            await wait(pilot, lambda: getattr(app.main_screen, "detail", None) is not None
+                       and bool(app.main_screen.query("KnowledgePanel")))
+            first = time.perf_counter() - started
+            panel = app.main_screen.query_one("KnowledgePanel")
+            assert panel.found is None, "the Knowledge tab read before it was shown"
+            key = app.main_screen.detail.key
+            switched = time.perf_counter()
+            app.main_screen.query_one("#incident-pane").active = "tab-knowledge"
+            await wait(pilot, lambda: panel.found is not None and panel.found.incident == key)
+            await pilot.pause()
+            return first, time.perf_counter() - switched, key
+
+    return asyncio.run(run())
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pg", metavar="URL", help="run on PostgreSQL (datagen's cached bench database there)")
     parser.add_argument("--articles", type=int, default=50_000)
     parser.add_argument("--incidents", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=30)
+    parser.add_argument("--console", action="store_true", help="also time the console's Knowledge tab")
     args = parser.parse_args()
     open_count = max(1, args.incidents // 10)
     print(f"building / reusing {args.incidents} incidents ({open_count} open) ...")
@@ -201,6 +245,10 @@ def main() -> int:
         with_trigger, without = write_path(db, max(20, args.rounds))
         print(f"  resolve UPDATE with index trigger {with_trigger:6.3f} ms   without {without:6.3f} ms   "
               f"(+{with_trigger - without:.3f} ms on the write path)")
+        if args.console:
+            first, tab, key = console(db, url)
+            print(f"  console: first detail ({key}) after {first:.2f}s with no knowledge read; "
+                  f"Knowledge tab filled {tab * 1000:.0f} ms after it was switched to")
     finally:
         db.dispose()
     return 0
