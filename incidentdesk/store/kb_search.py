@@ -6,9 +6,11 @@ ts_headline). Both indexes are kept in step by triggers in the writing transacti
 found at once and a rolled-back edit never is.
 
 A query is done in two steps on both backends: the engine ranks its matches and returns the best
-CANDIDATES ids with their scores (the bare FTS query, which the benchmark measures alone); then
-only those rows are read, re-ranked with the category/CI boost (domain/kb.boost) and given their
-highlighted snippet. Highlighting and boosting cost a few rows' work, whatever the number of matches.
+ids with their scores (the bare FTS query, which the benchmark measures alone); then only those rows
+are read and given their highlighted snippet. Suggestions take CANDIDATES ids and re-rank them with
+the category/CI boost (domain/kb.boost) before highlighting the few kept; a plain search keeps the
+engine's order and takes just the rows shown. Either way highlighting and boosting cost a few rows'
+work, whatever the number of matches.
 Words come from domain/kb.search_terms, so no query syntax reaches either engine.
 """
 
