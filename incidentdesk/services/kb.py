@@ -79,7 +79,7 @@ def _locked(s, key: str) -> KbArticle:
 def _conflict(article: KbArticle) -> EditConflict:
     when = article.updated_at.strftime("%Y-%m-%d %H:%M:%S UTC")
     return EditConflict(f"{article.key} was changed by {article.updated_by} at {when} (now version "
-                        f"{article.version}); nothing was saved — your text is kept: compare and save again",
+                        f"{article.version}); nothing was saved — read it again (kb show {article.key}) and save on top",
                         key=article.key, changed_by=article.updated_by, changed_at=article.updated_at)
 
 

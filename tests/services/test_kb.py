@@ -92,7 +92,7 @@ def test_a_conflicting_edit_is_refused_and_changes_nothing(db, ann, make_ctx):
     made = articles(ann)
     bob = make_ctx("bob", Role.RESPONDER)
     kb.edit_article(bob, made["title"], body="Bob's fix: reinstall.", version=1)
-    with pytest.raises(EditConflict, match="changed by bob .*your text is kept"):
+    with pytest.raises(EditConflict, match="changed by bob .*nothing was saved"):
         kb.edit_article(ann, made["title"], body="Ann's fix", version=1)
     a = kb_reads.load_article(db, made["title"])
     assert (a.body, a.version) == ("Bob's fix: reinstall.", 2)
