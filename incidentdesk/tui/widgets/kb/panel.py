@@ -19,8 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Static
 
 from incidentdesk.tui.format import notify, safe
 
@@ -62,8 +61,13 @@ class KnowledgePanel(Vertical):
         self._loaded_for: tuple | None = None
 
     def compose(self) -> ComposeResult:
+        # the list (OptionList) is mounted with the first suggestions: the pane is on the way to the first screen
         yield Static(Text("No incident selected.", style="dim"), id="kb-summary")
-        yield OptionList(id="kb-hits")
+
+    def _hits(self):
+        """The list of suggestions, or None before the first were shown."""
+        found = self.query("#kb-hits")
+        return found.first() if found else None
 
     # --- what the main screen calls -------------------------------------------------------------
     def show(self, detail) -> None:
@@ -71,7 +75,8 @@ class KnowledgePanel(Vertical):
         if detail is None:
             self._loaded_for, self.found = None, None
             self.query_one("#kb-summary", Static).update(Text("No incident selected.", style="dim"))
-            self.query_one(OptionList).clear_options()
+            if self._hits() is not None:
+                self._hits().clear_options()
             return
         if self.is_on_screen:
             self.reload()
@@ -109,13 +114,19 @@ class KnowledgePanel(Vertical):
         self.post_message(SuggestionsLoaded(key, found))
 
     @on(SuggestionsLoaded)
-    def _loaded(self, msg: SuggestionsLoaded) -> None:
+    async def _loaded(self, msg: SuggestionsLoaded) -> None:
+        from textual.widgets import OptionList
+        from textual.widgets.option_list import Option
+
         from incidentdesk.tui.widgets.kb.render import hit_text
 
         if self.detail is None or msg.key != self.detail.key:
             return  # the selection moved on while this was read
+        hits = self._hits()
+        if hits is None:
+            hits = OptionList(id="kb-hits")
+            await self.mount(hits)
         self.found = found = msg.found
-        hits = self.query_one(OptionList)
         highlighted = hits.highlighted
         hits.clear_options()
         options: list = []
@@ -139,8 +150,8 @@ class KnowledgePanel(Vertical):
 
     # --- actions ------------------------------------------------------------------------------
     def _selected(self) -> tuple[str, str] | None:
-        hits = self.query_one(OptionList)
-        if hits.highlighted is None or hits.option_count == 0:
+        hits = self._hits()
+        if hits is None or hits.highlighted is None or hits.option_count == 0:
             return None
         option = hits.get_option_at_index(hits.highlighted)
         if not option.id:
@@ -148,8 +159,8 @@ class KnowledgePanel(Vertical):
         kind, _, key = option.id.partition(":")
         return kind, key
 
-    @on(OptionList.OptionSelected, "#kb-hits")
-    def _open(self, event: OptionList.OptionSelected) -> None:
+    def on_option_list_option_selected(self, event) -> None:
+        """Enter on a suggestion (OptionList.OptionSelected; the list is imported with the first suggestions)."""
         event.stop()
         kind, _, key = (event.option.id or "").partition(":")
         if kind == "article":
