@@ -193,3 +193,21 @@ async def test_this_fixed_it_from_the_article_opened_in_the_tab(tmp_path):
         await pilot.press("F")
         await eventually(pilot, lambda: pilot.app.screen.article.helpful == 1, 10, "the count shown")
         assert kb_reads.load_article(db, keys["kb_vpn"]).fixed == [keys["vpn"]]
+
+
+async def test_opening_the_tab_puts_its_keys_on_the_list(tmp_path):
+    db, clock, keys = _desk(tmp_path)
+    app = make_app(db, "ana", clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await _settle(pilot)
+        await select_key(pilot, keys["vpn"])
+        await pilot.press("enter")  # the incident opened: its pane's scroll area has the focus
+        await _settle(pilot)
+        pilot.app.main_screen.query_one("#incident-pane").active = "tab-knowledge"
+        pilot.app.main_screen.query_one("#knowledge-scroll").focus()  # as switching tabs does
+        panel = pilot.app.main_screen.query_one(KnowledgePanel)
+        await eventually(pilot, lambda: panel.found is not None and isinstance(pilot.app.focused, OptionList), 10,
+                         "the list focused")
+        await pilot.press("F")
+        await _settle(pilot)
+        assert kb_reads.load_article(db, keys["kb_vpn"]).fixed == [keys["vpn"]]

@@ -139,6 +139,8 @@ class KnowledgePanel(Vertical):
         hits.add_options(options)
         if options:
             hits.highlighted = highlighted if highlighted is not None and highlighted < len(options) else 1
+            if self.screen.focused is self.parent:  # the tab was opened (its scroll area focused): keys act on the list
+                hits.focus()
         summary = (f"{len(found.articles)} article(s), {len(found.incidents)} resolved before"
                    if options else f"Nothing in the knowledge base matches {found.incident} yet.")
         keys = "   enter open · F fixed it · A to article" if options else "   A turn into article"
