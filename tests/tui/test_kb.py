@@ -211,3 +211,23 @@ async def test_opening_the_tab_puts_its_keys_on_the_list(tmp_path):
         await pilot.press("F")
         await _settle(pilot)
         assert kb_reads.load_article(db, keys["kb_vpn"]).fixed == [keys["vpn"]]
+
+
+async def test_a_failed_read_is_said_and_retried(tmp_path, monkeypatch):
+    from incidentdesk.store import kb_reads as reads
+    from tests.support.tui import notes
+
+    db, clock, keys = _desk(tmp_path)
+    real = reads.suggestions
+    monkeypatch.setattr(reads, "suggestions", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("connection lost")))
+    app = make_app(db, "ana", clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await _settle(pilot)
+        await select_key(pilot, keys["vpn"])
+        pilot.app.main_screen.query_one("#incident-pane").active = "tab-knowledge"
+        await eventually(pilot, lambda: any("could not read the knowledge base" in n for n in notes(pilot.app)), 10,
+                         "the failure said")
+        panel = pilot.app.main_screen.query_one(KnowledgePanel)
+        monkeypatch.setattr(reads, "suggestions", real)
+        panel.show(pilot.app.main_screen.detail)
+        await eventually(pilot, lambda: panel.found is not None, 10, "loaded on the next try")

@@ -148,7 +148,15 @@ class KnowledgePanel(Vertical):
 
     @on(KnowledgeFailed)
     def _failed(self, msg: KnowledgeFailed) -> None:
+        self._loaded_for = None  # the next show() tries again
         notify(self.app, safe(str(msg.error)), title="Knowledge", severity="warning")
+
+    def on_worker_state_changed(self, event) -> None:
+        """A read that failed with something other than a DomainError (a lost connection...): say so, retry later."""
+        from textual.worker import WorkerState
+
+        if event.state is WorkerState.ERROR and event.worker.group in ("kb-suggest", "kb-fixed"):
+            self.post_message(KnowledgeFailed(RuntimeError(f"could not read the knowledge base: {event.worker.error}")))
 
     # --- actions ------------------------------------------------------------------------------
     def _selected(self) -> tuple[str, str] | None:
