@@ -52,6 +52,7 @@ GROUPS = {
     ("ci",): "configuration items: list, show, import, export",
     ("change",): "changes (CHG-): list, show, new, update, import",
     ("problem",): "problems and known errors: list, show, new, link, edit, known-error, resolve, close",
+    ("kb",): "knowledge base: articles, search, suggestions, import",
 }
 
 
@@ -84,7 +85,7 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     from incidentdesk.cli import admin, incidents, usecases
     from incidentdesk.cli import cmdb as cmdb_cli
     from incidentdesk.cli import config as config_cli
-    from incidentdesk.cli import handover as handover_cli
+    from incidentdesk.cli import handover as handover_cli, kb as kb_cli
     from incidentdesk.cli import pir as pir_cli
     from incidentdesk.cli import problems as problems_cli, requests as requests_cli
     from incidentdesk.cli import ingest as ingest_cli
@@ -103,7 +104,7 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     commands = Commands(GROUPS)
     incidents.register(commands)
     usecases.register(commands, USE_CASES)
-    for module in (admin, ingest_cli, sla_cli, config_cli, notify_cli, pir_cli, handover_cli, requests_cli, oncall_cli, cmdb_cli, problems_cli, report_cli):
+    for module in (admin, ingest_cli, sla_cli, config_cli, notify_cli, pir_cli, handover_cli, requests_cli, oncall_cli, cmdb_cli, problems_cli, report_cli, kb_cli):
         module.register(commands)
     commands.build(parser.add_subparsers(dest="command", metavar="COMMAND"),
                    command_words(argv) if argv is not None else None)

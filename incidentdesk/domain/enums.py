@@ -94,6 +94,7 @@ class EventKind(StrEnum):
     MAJOR_ROLES = "major_roles"                # its deputy / communications lead named or cleared
     STAKEHOLDER_UPDATE = "stakeholder_update"  # an update posted (text: the rendered update)
     VENDOR = "vendor"            # vendor, ticket, status link or status set or cleared (services/vendor.py)
+    KNOWLEDGE = "knowledge"      # "this fixed it": a knowledge-base article linked (services/kb.py)
     PIR = "pir"                  # the post-incident review edited (services/pir.py; domain/pir.REVIEW_EVENT)
     REQUEST_STEP = "request_step"  # a service request's fulfilment step ticked or unticked (services/requests.py)
     APPROVAL = "approval"          # a service request's approval asked for, given or refused

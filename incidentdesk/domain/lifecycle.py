@@ -60,6 +60,7 @@ ACTION_WORDS = {
     "recategorise": "recategorise", "link_change": "link a change to",
     "problem_from_incident": "open a problem from", "pir_follow_up_problem": "open a problem from a follow-up of",
     "duplicate": "mark as a duplicate", "link_parent": "link to a parent", "unlink_incident": "unlink",
+    "kb_fixed": "record the article that fixed",
 }
 
 # Actions possible in every status, like comments (not listed in "from here you can ..."): a vendor
@@ -68,7 +69,7 @@ ACTION_WORDS = {
 # unlinking likewise.
 ANY_STATUS_ACTIONS = ("vendor", "clear_vendor", "pir_edit", "pir_follow_up", "pir_complete", "pir_highlight",
                       "recategorise", "link_change", "problem_from_incident", "pir_follow_up_problem",
-                      "unlink_incident")
+                      "unlink_incident", "kb_fixed")
 
 
 def allowed_actions(status: Status, acknowledged: bool | None = None) -> list[str]:

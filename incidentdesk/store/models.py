@@ -393,3 +393,5 @@ from incidentdesk.store.request_models import (  # noqa: E402,F401
 from incidentdesk.store.oncall_models import OncallMember, OncallOverride, OncallRotation  # noqa: E402,F401
 from incidentdesk.store.cmdb_models import CIDependency, Change, ChangeCI, ConfigurationItem  # noqa: E402,F401
 from incidentdesk.store.problem_models import Problem, ProblemIncident  # noqa: E402,F401
+# The knowledge base's tables (articles, their links to incidents): store/kb_models.py.
+from incidentdesk.store.kb_models import KbArticle, KbLink  # noqa: E402,F401

@@ -21,11 +21,13 @@ def _load() -> None:
     import incidentdesk.tui.screens.form  # noqa: F401
     import incidentdesk.tui.screens.handover  # noqa: F401
     import incidentdesk.tui.screens.help  # noqa: F401
+    import incidentdesk.tui.screens.knowledge  # noqa: F401
     import incidentdesk.tui.screens.major  # noqa: F401
     import incidentdesk.tui.screens.notifications  # noqa: F401
     import incidentdesk.tui.screens.oncall  # noqa: F401
     import incidentdesk.tui.screens.pir  # noqa: F401
     import incidentdesk.tui.screens.problems  # noqa: F401
+    import incidentdesk.tui.screens.reports  # noqa: F401
     import incidentdesk.tui.screens.request_flow  # noqa: F401
     import incidentdesk.tui.widgets.detail.pane  # noqa: F401
 

@@ -16,6 +16,7 @@ from incidentdesk.runtime import open_runtime
 from incidentdesk.store import migrate
 from incidentdesk.store.engine import open_database
 from incidentdesk.store.migrate import SchemaError, ensure_schema, head_revision
+from incidentdesk.store.kb_search import outside_models
 from incidentdesk.store.models import Base
 
 
@@ -40,7 +41,8 @@ def test_models_and_migrations_agree(empty_url):
     try:
         ensure_schema(db.engine)
         with db.engine.connect() as conn:
-            ctx = MigrationContext.configure(conn, opts={"compare_type": True, "compare_server_default": False})
+            ctx = MigrationContext.configure(conn, opts={"compare_type": True, "compare_server_default": False,
+                                                         "include_object": outside_models})
             diff = compare_metadata(ctx, Base.metadata)
         assert diff == [], f"models.py and the migrations differ: {diff}"
     finally:

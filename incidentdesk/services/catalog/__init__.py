@@ -8,7 +8,7 @@ module declaring its USE_CASES, plus its line in AREAS.
 
 from __future__ import annotations
 
-from incidentdesk.services.catalog import cmdb, directory, handover, incidents, major, notify, oncall, pir, problems, requests
+from incidentdesk.services.catalog import cmdb, directory, handover, incidents, kb, major, notify, oncall, pir, problems, requests
 from incidentdesk.services.catalog.spec import UseCase, invoke, unique_names
 
 __all__ = ["AREAS", "BY_NAME", "USE_CASES", "UseCase", "invoke"]
@@ -24,6 +24,7 @@ AREAS = (
     oncall,
     cmdb,
     problems,
+    kb,
 )
 
 USE_CASES: tuple[UseCase, ...] = tuple(uc for area in AREAS for uc in area.USE_CASES)

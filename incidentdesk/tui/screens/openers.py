@@ -94,6 +94,12 @@ def _reports(main) -> None:
     open_reports(main)
 
 
+def _knowledge(main) -> None:
+    from incidentdesk.tui.screens.kb import open_knowledge
+
+    open_knowledge(main)
+
+
 SCREENS: tuple[ScreenEntry, ...] = (
     ScreenEntry("major.view", "v", "Major incident view", "major-incident screen: roles, update clock, "
                 "stakeholder updates", _major, needs_incident=True),
@@ -117,6 +123,8 @@ SCREENS: tuple[ScreenEntry, ...] = (
                 "incidents (space), root cause, workaround, resolve", _problems),
     ScreenEntry("reports.open", "R", "Reports", "reports: MTTA/MTTR, FCR, reopen and SLA % by priority and "
                 "breakdown, weekly trends", _reports),
+    ScreenEntry("knowledge.open", "K", "Knowledge base", "knowledge base: search articles, read, write and edit "
+                "them", _knowledge),
 )
 
 BY_ID: dict[str, ScreenEntry] = {entry.id: entry for entry in SCREENS}

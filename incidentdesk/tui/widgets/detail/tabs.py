@@ -32,6 +32,12 @@ def _ci_panel() -> type:
     return CIPanel
 
 
+def _knowledge() -> type:
+    from incidentdesk.tui.widgets.kb.panel import KnowledgePanel
+
+    return KnowledgePanel
+
+
 def _request() -> type:
     from incidentdesk.tui.widgets.detail.request_panel import RequestPanel
 
@@ -40,5 +46,6 @@ def _request() -> type:
 
 EXTRA_TABS: tuple[ExtraTab, ...] = (
     ExtraTab("CI", "ci-panel", _ci_panel),
+    ExtraTab("Knowledge", "knowledge", _knowledge),
     ExtraTab("Request", "request", _request),
 )
