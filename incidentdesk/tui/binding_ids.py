@@ -21,7 +21,8 @@ def _load() -> None:
     import incidentdesk.tui.screens.form  # noqa: F401
     import incidentdesk.tui.screens.handover  # noqa: F401
     import incidentdesk.tui.screens.help  # noqa: F401
-    import incidentdesk.tui.screens.knowledge  # noqa: F401
+    import incidentdesk.tui.screens.kb  # noqa: F401
+    import incidentdesk.tui.screens.kb_article  # noqa: F401
     import incidentdesk.tui.screens.major  # noqa: F401
     import incidentdesk.tui.screens.notifications  # noqa: F401
     import incidentdesk.tui.screens.oncall  # noqa: F401
@@ -30,6 +31,7 @@ def _load() -> None:
     import incidentdesk.tui.screens.reports  # noqa: F401
     import incidentdesk.tui.screens.request_flow  # noqa: F401
     import incidentdesk.tui.widgets.detail.pane  # noqa: F401
+    import incidentdesk.tui.widgets.kb.panel  # noqa: F401
 
 
 def _subclasses(cls) -> list[type]:
