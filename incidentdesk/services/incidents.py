@@ -15,14 +15,11 @@ tests) reaches all of them.
 from __future__ import annotations
 
 from datetime import datetime
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
 from incidentdesk.domain import limits, lifecycle, major
 from incidentdesk.domain.enums import EventKind, Level, ResolutionCode, Status, parse_enum
 from incidentdesk.domain.errors import ValidationError
-from incidentdesk.services import pir as pir_service
 from incidentdesk.services import sla_sync
 from incidentdesk.services import vendor as vendor_service
 from incidentdesk.services.assignment import (
@@ -37,7 +34,11 @@ from incidentdesk.services.intake import (
     DEFAULT_SEVERITY, Intake, create_incident, log_incident, log_incident_fields,
 )
 from incidentdesk.services.timeline import append_event
-from incidentdesk.store.models import Escalation, Incident
+
+if TYPE_CHECKING:  # a plain sqlite3 write (store/writes) runs these steps without SQLAlchemy
+    from sqlalchemy.orm import Session
+
+    from incidentdesk.store.models import Incident
 
 __all__ = [
     # services/intake.py
@@ -147,6 +148,10 @@ def apply_resolve(s: Session, ctx: ServiceContext, inc: Incident, now: datetime,
         inc.acknowledged_at = now
     inc.resolution_code = str(code)
     inc.resolution_notes = notes
+    from sqlalchemy import select
+
+    from incidentdesk.store.models import Escalation
+
     escalated = s.scalar(select(Escalation.id).where(Escalation.incident_id == inc.id).limit(1)) is not None
     inc.first_contact_resolution = not escalated and inc.reopen_count == 0 and inc.tier == 1
     sla = sla_sync.on_resolved(ctx.config, inc, now)
@@ -161,6 +166,8 @@ def close(ctx: ServiceContext, key: str, *, confirmed: bool = False, csat: int |
         raise ValidationError(f"CSAT must be 1 to 5, not {csat}", field="csat")
     with _editing(ctx, key, expected_version) as (s, inc, now):
         before, after = _transition(inc, "close")
+        from incidentdesk.services import pir as pir_service
+
         pir_service.check_close(s, ctx.config, inc)   # a major incident needs its review ([pir] required)
         sla_sync.on_closed_or_cancelled(inc)
         inc.closed_at = now

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-
-from sqlalchemy import func, select, text
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
 from incidentdesk.domain import limits
 from incidentdesk.domain.enums import EventKind, IncidentType, Level, Severity, Source, Status, parse_enum
@@ -22,8 +20,11 @@ from incidentdesk.services import vendor as vendor_service
 from incidentdesk.services.context import ServiceContext
 from incidentdesk.services.incident_edit import _clean, _group_by_name, _required
 from incidentdesk.services.timeline import append_event
-from incidentdesk.store import audit as audit_store
-from incidentdesk.store.models import Incident
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from incidentdesk.store.models import Incident
 
 @dataclass(frozen=True)
 class Intake:
@@ -93,6 +94,8 @@ def create_incident(s: Session, ctx: ServiceContext, intake: Intake) -> Incident
         raise ValidationError("the start time needs a time zone", field="started_at")
     group = _group_by_name(s, intake.group)
     number = _next_incident_number(s)
+    from incidentdesk.store.models import Incident
+
     incident = Incident(
         id=number, key=format_key(kind, number), type=str(kind), title=title, description=_clean(intake.description),
         affected_service=service, symptoms=_clean(intake.symptoms),
@@ -127,6 +130,11 @@ def _next_incident_number(s: Session) -> int:
     lose a number to every rolled-back transaction, so creators take a transaction-scoped lock
     instead (the last lock any use case takes, so it cannot deadlock) and keep the sequence in step.
     """
+    from sqlalchemy import func, select, text
+
+    from incidentdesk.store import audit as audit_store
+    from incidentdesk.store.models import Incident
+
     postgres = s.get_bind().dialect.name == "postgresql"
     if postgres:
         audit_store.lock(s, audit_store.NUMBER_LOCK)
