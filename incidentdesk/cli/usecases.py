@@ -24,7 +24,7 @@ RESERVED = frozenset({"db", "acting_as", "config", "command", "handler", "key", 
 # store/plainwrite), without importing SQLAlchemy: their services touch only the incident row, its
 # timeline and the change log (tests/store/test_plainwrite.py writes each both ways and compares).
 # Anything else they ask of the session rolls the plain transaction back and runs them as usual.
-PLAIN_WRITES = frozenset({"comment", "acknowledge", "start", "hold", "resume", "cancel"})
+PLAIN_WRITES = frozenset({"new", "comment", "acknowledge", "start", "hold", "resume", "cancel"})
 
 _METAVARS = {Kind.PERSON: "LOGIN", Kind.GROUP: "GROUP", Kind.CATEGORY: "PATH", Kind.SERVICE: "NAME",
              Kind.TIME: "TIME", Kind.LIST: "NAME"}

@@ -41,13 +41,9 @@ def _required(text: str | None, field: str, what: str) -> str:
 def _group_by_name(session: Session, name: str | None) -> Group | None:
     if not name:
         return None
-    from sqlalchemy import select
-
-    from incidentdesk.store.models import Group
-
-    group = session.scalar(select(Group).where(Group.name == name))
+    group = writes.group_named(session, name)
     if group is None:
-        known = ", ".join(session.scalars(select(Group.name).order_by(Group.name)).all()) or "none yet"
+        known = ", ".join(writes.group_names(session)) or "none yet"
         raise ValidationError(f"unknown group {name!r}: known groups are {known}", field="group")
     return group
 

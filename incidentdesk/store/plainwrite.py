@@ -33,15 +33,17 @@ from incidentdesk.store.rows import utc_from_sqlite
 
 BUSY_TIMEOUT_MS = 10_000  # as store/engine.BUSY_TIMEOUT_MS (not imported: that module imports SQLAlchemy)
 
-# The incidents columns SQLAlchemy maps as UTC datetimes and booleans (store/models.Incident;
-# tests/store/test_plainwrite.py holds these sets to the model).
-INCIDENT_UTC = frozenset({
-    "started_at", "created_at", "updated_at", "acknowledged_at", "resolved_at", "closed_at", "response_due_at",
-    "resolution_due_at", "sla_due_at", "response_breached_at", "resolution_breached_at", "sla_paused_at",
-    "sla_started_at", "next_sla_check_at", "last_alert_at", "major_declared_at", "last_update_at",
-    "next_update_due"})
-INCIDENT_BOOL = frozenset({"is_open", "first_contact_resolution", "user_confirmed", "is_major"})
-# Attribute name -> column name where they differ (Incident.correlation_key is the dedup_key column).
+# Which columns are datetimes or booleans is read from the file's own schema (the DATETIME and
+# BOOLEAN types SQLAlchemy declared them with), not listed here. What the schema cannot say: the
+# values the model fills in for a new row (store/models.Incident `default=`; held to it by
+# tests/store/test_plainwrite.py), and one attribute named differently from its column.
+NEW_INCIDENT_DEFAULTS = {
+    "type": "incident", "description": "", "symptoms": "", "impacted": "", "steps_to_reproduce": "",
+    "device_user": "", "recent_changes": "", "severity": "SEV4", "status": "new", "is_open": True, "tier": 1,
+    "source": "manual", "response_sla_state": "on_track", "resolution_sla_state": "on_track",
+    "sla_paused_seconds": 0.0, "alert_count": 0, "first_contact_resolution": False, "reopen_count": 0,
+    "is_major": False, "version": 1, "event_count": 0,
+}
 COLUMN_OF = {"correlation_key": "dedup_key"}
 ATTRIBUTE_OF = {column: attr for attr, column in COLUMN_OF.items()}
 EVENT_COLUMNS = ("incident_id", "seq", "at", "actor", "real_actor", "kind", "before", "after", "text", "prev_hash",
@@ -85,7 +87,8 @@ class PlainGroup:
 
 
 class PlainIncident:
-    """An incidents row as attributes (the ORM model's names), remembering what it was loaded with."""
+    """An incidents row as attributes (the ORM model's names), remembering what it was loaded with;
+    a new one (`loaded=False`) has every column, None where the model has no default."""
 
     def __init__(self, values: dict, group: PlainGroup | None, *, loaded: bool) -> None:
         self.__dict__.update(values)
@@ -113,15 +116,19 @@ class PlainIncident:
 _MISSING = object()
 
 
-def _incident_values(cursor: sqlite3.Cursor, row) -> dict:
+def _column_types(conn: sqlite3.Connection, table: str) -> dict[str, str]:
+    """Column name -> declared type (DATETIME, BOOLEAN, JSON, ...) as the schema has it."""
+    return {row[1]: (row[2] or "").upper() for row in conn.execute(f"PRAGMA table_info({table})")}
+
+
+def _incident_values(types: dict[str, str], cursor: sqlite3.Cursor, row) -> dict:
     values = {}
     for (column, *_), value in zip(cursor.description, row, strict=True):
-        name = ATTRIBUTE_OF.get(column, column)
-        if value is not None and name in INCIDENT_UTC:
+        if value is not None and types.get(column) == "DATETIME":
             value = utc_from_sqlite(value)
-        elif value is not None and name in INCIDENT_BOOL:
+        elif value is not None and types.get(column) == "BOOLEAN":
             value = bool(value)
-        values[name] = value
+        values[ATTRIBUTE_OF.get(column, column)] = value
     return values
 
 
@@ -146,6 +153,8 @@ class PlainSession:
     conn: sqlite3.Connection
     info: dict = field(default_factory=dict)
     _incidents: list[PlainIncident] = field(default_factory=list)
+    _events: list[PlainEvent] = field(default_factory=list)
+    _types: dict[str, str] | None = None
 
     def __getattr__(self, name: str):  # scalar, execute, get...: the SQLAlchemy session's
         raise PlainUnsupported(f"session.{name}")
@@ -154,22 +163,47 @@ class PlainSession:
     def no_autoflush(self):
         return nullcontext()  # nothing is written before commit but the INSERTs below, in order
 
+    def incident_types(self) -> dict[str, str]:
+        if self._types is None:
+            self._types = _column_types(self.conn, "incidents")
+        return self._types
+
     def incident_for_update(self, number: int) -> PlainIncident | None:
         cur = self.conn.execute("SELECT * FROM incidents WHERE id = ?", (number,))
         row = cur.fetchone()
         if row is None:
             return None
-        values = _incident_values(cur, row)
-        incident = PlainIncident(values, _group(self.conn, values.pop("group_id")), loaded=True)
+        values = _incident_values(self.incident_types(), cur, row)
+        incident = PlainIncident(values, self.group_by_id(values.pop("group_id")), loaded=True)
         self._incidents.append(incident)
         return incident
 
+    def new_incident(self, group: PlainGroup | None = None, **values) -> PlainIncident:
+        """A new incident (added by `add`): every column, the model's defaults, then `values`."""
+        columns = {ATTRIBUTE_OF.get(c, c): None for c in self.incident_types() if c != "group_id"}
+        unknown = set(values) - set(columns)
+        if unknown:
+            raise PlainUnsupported(f"incident columns {sorted(unknown)}")
+        return PlainIncident({**columns, **NEW_INCIDENT_DEFAULTS, **values}, group, loaded=False)
+
+    def group_by_id(self, group_id: int | None) -> PlainGroup | None:
+        return _group(self.conn, group_id)
+
+    def group_named(self, name: str) -> PlainGroup | None:
+        row = self.conn.execute("SELECT id FROM groups WHERE name = ?", (name,)).fetchone()
+        return _group(self.conn, row[0]) if row else None
+
+    def group_names(self) -> list[str]:
+        return [r[0] for r in self.conn.execute("SELECT name FROM groups ORDER BY name")]
+
+    def max_incident_id(self) -> int | None:
+        return self.conn.execute("SELECT max(id) FROM incidents").fetchone()[0]
+
     def add(self, obj) -> None:
+        """Queue a row for commit: incidents first, then timeline events in the order added (as the
+        ORM's flush orders them: an event refers to its incident)."""
         if isinstance(obj, PlainEvent):
-            values = [sqlite_value(getattr(obj, c), as_json=c in EVENT_JSON) for c in EVENT_COLUMNS]
-            cur = self.conn.execute(f"INSERT INTO timeline_events ({', '.join(EVENT_COLUMNS)}) "
-                                    f"VALUES ({', '.join('?' * len(EVENT_COLUMNS))})", values)
-            obj.id = cur.lastrowid
+            self._events.append(obj)
         elif isinstance(obj, PlainIncident):
             if obj not in self._incidents:
                 self._incidents.append(obj)
@@ -201,6 +235,12 @@ class PlainSession:
             if cur.rowcount != 1:
                 raise StaleRow(incident.id)
             incident.version = version + 1
+        for event in self._events:
+            values = [sqlite_value(getattr(event, c), as_json=c in EVENT_JSON) for c in EVENT_COLUMNS]
+            cur = self.conn.execute(f"INSERT INTO timeline_events ({', '.join(EVENT_COLUMNS)}) "
+                                    f"VALUES ({', '.join('?' * len(EVENT_COLUMNS))})", values)
+            event.id = cur.lastrowid
+        self._incidents, self._events = [], []
 
 
 def _q(name: str) -> str:

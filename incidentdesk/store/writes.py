@@ -14,7 +14,8 @@ from contextlib import contextmanager
 
 from incidentdesk.store.plainwrite import PlainDatabase, PlainEvent, PlainSession, StaleRow
 
-__all__ = ["StaleRow", "incident_for_update", "incident_now", "is_plain", "timeline_event", "transaction"]
+__all__ = ["StaleRow", "group_named", "group_names", "incident_for_update", "incident_now", "is_plain",
+           "max_incident_id", "new_incident", "timeline_event", "transaction"]
 
 
 def is_plain(session) -> bool:
@@ -65,3 +66,45 @@ def timeline_event(session, **values):
     from incidentdesk.store.models import TimelineEvent
 
     return TimelineEvent(**values)
+
+
+def new_incident(session, **values):
+    """A new incident for `session.add` (attributes as store/models.Incident names them)."""
+    if isinstance(session, PlainSession):
+        return session.new_incident(**values)
+    from incidentdesk.store.models import Incident
+
+    return Incident(**values)
+
+
+def max_incident_id(session) -> int | None:
+    """The highest incident id so far (None: none yet)."""
+    if isinstance(session, PlainSession):
+        return session.max_incident_id()
+    from sqlalchemy import func, select
+
+    from incidentdesk.store.models import Incident
+
+    return session.scalar(select(func.max(Incident.id)))
+
+
+def group_named(session, name: str):
+    """The group with this name, or None."""
+    if isinstance(session, PlainSession):
+        return session.group_named(name)
+    from sqlalchemy import select
+
+    from incidentdesk.store.models import Group
+
+    return session.scalar(select(Group).where(Group.name == name))
+
+
+def group_names(session) -> list[str]:
+    """Every group's name, in order."""
+    if isinstance(session, PlainSession):
+        return session.group_names()
+    from sqlalchemy import select
+
+    from incidentdesk.store.models import Group
+
+    return list(session.scalars(select(Group.name).order_by(Group.name)).all())
