@@ -49,12 +49,38 @@ def test_help_and_paths_import_no_sqlalchemy(cli, env):
 
 
 def test_a_changing_command_imports_only_the_database_layer(cli, env):
+    """One the plain sqlite3 write path does not take (resolve queries escalations) pays for SQLAlchemy, alone."""
     key = new_incident(cli)
-    modules = _imported(["--db", cli.db_url, "comment", key, "from a script"], env)
+    cli("ack", key)
+    modules = _imported(["--db", cli.db_url, "resolve", key, "--code", "workaround", "--notes", "rebooted"], env)
     assert "sqlalchemy" in modules and "incidentdesk.services.incidents" in modules
     assert _heavy(modules) - {m for m in modules if m.startswith("sqlalchemy")} == set()
     assert "incidentdesk.services.major" not in modules  # only the service the command runs
     assert "incidentdesk.store.queries" not in modules  # nothing is read back without --json
+
+
+def test_plain_changing_commands_import_no_sqlalchemy(cli, env):
+    """`new`, `comment`, `ack`, ... on a current SQLite file write through plain sqlite3 (store/plainwrite)."""
+    key = new_incident(cli)
+    for argv in (["comment", key, "from a script"], ["ack", key], ["start", key], ["hold", key, "--reason", "lunch"],
+                 ["resume", key], ["new", "--title", "t", "--impact", "low", "--urgency", "low"],
+                 ["cancel", key, "--reason", "dup"]):
+        modules = _imported(["--db", cli.db_url, *argv], env)
+        assert _heavy(modules) == set(), argv
+        assert "incidentdesk.store.models" not in modules, argv
+    code, out, _ = cli("show", key)
+    assert "cancelled" in out and "from a script" in out and "lunch" in out
+
+
+def test_with_notification_rules_a_changing_command_writes_its_outbox_rows(cli, env):
+    """Outbox rows are written through SQLAlchemy only: with rules, the plain path steps aside."""
+    key = new_incident(cli)
+    cli.set_config('[notify]\n[[notify.channel]]\nname = "ops"\nurl_env = "TEST_OPS_URL"\n'
+                   '[[notify.rule]]\non = ["comment"]\nto = "ops"\n')
+    modules = _imported(["--db", cli.db_url, "comment", key, "page them"], env)
+    assert "sqlalchemy" in modules
+    code, out, _ = cli("notify", "list", "--json")
+    assert code == 0 and "page them" in out
 
 
 def test_a_changing_command_reads_no_queue_page_and_checks_the_schema_once(cli, monkeypatch, capsys):
