@@ -34,7 +34,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from incidentdesk.domain.errors import StorageUnavailable
-from incidentdesk.store.plainwrite import PlainSession, PlainUnsupported
+from incidentdesk.store.plainwrite import PlainSession, PlainUnsupported, sqlite_value
 
 if TYPE_CHECKING:  # record_change runs in plain sqlite3 writes too (store/plainwrite), without SQLAlchemy
     from incidentdesk.store.engine import Database
@@ -117,8 +117,9 @@ def record_change(session, incident_ids: Sequence[int], kind: str, at: datetime)
         postgres = conn.dialect.name == "postgresql"
         table = ChangeLog.__table__
     if len(ids) == 1:
-        if plain:
-            change_id = session.insert_change(ids[0], at, kind)
+        if plain:  # bound as SQLAlchemy binds them on SQLite (store/plainwrite.sqlite_value)
+            change_id = int(session.conn.execute("INSERT INTO change_log (incident_id, at, kind) VALUES (?, ?, ?)",
+                                                 (ids[0], sqlite_value(at), kind)).lastrowid)
         else:
             change_id = int(conn.execute(insert(table).values(incident_id=ids[0], at=at, kind=kind))
                             .inserted_primary_key[0])

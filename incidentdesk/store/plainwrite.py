@@ -10,7 +10,8 @@ them either the ORM or this module. Here is only storage, written exactly as SQL
 
 - the incident: at commit, one `UPDATE incidents SET <changed columns>, version = version + 1
   WHERE id = ? AND version = ?` (the ORM's version counter; no row: StaleRow), or one INSERT;
-- timeline events and change-log rows: INSERTs in the order the service adds them;
+- timeline events: INSERTs after the incident's, in the order the service adds them (the change-log
+  row is store/changefeed.record_change's, written on this session's connection at once);
 - values as SQLAlchemy binds them on SQLite: UTC datetimes as naive `YYYY-MM-DD HH:MM:SS.ffffff`,
   booleans as 0/1, JSON with `json.dumps` (None as `null`).
 
@@ -209,12 +210,6 @@ class PlainSession:
                 self._incidents.append(obj)
         else:
             raise PlainUnsupported(f"a plain session does not write {type(obj).__name__}")
-
-    def insert_change(self, incident_id: int, at: datetime, kind: str) -> int:
-        """One change_log row (store/changefeed.record_change calls this; it is the only writer)."""
-        cur = self.conn.execute("INSERT INTO change_log (incident_id, at, kind) VALUES (?, ?, ?)",
-                                (incident_id, sqlite_value(at), kind))
-        return int(cur.lastrowid)
 
     def flush(self) -> None:
         """Write each incident changed or added (called once, at commit)."""
