@@ -122,3 +122,28 @@ def test_only_the_named_commands_parser_is_built(capsys):
     # a global option's value, abbreviated or not, is no command
     assert _commands(build_parser(["--a", "list", "show", "INC-1"])) == {"show"}
     assert _commands(build_parser(["--db=sqlite:///x.db", "show", "INC-1"])) == {"show"}
+
+
+def test_a_hand_written_command_imports_no_catalog(cli, env):
+    """`list`, `show`, `paths`... build their parser without the use-case catalog (cli.build_parser)."""
+    key = new_incident(cli)
+    for argv in (["list"], ["show", key], ["paths"], ["users", "list"], ["config", "check"]):
+        modules = _imported(["--db", cli.db_url, *argv], env)
+        assert "incidentdesk.services.catalog" not in modules, argv
+    assert "incidentdesk.services.catalog" in _imported(["--db", cli.db_url, "comment", key, "hi"], env)
+
+
+def test_no_use_case_is_a_hand_written_command_or_a_group_above_one():
+    """What lets build_parser skip the catalog for a hand-written command: it cannot change that parser."""
+    from incidentdesk.cli import GROUPS, hand_written_modules
+    from incidentdesk.cli.common import Commands
+    from incidentdesk.services.catalog import USE_CASES
+
+    handwritten = Commands(GROUPS)
+    for module in hand_written_modules():
+        module.register(handwritten)
+    words = handwritten.words()
+    assert ("list",) in words and ("users", "list") in words
+    for uc in USE_CASES:
+        if uc.command is not None:
+            assert all(tuple(uc.command) != w[:len(uc.command)] for w in words), uc.command
