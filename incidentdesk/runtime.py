@@ -82,6 +82,20 @@ class Runtime:
 
         return connect(self.sqlite_path)
 
+    def plain_context(self) -> ServiceContext | None:
+        """A service context whose writes go through plain sqlite3 (store/plainwrite), while the
+        database is not open, on the current SQLite file just checked; None otherwise, and when
+        notification rules are configured (their outbox rows are written through SQLAlchemy only)."""
+        if self.sqlite_path is None or self._ctx is not None:
+            return None
+        notify = getattr(self.config, "notify", None)
+        if notify is not None and notify.active:
+            return None
+        from incidentdesk.store.plainwrite import PlainDatabase
+
+        return ServiceContext(PlainDatabase(self.sqlite_path, f"sqlite:///{self.sqlite_path}"), self.config,
+                              self._actor)
+
     def now(self):
         """The service clock's time, without opening the database for it."""
         from incidentdesk.services.context import utc_now

@@ -49,12 +49,38 @@ def test_help_and_paths_import_no_sqlalchemy(cli, env):
 
 
 def test_a_changing_command_imports_only_the_database_layer(cli, env):
+    """One the plain sqlite3 write path does not take (resolve queries escalations) pays for SQLAlchemy, alone."""
     key = new_incident(cli)
-    modules = _imported(["--db", cli.db_url, "comment", key, "from a script"], env)
+    cli("ack", key)
+    modules = _imported(["--db", cli.db_url, "resolve", key, "--code", "workaround", "--notes", "rebooted"], env)
     assert "sqlalchemy" in modules and "incidentdesk.services.incidents" in modules
     assert _heavy(modules) - {m for m in modules if m.startswith("sqlalchemy")} == set()
     assert "incidentdesk.services.major" not in modules  # only the service the command runs
     assert "incidentdesk.store.queries" not in modules  # nothing is read back without --json
+
+
+def test_plain_changing_commands_import_no_sqlalchemy(cli, env):
+    """`new`, `comment`, `ack`, ... on a current SQLite file write through plain sqlite3 (store/plainwrite)."""
+    key = new_incident(cli)
+    for argv in (["comment", key, "from a script"], ["ack", key], ["start", key], ["hold", key, "--reason", "lunch"],
+                 ["resume", key], ["new", "--title", "t", "--impact", "low", "--urgency", "low"],
+                 ["cancel", key, "--reason", "dup"]):
+        modules = _imported(["--db", cli.db_url, *argv], env)
+        assert _heavy(modules) == set(), argv
+        assert "incidentdesk.store.models" not in modules, argv
+    code, out, _ = cli("show", key)
+    assert "cancelled" in out and "from a script" in out and "lunch" in out
+
+
+def test_with_notification_rules_a_changing_command_writes_its_outbox_rows(cli, env):
+    """Outbox rows are written through SQLAlchemy only: with rules, the plain path steps aside."""
+    key = new_incident(cli)
+    cli.set_config('[notify]\n[[notify.channel]]\nname = "ops"\nurl_env = "TEST_OPS_URL"\n'
+                   '[[notify.rule]]\non = ["comment"]\nto = "ops"\n')
+    modules = _imported(["--db", cli.db_url, "comment", key, "page them"], env)
+    assert "sqlalchemy" in modules
+    code, out, _ = cli("notify", "list", "--json")
+    assert code == 0 and "page them" in out
 
 
 def test_a_changing_command_reads_no_queue_page_and_checks_the_schema_once(cli, monkeypatch, capsys):
@@ -96,3 +122,28 @@ def test_only_the_named_commands_parser_is_built(capsys):
     # a global option's value, abbreviated or not, is no command
     assert _commands(build_parser(["--a", "list", "show", "INC-1"])) == {"show"}
     assert _commands(build_parser(["--db=sqlite:///x.db", "show", "INC-1"])) == {"show"}
+
+
+def test_a_hand_written_command_imports_no_catalog(cli, env):
+    """`list`, `show`, `paths`... build their parser without the use-case catalog (cli.build_parser)."""
+    key = new_incident(cli)
+    for argv in (["list"], ["show", key], ["paths"], ["users", "list"], ["config", "check"]):
+        modules = _imported(["--db", cli.db_url, *argv], env)
+        assert "incidentdesk.services.catalog" not in modules, argv
+    assert "incidentdesk.services.catalog" in _imported(["--db", cli.db_url, "comment", key, "hi"], env)
+
+
+def test_no_use_case_is_a_hand_written_command_or_a_group_above_one():
+    """What lets build_parser skip the catalog for a hand-written command: it cannot change that parser."""
+    from incidentdesk.cli import GROUPS, hand_written_modules
+    from incidentdesk.cli.common import Commands
+    from incidentdesk.services.catalog import USE_CASES
+
+    handwritten = Commands(GROUPS)
+    for module in hand_written_modules():
+        module.register(handwritten)
+    words = handwritten.words()
+    assert ("list",) in words and ("users", "list") in words
+    for uc in USE_CASES:
+        if uc.command is not None:
+            assert all(tuple(uc.command) != w[:len(uc.command)] for w in words), uc.command

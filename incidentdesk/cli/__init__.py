@@ -79,21 +79,12 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
 
     Imports no service and no SQLAlchemy (tests/services/test_catalog.py holds it to that): each
     command's handler imports what it uses when it runs, so `--help` and each command pay only for
-    their own work. Given `argv`, only the parser of the command it names is made (cli/common.Commands).
+    their own work. Given `argv`, only the parser of the command it names is made (cli/common.Commands);
+    a hand-written command (`list`, `show`, `users list`...) does not even import the catalog (no use
+    case's words are a hand-written command's or a prefix of one: tests/test_cli_startup.py).
     A new area of commands is one module with a `register(commands)` here.
     """
-    from incidentdesk.cli import admin, incidents, usecases
-    from incidentdesk.cli import cmdb as cmdb_cli
-    from incidentdesk.cli import config as config_cli
-    from incidentdesk.cli import handover as handover_cli, kb as kb_cli
-    from incidentdesk.cli import pir as pir_cli
-    from incidentdesk.cli import problems as problems_cli, requests as requests_cli
-    from incidentdesk.cli import ingest as ingest_cli
-    from incidentdesk.cli import notify as notify_cli
-    from incidentdesk.cli import oncall as oncall_cli, report as report_cli
-    from incidentdesk.cli import sla as sla_cli
     from incidentdesk.cli.common import Commands
-    from incidentdesk.services.catalog import USE_CASES
 
     parser = _Parser(
         prog="incidentdesk",
@@ -101,14 +92,44 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     )
     _global_options(parser)
     parser.add_argument("--version", action="version", version=f"incidentdesk {__version__}")
-    commands = Commands(GROUPS)
-    incidents.register(commands)
-    usecases.register(commands, USE_CASES)
-    for module in (admin, ingest_cli, sla_cli, config_cli, notify_cli, pir_cli, handover_cli, requests_cli, oncall_cli, cmdb_cli, problems_cli, report_cli, kb_cli):
-        module.register(commands)
-    commands.build(parser.add_subparsers(dest="command", metavar="COMMAND"),
-                   command_words(argv) if argv is not None else None)
+    wanted = command_words(argv) if argv is not None else None
+    handwritten = Commands(GROUPS)
+    for module in hand_written_modules():
+        module.register(handwritten)
+    if wanted and handwritten.names(wanted):
+        commands = handwritten
+    else:  # a use case, or every command (--help, a group's help, a mistake), in their usual order
+        from incidentdesk.cli import usecases
+        from incidentdesk.services.catalog import USE_CASES
+
+        incidents, *others = hand_written_modules()
+        commands = Commands(GROUPS)
+        incidents.register(commands)
+        usecases.register(commands, USE_CASES)
+        for module in others:
+            module.register(commands)
+    commands.build(parser.add_subparsers(dest="command", metavar="COMMAND"), wanted)
     return parser
+
+
+def hand_written_modules() -> tuple:
+    """The modules of the hand-written commands (reading commands, admin...), `incidents` first."""
+    from incidentdesk.cli import admin, incidents
+    from incidentdesk.cli import cmdb as cmdb_cli
+    from incidentdesk.cli import config as config_cli
+    from incidentdesk.cli import handover as handover_cli
+    from incidentdesk.cli import ingest as ingest_cli
+    from incidentdesk.cli import kb as kb_cli
+    from incidentdesk.cli import notify as notify_cli
+    from incidentdesk.cli import oncall as oncall_cli
+    from incidentdesk.cli import pir as pir_cli
+    from incidentdesk.cli import problems as problems_cli
+    from incidentdesk.cli import report as report_cli
+    from incidentdesk.cli import requests as requests_cli
+    from incidentdesk.cli import sla as sla_cli
+
+    return (incidents, admin, ingest_cli, sla_cli, config_cli, notify_cli, pir_cli, handover_cli, requests_cli,
+            oncall_cli, cmdb_cli, problems_cli, report_cli, kb_cli)
 
 
 def _console_only(argv: list[str]) -> argparse.Namespace | None:

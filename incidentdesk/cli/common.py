@@ -59,6 +59,13 @@ class Commands:
         self._commands.append(recorded)
         return recorded
 
+    def names(self, wanted: tuple[str, ...]) -> bool:
+        """Whether `wanted` is exactly one of the commands recorded here."""
+        return any(c.words == wanted for c in self._commands)
+
+    def words(self) -> list[tuple[str, ...]]:
+        return [c.words for c in self._commands]
+
     def build(self, sub, wanted: tuple[str, ...] | None = None) -> None:
         """Make the parsers under `sub`: the command `wanted` names if it is one, else every one.
 

@@ -5,7 +5,6 @@ The parsers, the receiver and the alert service are imported when a command runs
 
 from __future__ import annotations
 
-import hashlib
 import sys
 
 from incidentdesk.cli.common import print_json, runtime
@@ -55,6 +54,8 @@ def cmd_ingest(args) -> int:
         raise ValidationError(f"cannot read {args.file}: {exc.strerror}") from None
     if len(body) > MAX_FILE_BYTES:
         raise ValidationError(f"{args.file} is over {MAX_FILE_BYTES} bytes; split it")
+    import hashlib
+
     digest = hashlib.sha256(args.format.encode() + b"\0" + body).hexdigest()
     try:
         batch = parse_body(args.format, body, digest=digest)

@@ -20,6 +20,11 @@ from incidentdesk.services.catalog.spec import Kind, Param, Subject, UseCase
 
 # Namespace attributes the top-level parser and the generated options already use.
 RESERVED = frozenset({"db", "acting_as", "config", "command", "handler", "key", "json", "expected_version"})
+# Use cases a command runs through plain sqlite3 writes on a current SQLite file (runtime.plain_context,
+# store/plainwrite), without importing SQLAlchemy: their services touch only the incident row, its
+# timeline and the change log (tests/store/test_plainwrite.py writes each both ways and compares).
+# Anything else they ask of the session rolls the plain transaction back and runs them as usual.
+PLAIN_WRITES = frozenset({"new", "comment", "acknowledge", "start", "hold", "resume", "cancel"})
 
 _METAVARS = {Kind.PERSON: "LOGIN", Kind.GROUP: "GROUP", Kind.CATEGORY: "PATH", Kind.SERVICE: "NAME",
              Kind.TIME: "TIME", Kind.LIST: "NAME"}
@@ -119,9 +124,20 @@ def run(uc: UseCase, args) -> int:
 
     rt = runtime(args)
     raw = {p.name: getattr(args, p.name, None) for p in uc.params}
+    call = dict(key=getattr(args, "key", None), expected_version=getattr(args, "expected_version", None),
+                origin=Source.CLI.value)
     try:
-        outcome = invoke(uc, rt.ctx, raw, key=getattr(args, "key", None),
-                         expected_version=getattr(args, "expected_version", None), origin=Source.CLI.value)
+        outcome = None
+        plain = rt.plain_context() if uc.name in PLAIN_WRITES else None
+        if plain is not None:
+            from incidentdesk.store.plainwrite import PlainUnsupported
+
+            try:
+                outcome = invoke(uc, plain, raw, **call)
+            except PlainUnsupported:  # rolled back, nothing written: the usual path does it
+                outcome = None
+        if outcome is None:
+            outcome = invoke(uc, rt.ctx, raw, **call)
     except ValidationError as exc:
         hint = flag_hint(uc, exc.field)
         if hint is None:

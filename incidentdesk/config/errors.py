@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import difflib
 import re
 import types
 import typing
@@ -187,6 +186,8 @@ def message(exc: msgspec.ValidationError, data: dict, root_type, removed: dict |
         key = unknown.group(1)
         tp = strip_type(place.type)
         known = list(struct_fields(tp)) if isinstance(tp, type) and issubclass(tp, msgspec.Struct) else []
+        import difflib  # only for a mistake: every command start reads a config, few have one
+
         close = [k for k in known if k.lower() == key.lower()] or [
             k for k in known if k.lower() in difflib.get_close_matches(key.lower(), [n.lower() for n in known], 1, 0.6)]
         hint = f" (did you mean {_quoted(_key_text([close[0]]))}?)" if close else (

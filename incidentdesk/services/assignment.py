@@ -8,8 +8,7 @@ raises priority (services/alert_batch.py), the SLA sweeper escalates (services/s
 from __future__ import annotations
 
 from datetime import datetime
-
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
 from incidentdesk.domain import limits, lifecycle, major, major_cadence
 from incidentdesk.domain.enums import EscalationKind, EventKind, Level, Severity, Status, parse_enum
@@ -21,7 +20,11 @@ from incidentdesk.services.incident_edit import (
     _clean, _editing, _group_by_name, _known_user, _require_may_change, _required,
 )
 from incidentdesk.services.timeline import append_event
-from incidentdesk.store.models import Escalation, Incident
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from incidentdesk.store.models import Escalation, Incident
 
 
 def take(ctx: ServiceContext, key: str, *, expected_version: int | None = None) -> int:
@@ -123,6 +126,8 @@ def apply_escalate(s: Session, ctx: ServiceContext, inc: Incident, now: datetime
     from_group = inc.group.name if inc.group else None
     from_tier = inc.tier
     from_assignee = inc.assignee
+    from incidentdesk.store.models import Escalation
+
     record = Escalation(incident_id=inc.id, at=now, actor=ctx.actor.login, kind=str(kind),
                         from_group=from_group, from_tier=from_tier, reason=_clean(reason), summary=summary,
                         automatic=automatic)

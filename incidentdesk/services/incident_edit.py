@@ -11,10 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
+from typing import TYPE_CHECKING
 
 from incidentdesk.domain import lifecycle
 from incidentdesk.domain.enums import OPEN_STATUSES, Status
@@ -22,7 +19,12 @@ from incidentdesk.domain.errors import EditConflict, NotFound, ValidationError
 from incidentdesk.domain.keys import parse_key
 from incidentdesk.domain.text import strip_control
 from incidentdesk.services.context import ServiceContext
-from incidentdesk.store.models import Group, Incident, User
+from incidentdesk.store import writes
+
+if TYPE_CHECKING:  # loading for change goes through store/writes: a plain sqlite3 write imports no SQLAlchemy
+    from sqlalchemy.orm import Session
+
+    from incidentdesk.store.models import Group, Incident, User
 
 
 def _clean(text: str | None) -> str:
@@ -39,14 +41,18 @@ def _required(text: str | None, field: str, what: str) -> str:
 def _group_by_name(session: Session, name: str | None) -> Group | None:
     if not name:
         return None
-    group = session.scalar(select(Group).where(Group.name == name))
+    group = writes.group_named(session, name)
     if group is None:
-        known = ", ".join(session.scalars(select(Group.name).order_by(Group.name)).all()) or "none yet"
+        known = ", ".join(writes.group_names(session)) or "none yet"
         raise ValidationError(f"unknown group {name!r}: known groups are {known}", field="group")
     return group
 
 
 def _known_user(session: Session, login: str, field: str) -> User:
+    from sqlalchemy import select
+
+    from incidentdesk.store.models import User
+
     user = session.scalar(select(User).where(User.login == login))
     if user is None:
         raise ValidationError(f"unknown person {login!r}: add them with `incidentdesk users add`", field=field)
@@ -82,8 +88,8 @@ def _editing(ctx: ServiceContext, key: str, expected_version: int | None) -> Ite
     """Load one incident for change, locked, and refuse if it moved on since `expected_version`."""
     number = parse_key(key)
     try:
-        with ctx.db.write() as s:
-            incident = s.scalar(select(Incident).where(Incident.id == number).with_for_update(of=Incident))
+        with writes.transaction(ctx.db) as s:
+            incident = writes.incident_for_update(s, number)
             if incident is None:
                 raise NotFound(f"no incident {key}: check the key (incidentdesk list shows them)")
             if expected_version is not None and incident.version != expected_version:
@@ -95,9 +101,8 @@ def _editing(ctx: ServiceContext, key: str, expected_version: int | None) -> Ite
                 yield s, incident, now
                 incident.updated_at = now
                 incident.updated_by = ctx.actor.login
-    except StaleDataError:
-        with ctx.db.read() as s:
-            fresh = s.get(Incident, number)
+    except writes.StaleRow:
+        fresh = writes.incident_now(ctx.db, number)
         if fresh is None:
             raise NotFound(f"{key} was deleted while you edited it") from None
         raise _conflict(fresh) from None

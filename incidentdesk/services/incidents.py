@@ -15,16 +15,11 @@ tests) reaches all of them.
 from __future__ import annotations
 
 from datetime import datetime
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
 from incidentdesk.domain import limits, lifecycle, major
 from incidentdesk.domain.enums import EventKind, Level, ResolutionCode, Status, parse_enum
 from incidentdesk.domain.errors import ValidationError
-from incidentdesk.services import links as links_service
-from incidentdesk.services import pir as pir_service
-from incidentdesk.services import request_gate
 from incidentdesk.services import sla_sync
 from incidentdesk.services import vendor as vendor_service
 from incidentdesk.services.assignment import (
@@ -39,7 +34,11 @@ from incidentdesk.services.intake import (
     DEFAULT_SEVERITY, Intake, create_incident, log_incident, log_incident_fields,
 )
 from incidentdesk.services.timeline import append_event
-from incidentdesk.store.models import Escalation, Incident
+
+if TYPE_CHECKING:  # a plain sqlite3 write (store/writes) runs these steps without SQLAlchemy
+    from sqlalchemy.orm import Session
+
+    from incidentdesk.store.models import Incident
 
 __all__ = [
     # services/intake.py
@@ -135,6 +134,8 @@ def resolve(ctx: ServiceContext, key: str, *, code: ResolutionCode | str, notes:
     notes = _required(notes, "notes", "resolution notes (what fixed it, or the workaround)")
     with _editing(ctx, key, expected_version) as (s, inc, now):
         _require_may_change(ctx, inc, "resolve", step=True)
+        from incidentdesk.services import request_gate
+
         request_gate.check_ready(s, inc)   # a service request: approved, its checklist done
         apply_resolve(s, ctx, inc, now, code=code, notes=notes)
         return inc.version + 1
@@ -150,12 +151,18 @@ def apply_resolve(s: Session, ctx: ServiceContext, inc: Incident, now: datetime,
         inc.acknowledged_at = now
     inc.resolution_code = str(code)
     inc.resolution_notes = notes
+    from sqlalchemy import select
+
+    from incidentdesk.store.models import Escalation
+
     escalated = s.scalar(select(Escalation.id).where(Escalation.incident_id == inc.id).limit(1)) is not None
     inc.first_contact_resolution = not escalated and inc.reopen_count == 0 and inc.tier == 1
     sla = sla_sync.on_resolved(ctx.config, inc, now)
     append_event(s, inc, ctx.actor, EventKind.RESOLVED, now, text=notes,
                  before={"status": str(before)},
                  after={"status": str(after), "code": str(code), "fcr": inc.first_contact_resolution, **sla})
+    from incidentdesk.services import links as links_service
+
     links_service.resolve_folded(s, ctx, inc, now, code, notes, apply_resolve)  # its children and duplicates
 
 
@@ -165,6 +172,8 @@ def close(ctx: ServiceContext, key: str, *, confirmed: bool = False, csat: int |
         raise ValidationError(f"CSAT must be 1 to 5, not {csat}", field="csat")
     with _editing(ctx, key, expected_version) as (s, inc, now):
         before, after = _transition(inc, "close")
+        from incidentdesk.services import pir as pir_service
+
         pir_service.check_close(s, ctx.config, inc)   # a major incident needs its review ([pir] required)
         sla_sync.on_closed_or_cancelled(inc)
         inc.closed_at = now

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-
-from sqlalchemy import func, select, text
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
 from incidentdesk.domain import limits
 from incidentdesk.domain.enums import EventKind, IncidentType, Level, Severity, Source, Status, parse_enum
@@ -23,8 +21,12 @@ from incidentdesk.services.categories import checked_category, default_group_for
 from incidentdesk.services.context import ServiceContext
 from incidentdesk.services.incident_edit import _clean, _group_by_name, _required
 from incidentdesk.services.timeline import append_event
-from incidentdesk.store import audit as audit_store
-from incidentdesk.store.models import Incident
+from incidentdesk.store import writes
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from incidentdesk.store.models import Incident
 
 @dataclass(frozen=True)
 class Intake:
@@ -97,7 +99,7 @@ def create_incident(s: Session, ctx: ServiceContext, intake: Intake) -> Incident
     # Routing by category: a person's incident with no group goes to its category's default group.
     group = _group_by_name(s, intake.group or (default_group_for(s, category) if source is not Source.ALERT else None))
     number = _next_incident_number(s)
-    incident = Incident(
+    incident = writes.new_incident(s,
         id=number, key=format_key(kind, number), type=str(kind), title=title, description=_clean(intake.description),
         affected_service=service, symptoms=_clean(intake.symptoms),
         started_at=intake.started_at, impacted=_clean(intake.impacted),
@@ -131,10 +133,14 @@ def _next_incident_number(s: Session) -> int:
     lose a number to every rolled-back transaction, so creators take a transaction-scoped lock
     instead (the last lock any use case takes, so it cannot deadlock) and keep the sequence in step.
     """
-    postgres = s.get_bind().dialect.name == "postgresql"
+    postgres = not writes.is_plain(s) and s.get_bind().dialect.name == "postgresql"
     if postgres:
+        from incidentdesk.store import audit as audit_store
+
         audit_store.lock(s, audit_store.NUMBER_LOCK)
-    number = int(s.scalar(select(func.max(Incident.id))) or 0) + 1
+    number = int(writes.max_incident_id(s) or 0) + 1
     if postgres:
+        from sqlalchemy import text
+
         s.execute(text("SELECT setval(pg_get_serial_sequence('incidents', 'id'), :n)"), {"n": number})
     return number

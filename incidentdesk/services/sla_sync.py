@@ -15,9 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
 from incidentdesk.config import Config
 from incidentdesk.domain.enums import EventKind, Role
@@ -27,7 +25,11 @@ from incidentdesk.domain.sla_state import (
     RANK, TARGETS, SlaFacts, SlaState, Transition, assess, catch_up, describe, state_at, stopped_state,
 )
 from incidentdesk.services.timeline import append_event
-from incidentdesk.store.models import Incident, SlaTargetRecord, TimelineEvent
+
+if TYPE_CHECKING:  # acknowledging, holding... keep SLA columns with no query (a plain sqlite3 write, store/writes)
+    from sqlalchemy.orm import Session
+
+    from incidentdesk.store.models import Incident
 
 SWEEPER_LOGIN = "sla"
 
@@ -194,6 +196,10 @@ def paused_from_timeline(session: Session, settings: SlaSettings, inc: Incident,
     at a resolve, and ends at the next resume or reopen; a pause still open is not included
     (sla_paused_at holds it).
     """
+    from sqlalchemy import select
+
+    from incidentdesk.store.models import TimelineEvent
+
     calendar = settings.policy_for(inc.priority, inc.type, inc.category, inc.sla_target).calendar
     rows = session.execute(
         select(TimelineEvent.kind, TimelineEvent.at, TimelineEvent.text)
@@ -263,6 +269,10 @@ def on_reprioritised(config: Config, session: Session, inc: Incident, now: datet
     priority lowered and raised back with "start") takes up that target's state again, so its
     breach is neither recorded nor escalated twice. Stopped targets keep their verdict.
     """
+    from sqlalchemy import select
+
+    from incidentdesk.store.models import SlaTargetRecord
+
     settings = sla_settings(config)
     policy = settings.policy_for(inc.priority, inc.type, inc.category, inc.sla_target)
     out = Reprioritised()

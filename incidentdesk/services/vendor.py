@@ -10,8 +10,7 @@ vendor" that names the vendor and ticket.
 from __future__ import annotations
 
 from datetime import datetime
-
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
 from incidentdesk.domain import limits
 from incidentdesk.domain.enums import EventKind
@@ -20,7 +19,11 @@ from incidentdesk.domain.text import one_line
 from incidentdesk.domain.vendor import FIELDS, check_url, is_vendor_hold, ticket_ref, vendor_line
 from incidentdesk.services.context import ServiceContext
 from incidentdesk.services.timeline import append_event
-from incidentdesk.store.models import Incident
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from incidentdesk.store.models import Incident
 
 def checked(values: dict[str, str | None]) -> dict[str, str | None]:
     """The given vendor fields (None: not given), each on one line, within its limit; the link an http(s) URL."""

@@ -31,8 +31,13 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from typing import TYPE_CHECKING
+
 from incidentdesk.domain.errors import StorageUnavailable
-from incidentdesk.store.engine import Database
+from incidentdesk.store.plainwrite import PlainSession, PlainUnsupported, sqlite_value
+
+if TYPE_CHECKING:  # record_change runs in plain sqlite3 writes too (store/plainwrite), without SQLAlchemy
+    from incidentdesk.store.engine import Database
 
 CHANNEL = "incidentdesk_changes"
 APPLICATION_NAME = "incidentdesk-changefeed"
@@ -95,25 +100,33 @@ def record_change(session, incident_ids: Sequence[int], kind: str, at: datetime)
     (`id,c<change id>`). Several (the sweeper, counters-only alert repeats): one bulk statement,
     one notification per ~1,000 ids.
     """
-    from sqlalchemy import insert
-    from sqlalchemy import text as sql_text
-
-    from incidentdesk.store.models import ChangeLog
-
     ids = list(dict.fromkeys(int(i) for i in incident_ids))
     if not ids:
         return
-    conn = session.connection()
-    postgres = conn.dialect.name == "postgresql"
     kind = str(kind)
-    table = ChangeLog.__table__
+    plain = isinstance(session, PlainSession)  # a plain sqlite3 write (store/plainwrite): one incident, SQLite
+    if plain and len(ids) != 1:
+        raise PlainUnsupported("a plain sqlite3 write records one incident's change")
+    if not plain:
+        from sqlalchemy import insert
+        from sqlalchemy import text as sql_text
+
+        from incidentdesk.store.models import ChangeLog
+
+        conn = session.connection()
+        postgres = conn.dialect.name == "postgresql"
+        table = ChangeLog.__table__
     if len(ids) == 1:
-        change_id = int(conn.execute(insert(table).values(incident_id=ids[0], at=at, kind=kind))
-                        .inserted_primary_key[0])
+        if plain:  # bound as SQLAlchemy binds them on SQLite (store/plainwrite.sqlite_value)
+            change_id = int(session.conn.execute("INSERT INTO change_log (incident_id, at, kind) VALUES (?, ?, ?)",
+                                                 (ids[0], sqlite_value(at), kind)).lastrowid)
+        else:
+            change_id = int(conn.execute(insert(table).values(incident_id=ids[0], at=at, kind=kind))
+                            .inserted_primary_key[0])
         collected = _captured.get()
         if collected is not None:
             collected.append((ids[0], change_id))
-        if postgres:
+        if not plain and postgres:
             _notify(conn, [f"{ids[0]},c{change_id}"])
         return
     if postgres:  # executemany is a round trip per row there; unnest() of one array is one

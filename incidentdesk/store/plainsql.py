@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING
 
 from incidentdesk.domain.errors import NotFound, ValidationError
 from incidentdesk.domain.keys import parse_key
-from incidentdesk.domain.pir import missing_parts
 from incidentdesk.store.fastpath import queue_rows, row_select_sql
 from incidentdesk.store.problem_sql import links_of
 from incidentdesk.store.rows import SORT_KEYS, Page, QueueFilter, utc_from_sqlite
@@ -127,6 +126,7 @@ def read_detail(conn: sqlite3.Connection, number: int, *, timeline_limit: int | 
     """One incident's detail as store/queries.incident_detail builds it, inside the caller's read
     transaction (None: no such incident). `show` and the console's first screen both read it here."""
     # Imported here: `list` reads only rows, and these dataclasses cost it ~12 ms of start-up.
+    from incidentdesk.domain.pir import missing_parts
     from incidentdesk.store.views import ALERTS_SHOWN, DETAIL_FIELDS, AlertView, EscalationView, EventView, IncidentDetail
 
     found = _select(conn, "incidents", (*DETAIL_FIELDS, "group_id"), "id = ?", (number,))

@@ -120,6 +120,17 @@ class PanesPart:
         if self.has_class("-show-incident") != (which == "incident"):
             self._show_pane(which)
 
+    def on_tabbed_content_tab_activated(self, msg: TabbedContent.TabActivated) -> None:
+        """An extra tab shown for the first time: build its panel now and show it the incident shown."""
+        if msg.tabbed_content.id != "incident-pane":
+            return
+        from incidentdesk.tui.widgets.detail.pane import ExtraScroll
+
+        for scroll in msg.pane.query(ExtraScroll):
+            panel = scroll.build_panel()
+            if panel is not None:
+                self.call_after_refresh(lambda panel=panel: panel.show(self.detail))
+
     def action_back(self) -> None:
         if self.has_class("-show-incident"):
             self._show_pane("queue")

@@ -2,12 +2,13 @@
 
 The incident pane (pane.py) holds Detail, Timeline and Escalations, then one tab per entry here
 (CI and changes, links, knowledge, ...). `panel` is a small function here that imports the
-panel's module inside it and returns the class; it is built as
-`Class(clock, id=...)`, gets the CSS class `extra-panel`, and the main screen calls its
-`show(detail)` with every incident it shows (None: nothing selected), as it does for the timeline.
-A panel that needs more than the detail reads it in its own thread worker (tui/reads.py style)
-and must not import heavy modules at import time: the pane is mounted right after the first page,
-on the way to the first screen's detail.
+panel's module inside it and returns the class. Nothing of it is imported or built for the first
+screen: the first time its tab is shown, the loader runs and the panel is built as
+`Class(clock, id=...)` with the CSS class `extra-panel` (detail/pane.ExtraScroll); from then on
+the main screen calls its `show(detail)` with every incident it shows (None: nothing selected),
+as it does for the timeline, starting with the one on screen. A panel that needs more than the
+detail reads it in its own thread worker (tui/reads.py style). tests/tui/test_extra_tabs.py fails
+if a loader runs before its tab is shown.
 """
 
 from __future__ import annotations

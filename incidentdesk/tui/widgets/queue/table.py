@@ -122,6 +122,9 @@ class QueueTable(DataTable):
         self.has_prev = False
         self._layout: Layout | None = None
         self.marks = QueueMarks()
+        # Rows shown before the table has a size (the first page, at start-up): their cells are built
+        # once, at the first resize, at the width they will have (not once for 80 and again then).
+        self._pending: tuple[list, int] | None = None
 
     def on_mount(self) -> None:
         self._build_columns()
@@ -140,6 +143,11 @@ class QueueTable(DataTable):
             self.add_column(_fit(Text(label), width), key=name, width=plan.column_width(name))
 
     def on_resize(self) -> None:
+        if self._pending is not None and self.size.width:
+            rows, cursor = self._pending
+            self._pending = None
+            self.show_rows(rows, cursor_row=cursor)
+            return
         if self._wanted_layout() != self._layout:
             rows = list(self.rows_by_id.values())
             cursor = self.cursor_row
@@ -158,7 +166,11 @@ class QueueTable(DataTable):
         """Replace the page; keys are incident ids so live updates can find their row."""
         now = self._clock()
         self.rows_by_id = {row.id: row for row in rows}
-        if self.size.width and self._wanted_layout() != self._layout:
+        if not self.size.width:  # not laid out yet: on_resize builds them, once
+            self._pending = (list(rows), cursor_row)
+            return
+        self._pending = None
+        if self._wanted_layout() != self._layout:
             self._build_columns()  # laid out since mount (or longer keys): size the columns now
         self.clear()
         self.rows_by_id = {}
@@ -172,6 +184,12 @@ class QueueTable(DataTable):
         """Repaint rows already on the page (only their cells); returns the ids repainted."""
         now = self._clock()
         done = []
+        if self._pending is not None:  # not built yet: built from these when the table has a size
+            pending, cursor = self._pending
+            fresh = {row.id: row for row in rows if row.id in self.rows_by_id}
+            self._pending = ([fresh.get(r.id, r) for r in pending], cursor)
+            self.rows_by_id.update(fresh)
+            return list(fresh)
         for row in rows:
             if row.id not in self.rows_by_id:
                 continue
@@ -188,6 +206,8 @@ class QueueTable(DataTable):
         as a second ago ("3h04m" for a minute) are left alone.
         """
         now = self._clock()
+        if self._pending is not None:
+            return
         for row_id, row in self.rows_by_id.items():
             key = str(row_id)
             text = _fit(row_countdown(row, now), SLA_WIDTH)
@@ -218,6 +238,9 @@ class QueueTable(DataTable):
             self.post_message(self.FoldToggled(row.id, words))
 
     def selected(self):
+        if self._pending is not None:
+            rows, cursor = self._pending
+            return rows[max(0, min(cursor, len(rows) - 1))] if rows else None
         if not self.rows_by_id or self.cursor_row < 0:
             return None
         try:

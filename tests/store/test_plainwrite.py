@@ -1,0 +1,139 @@
+"""Writes without SQLAlchemy (store/plainwrite): the same use cases, run through the ORM on one copy
+of a desk and through plain sqlite3 on another, store the same values, row for row and column for
+column, in every table — and refuse the same things with the same words."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from incidentdesk.cli.usecases import PLAIN_WRITES
+from incidentdesk.config import Config
+from incidentdesk.services.catalog import BY_NAME
+from incidentdesk.services.catalog.spec import invoke
+from incidentdesk.services.context import ServiceContext, load_actor
+from incidentdesk.store import plainwrite
+from incidentdesk.store.models import Incident
+from incidentdesk.store.plainwrite import PlainDatabase, PlainUnsupported
+from tests.support.clock import Clock
+from tests.support.desk import build, open_db
+from tests.support.twins import checkpointed_copy, dump, make_twins
+
+PEOPLE = ("ana", "tess", "chen", "ines", "root-setup", "nobody-known")
+TEXTS = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)
+
+
+def _compare(twins) -> None:
+    twins.orm.dispose()
+    orm, plain = dump(twins.orm_path), dump(twins.plain_path)
+    assert orm.keys() == plain.keys()
+    for table in orm:
+        assert orm[table] == plain[table], table
+
+
+def _step(twins, step) -> None:
+    name, who, which, text, extra = step
+    keys = sorted(twins.keys.values()) + ["INC-999999"]
+    key = keys[which % len(keys)]
+    raw = {
+        "new": {"title": text, "impact": ("low", "medium", "high")[which % 3], "urgency": "high",
+                "group": ("Service Desk", "Platform SRE", None, "No Such Group")[which % 4], "description": extra},
+        "comment": {"text": text},
+        "acknowledge": {"comment": text},
+        "start": {},
+        "hold": {"reason": text or "waiting for vendor", "vendor": extra or None},
+        "resume": {"comment": text},
+        "cancel": {"reason": text},
+    }[name]
+    orm, plain = twins.run(name, who, raw, key=None if name == "new" else key)
+    assert orm == plain, (name, raw)
+    if name == "new" and orm[0] == "ok":
+        twins.keys[orm[1]] = orm[1]
+    twins.clock.advance(minutes=7)
+
+
+@pytest.fixture(scope="module")
+def desk_template(tmp_path_factory) -> tuple[Path, dict]:
+    """The console tests' desk (tests/support/desk.build), built once through the services."""
+    path = tmp_path_factory.mktemp("twins") / "desk.db"
+    db = open_db(path)
+    keys = build(db, Clock())
+    template = path.with_name("template.db")
+    checkpointed_copy(db, template)
+    return template, keys
+
+
+def test_every_plain_use_case_stores_what_the_orm_stores(tmp_path, desk_template):
+    template, keys = desk_template
+    twins = make_twins(tmp_path, template)
+    twins.keys.update(keys)
+    twins.clock.advance(hours=2)
+    steps = [("new", "ana", 0, "Printer on fire", "smoke"), ("new", "tess", 1, "Mail down", ""),
+             ("new", "ana", 3, "bad group", ""), ("new", "ana", 0, "", "")]
+    for name in sorted(PLAIN_WRITES - {"new"}):
+        for who in ("ana", "tess", "chen"):
+            for which in range(len(keys) + 3):
+                steps.append((name, who, which, f"{name} by {who}", ""))
+    steps += [("hold", "ana", 1, "waiting for vendor", "Acme"), ("resume", "ana", 1, "", "")]
+    for step in steps:
+        _step(twins, step)
+    _compare(twins)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=st.lists(st.tuples(st.sampled_from(sorted(PLAIN_WRITES)), st.sampled_from(PEOPLE),
+                                st.integers(0, 20), TEXTS, TEXTS), min_size=1, max_size=12))
+def test_any_sequence_of_plain_writes_stores_what_the_orm_stores(desk_template, steps):
+    template, keys = desk_template
+    with tempfile.TemporaryDirectory() as tmp:
+        twins = make_twins(Path(tmp), template)
+        twins.keys.update(keys)
+        for step in steps:
+            _step(twins, step)
+        _compare(twins)
+
+
+def test_the_plain_new_row_has_the_models_defaults():
+    defaults = {attr.key: attr.columns[0].default.arg for attr in Incident.__mapper__.column_attrs
+                if attr.columns[0].default is not None}
+    assert plainwrite.NEW_INCIDENT_DEFAULTS == defaults
+    renamed = {attr.key: attr.columns[0].name for attr in Incident.__mapper__.column_attrs
+               if attr.key != attr.columns[0].name}
+    assert plainwrite.COLUMN_OF == renamed
+
+
+def test_a_use_case_it_cannot_write_writes_nothing_and_says_so(tmp_path, desk_template):
+    """`resolve` queries the escalations through the session: the plain transaction rolls back whole."""
+    template, keys = desk_template
+    path = tmp_path / "plain.db"
+    shutil.copy(template, path)
+    before = dump(path)
+    orm = open_db(path)
+    ctx = ServiceContext(PlainDatabase(path, f"sqlite:///{path}"), Config(), load_actor(orm, "ana"), Clock())
+    orm.dispose()
+    with pytest.raises(PlainUnsupported):
+        invoke(BY_NAME["resolve"], ctx, {"code": "permanent_fix", "notes": "done"}, key=keys["wifi"])
+    assert dump(path) == before
+
+
+def test_a_lost_race_is_a_conflict_naming_who_won(tmp_path, desk_template):
+    """The plain UPDATE carries the version read: a row moved on since is refused, nothing written."""
+    template, keys = desk_template
+    path = tmp_path / "plain.db"
+    shutil.copy(template, path)
+    plain = PlainDatabase(path, f"sqlite:///{path}")
+    with pytest.raises(plainwrite.StaleRow):
+        with plain.write() as s:
+            inc = s.incident_for_update(1)
+            inc.title = "changed"
+            # Another writer cannot get past BEGIN IMMEDIATE's lock: what it would have done, in this transaction.
+            s.conn.execute("UPDATE incidents SET version = version + 1 WHERE id = 1")
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT title != 'changed' FROM incidents WHERE id = 1").fetchone() == (1,)
+    conn.close()

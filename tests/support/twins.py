@@ -1,0 +1,82 @@
+"""Two copies of one SQLite desk, one written through SQLAlchemy and one through plain sqlite3
+(store/plainwrite), and everything stored in a file, to compare them value for value."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from incidentdesk.config import Config
+from incidentdesk.services.catalog import BY_NAME
+from incidentdesk.services.catalog.spec import invoke
+from incidentdesk.services.context import ServiceContext, load_actor
+from incidentdesk.store.engine import Database
+from incidentdesk.store.plainwrite import PlainDatabase
+from tests.support.clock import Clock
+from tests.support.desk import build, open_db
+
+
+def dump(path: Path) -> dict[str, list[tuple]]:
+    """Every row of every table, as stored (raw sqlite3 values: text, ints, floats), in rowid order."""
+    conn = sqlite3.connect(path)
+    try:
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
+                                             "AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+        return {t: conn.execute(f'SELECT * FROM "{t}" ORDER BY rowid').fetchall() for t in tables}
+    finally:
+        conn.close()
+
+
+def checkpointed_copy(db: Database, to: Path) -> None:
+    with db.engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.dispose()
+    shutil.copy(Path(db.engine.url.database), to)
+
+
+@dataclass
+class Twins:
+    """The same desk twice; `run` does one use case on both with the same clock and actor."""
+
+    orm: Database
+    plain: PlainDatabase
+    orm_path: Path
+    plain_path: Path
+    clock: Clock
+    keys: dict
+    config: Config
+
+    def run(self, name: str, login: str, raw: dict, key: str | None = None):
+        """The outcome (or the error's class and text) on each side: (orm, plain)."""
+        uc = BY_NAME[name]
+        results = []
+        for db in (self.orm, self.plain):
+            actor = load_actor(self.orm, login)  # who acts: read once, the same on both sides
+            ctx = ServiceContext(db, self.config, actor, self.clock)
+            try:
+                outcome = invoke(uc, ctx, dict(raw), key=key, origin="cli")
+                results.append(("ok", outcome.key, outcome.result))
+            except Exception as exc:  # noqa: BLE001 - compared, not swallowed: both sides must fail alike
+                results.append((type(exc).__name__, str(exc)))
+        return tuple(results)
+
+
+def make_twins(tmp_path: Path, template: Path | None = None) -> Twins:
+    """A built desk (tests/support/desk.build) copied to two files; `template` reuses one built before."""
+    orm_path, plain_path = tmp_path / "orm.db", tmp_path / "plain.db"
+    clock = Clock()
+    if template is None:
+        db = open_db(orm_path)
+        keys = build(db, clock)
+        checkpointed_copy(db, plain_path)
+    else:
+        shutil.copy(template, orm_path)
+        shutil.copy(template, plain_path)
+        keys = {}
+    for p in (orm_path, plain_path):
+        p.chmod(0o600)
+    orm = open_db(orm_path)
+    return Twins(orm, PlainDatabase(plain_path, f"sqlite:///{plain_path}"), orm_path, plain_path, clock, keys,
+                 Config())
