@@ -21,6 +21,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from incidentdesk.domain.cmdb import unknown_category
+from incidentdesk.services.category_check import checked_category, default_group_for  # noqa: F401  (re-exported)
 from incidentdesk.domain.errors import ValidationError
 from incidentdesk.domain.names import check_name
 from incidentdesk.services.context import ServiceContext
@@ -106,29 +107,3 @@ def retire_category(ctx: ServiceContext, path: str, *, undo: bool = False) -> st
             _record(ctx, s, "category_restored" if undo else "category_retired", "category", node.path, before,
                     trail.category_state(node))
         return nodes[0].path
-
-
-def checked_category(s: Session, value: str | None) -> str | None:
-    """`value` if it names a live category (or no tree is defined); else the refusal with the nearest ones."""
-    if not value:
-        return value
-    value = "/".join(p.strip() for p in value.split("/") if p.strip())
-    rows = s.execute(select(Category.path, Category.retired)).all()
-    if not rows:
-        return value
-    live = [r.path for r in rows if not r.retired]
-    if value in live:
-        return value
-    raise unknown_category(value, live, [r.path for r in rows if r.retired])
-
-
-
-def default_group_for(s: Session, path: str | None) -> str | None:
-    """The group incidents of `path` are routed to: its own default group, else its nearest parent's."""
-    if not path:
-        return None
-    parts = path.split("/")
-    candidates = ["/".join(parts[:i]) for i in range(len(parts), 0, -1)]
-    groups = dict(s.execute(select(Category.path, Category.default_group).where(
-        Category.path.in_(candidates), Category.default_group.is_not(None))).all())
-    return next((groups[c] for c in candidates if c in groups), None)

@@ -18,7 +18,7 @@ from incidentdesk.domain.cmdb import ChangeStatus, Risk, check_window, choice, f
     text_value
 from incidentdesk.domain.enums import EventKind
 from incidentdesk.domain.errors import NotFound, ValidationError
-from incidentdesk.services.categories import checked_category
+from incidentdesk.services.category_check import checked_category
 from incidentdesk.services.context import ServiceContext
 from incidentdesk.services.timeline import append_event
 from incidentdesk.store import audit as trail

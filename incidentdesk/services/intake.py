@@ -17,7 +17,7 @@ from incidentdesk.domain.keys import format_key
 from incidentdesk.domain.priority import derive_priority
 from incidentdesk.services import sla_sync
 from incidentdesk.services import vendor as vendor_service
-from incidentdesk.services.categories import checked_category, default_group_for
+from incidentdesk.services.category_check import checked_category, default_group_for
 from incidentdesk.services.context import ServiceContext
 from incidentdesk.services.incident_edit import _clean, _group_by_name, _required
 from incidentdesk.services.timeline import append_event

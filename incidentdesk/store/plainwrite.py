@@ -200,6 +200,10 @@ class PlainSession:
     def max_incident_id(self) -> int | None:
         return self.conn.execute("SELECT max(id) FROM incidents").fetchone()[0]
 
+    def categories(self) -> list[tuple[str, bool, str | None]]:
+        rows = self.conn.execute("SELECT path, retired, default_group FROM categories ORDER BY path")
+        return [(path, bool(retired), group) for path, retired, group in rows]
+
     def add(self, obj) -> None:
         """Queue a row for commit: incidents first, then timeline events in the order added (as the
         ORM's flush orders them: an event refers to its incident)."""

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 
 from incidentdesk.store.plainwrite import PlainDatabase, PlainEvent, PlainSession, StaleRow
 
-__all__ = ["StaleRow", "group_named", "group_names", "incident_for_update", "incident_now", "is_plain",
+__all__ = ["StaleRow", "categories", "group_named", "group_names", "incident_for_update", "incident_now", "is_plain",
            "max_incident_id", "new_incident", "timeline_event", "transaction"]
 
 
@@ -108,3 +108,15 @@ def group_names(session) -> list[str]:
     from incidentdesk.store.models import Group
 
     return list(session.scalars(select(Group.name).order_by(Group.name)).all())
+
+
+def categories(session) -> list[tuple[str, bool, str | None]]:
+    """Every category of the tree: (path, retired, default group), by path."""
+    if isinstance(session, PlainSession):
+        return session.categories()
+    from sqlalchemy import select
+
+    from incidentdesk.store.models import Category
+
+    rows = session.execute(select(Category.path, Category.retired, Category.default_group).order_by(Category.path))
+    return [(path, bool(retired), group) for path, retired, group in rows]

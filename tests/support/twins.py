@@ -24,9 +24,17 @@ def dump(path: Path) -> dict[str, list[tuple]]:
     try:
         tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
                                              "AND name NOT LIKE 'sqlite_%' ORDER BY name")]
-        return {t: conn.execute(f'SELECT * FROM "{t}" ORDER BY rowid').fetchall() for t in tables}
+        return {t: _rows(conn, t) for t in tables}
     finally:
         conn.close()
+
+
+def _rows(conn: sqlite3.Connection, table: str) -> list[tuple]:
+    """In rowid order; a WITHOUT ROWID table (an FTS5 index's config, say) in its columns' order."""
+    try:
+        return conn.execute(f'SELECT * FROM "{table}" ORDER BY rowid').fetchall()
+    except sqlite3.OperationalError:
+        return sorted(conn.execute(f'SELECT * FROM "{table}"').fetchall(), key=repr)
 
 
 def checkpointed_copy(db: Database, to: Path) -> None:
