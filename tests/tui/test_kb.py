@@ -40,6 +40,8 @@ async def _knowledge_tab(pilot, key: str) -> KnowledgePanel:
     await select_key(pilot, key)
     await _settle(pilot)
     pilot.app.main_screen.query_one("#incident-pane").active = "tab-knowledge"
+    # the tab's panel is built the first time the tab is shown (tui/screens/panes.py)
+    await eventually(pilot, lambda: bool(pilot.app.main_screen.query(KnowledgePanel)), 10, "the knowledge panel")
     panel = pilot.app.main_screen.query_one(KnowledgePanel)
     await eventually(pilot, lambda: panel.found is not None and panel.found.incident == key, 10, "suggestions")
     await _settle(pilot)
@@ -67,9 +69,11 @@ async def test_the_tab_loads_nothing_while_hidden(tmp_path):
         await _settle(pilot)
         await select_key(pilot, keys["mail"])
         await _settle(pilot)
-        panel = pilot.app.main_screen.query_one(KnowledgePanel)
-        assert panel.found is None  # the Detail tab is showing: no search was run
+        # the Detail tab is showing: the knowledge panel is not even built, so no search was run
+        assert not pilot.app.main_screen.query(KnowledgePanel)
         pilot.app.main_screen.query_one("#incident-pane").active = "tab-knowledge"
+        await eventually(pilot, lambda: bool(pilot.app.main_screen.query(KnowledgePanel)), 10, "the panel once shown")
+        panel = pilot.app.main_screen.query_one(KnowledgePanel)
         await eventually(pilot, lambda: panel.found is not None, 10, "suggestions once shown")
         assert panel.found.incident == keys["mail"] and panel.found.articles[0].key == keys["kb_mail"]
 
@@ -204,6 +208,7 @@ async def test_opening_the_tab_puts_its_keys_on_the_list(tmp_path):
         await pilot.press("enter")  # the incident opened: its pane's scroll area has the focus
         await _settle(pilot)
         pilot.app.main_screen.query_one("#incident-pane").active = "tab-knowledge"
+        await eventually(pilot, lambda: bool(pilot.app.main_screen.query(KnowledgePanel)), 10, "the panel")
         pilot.app.main_screen.query_one("#knowledge-scroll").focus()  # as switching tabs does
         panel = pilot.app.main_screen.query_one(KnowledgePanel)
         await eventually(pilot, lambda: panel.found is not None and isinstance(pilot.app.focused, OptionList), 10,

@@ -26,6 +26,7 @@ async def _tab(pilot) -> None:
     await pilot.press("enter")
     await settle(pilot, rounds=2)
     pilot.app.main_screen.query_one("#incident-pane").active = "tab-knowledge"
+    await eventually(pilot, lambda: bool(pilot.app.main_screen.query("KnowledgePanel")), 10, "the panel")
     panel = pilot.app.main_screen.query_one("KnowledgePanel")
     await eventually(pilot, lambda: panel.found is not None, 10, "suggestions")
     panel.query_one("OptionList").focus()

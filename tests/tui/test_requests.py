@@ -29,7 +29,9 @@ def _desk(tmp_path):
 
 
 def _panel_text(app) -> str:
-    return plain_text(app.main_screen.query_one(RequestPanel))
+    """The Request tab's text; "" until its panel is built (the first time the tab is shown)."""
+    panels = app.main_screen.query(RequestPanel)
+    return plain_text(panels.first()) if panels else ""
 
 
 async def _show_request_tab(pilot, key: str) -> None:
@@ -102,6 +104,7 @@ async def test_request_tab_on_an_incident_says_so_and_the_keys_refuse(tmp_path):
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
         await select_key(pilot, keys["mail"])
+        app.main_screen.query_one("#incident-pane").active = "tab-request"
         await eventually(pilot, lambda: "is an incident, not a service request" in _panel_text(app), 5, "the tab")
         await pilot.press("A")
         await eventually(pilot, lambda: any("is an incident, not a service request" in n for n in notes(app)), 5,

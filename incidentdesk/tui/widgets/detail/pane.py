@@ -52,6 +52,13 @@ class ExtraScroll(PaneScroll):
         self.mount(self.panel)
         return self.panel
 
+    def on_focus(self) -> None:
+        """Focused (the tab opened): a panel with a list of its own (the knowledge tab's) takes it, so
+        its keys act on the list whether the list arrived before or after the focus."""
+        inner = [w for w in self.query("*") if w.focusable and w is not self]
+        if inner:
+            inner[0].focus()
+
 
 def incident_pane(clock: Callable[[], datetime]) -> TabbedContent:
     pane = TabbedContent(id="incident-pane")
