@@ -149,6 +149,11 @@ def form_field(param: Param, d, pickers: Pickers, config: Config, prefilled: dic
         required = param.required or param.default is not None or param.initial is not None
         return FormField(param.name, label, "select", options, required=required, placeholder=placeholder,
                          value=None if value is None else str(value), help=param.help)
+    if param.kind is Kind.LIST:  # several values: one per line (the CLI gives the option once per value)
+        if isinstance(value, (list, tuple)):
+            value = "\n".join(map(str, value))
+        return FormField(param.name, label, "area", required=param.required, placeholder=placeholder or "one per line",
+                         value=value or None, help=(param.help + "; " if param.help else "") + "one per line")
     if param.kind is Kind.CATEGORY:  # typed with fuzzy completion from the tree; free text when there is none
         return FormField(param.name, label, "pick", pickers.options(param.kind), required=param.required,
                          placeholder=placeholder or ("type to search the categories" if pickers.categories else ""),

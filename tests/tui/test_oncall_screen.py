@@ -176,3 +176,36 @@ async def test_names_with_markup_are_shown_literally(tmp_path):
         assert "[red]cover[/] [@click=app.quit]" in shifts
         assert app.is_running
     db.dispose()
+
+
+async def test_rotations_are_set_up_and_reordered_in_the_console(tmp_path):
+    """r sets a rotation up (none selected: a new one), m edits the members, one per line, in order."""
+    from textual.widgets import TextArea
+
+    app, db, clock = _app(tmp_path, rotations=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await _open_screen(pilot)
+        await pilot.press("m")  # nothing to change yet: said, no dialog
+        await settle(pilot)
+        assert app.screen is screen and any("No rotation to change" in n for n in notes(app))
+        await pilot.press("r")
+        await settle(pilot)
+        form = app.screen
+        form.query_one("#f-group", Select).value = "Service Desk"
+        form.query_one("#f-cadence", Select).value = "weekly"
+        await type_into(pilot, "#f-handoff_time", "09:00")
+        await type_into(pilot, "#f-time_zone", "Europe/Berlin")
+        form.query_one("#f-members", TextArea).focus()
+        await pilot.press(*"tess", "enter", *"ana", "ctrl+s")  # typed and saved in one burst
+        await eventually(pilot, lambda: app.screen is screen and screen.loads >= 2, 10, "the screen re-read")
+        made = reads.rotation(db, "Service Desk")
+        assert (made.members, made.zone) == (("tess", "ana"), "Europe/Berlin")
+        await pilot.press("m")
+        await settle(pilot)
+        members = app.screen.query_one("#f-members", TextArea)
+        assert members.text == "tess\nana"  # prefilled from the rotation, in order
+        members.text = "ana\ntess\nines"
+        await submit(pilot)
+        await eventually(pilot, lambda: app.screen is screen and screen.loads >= 3, 10, "the screen re-read")
+        assert reads.rotation(db, "Service Desk").members == ("ana", "tess", "ines")
+    db.dispose()

@@ -13,7 +13,6 @@ from incidentdesk.domain.oncall import Cadence, Weekday
 from incidentdesk.services.catalog.spec import Kind, Param, Subject, UseCase
 
 IN_ONCALL_SCREEN = "offered in the on-call screen (O), which lists the rotations and their shifts"
-SETUP_ON_CLI = "rotations are set up from the command line; the on-call screen (O) shows them"
 
 
 def _oncall():
@@ -49,7 +48,8 @@ USE_CASES: tuple[UseCase, ...] = (
     UseCase(
         "oncall_rotation", "Set rotation", "create or change a group's on-call rotation (what is not given is kept)",
         lambda: _oncall().set_rotation, command=("oncall", "rotation-set"), record=rotation_record, names="group",
-        printed="{group}: rotation saved", console=SETUP_ON_CLI, **_MANAGE, params=(
+        printed="{group}: rotation saved", console=IN_ONCALL_SCREEN, dialog_title="On-call rotation",
+        submit="Save rotation", done="{group}: rotation saved", **_MANAGE, params=(
             _group(),
             Param("cadence", "Handoff", Kind.CHOICE, enum=Cadence, help="daily or weekly handoffs (new: weekly)"),
             Param("handoff_day", "Handoff day", Kind.CHOICE, enum=Weekday, flag="--day",
@@ -67,7 +67,8 @@ USE_CASES: tuple[UseCase, ...] = (
     UseCase(
         "oncall_members", "Set members", "replace a rotation's members, in order",
         lambda: _oncall().set_members, command=("oncall", "members"), record=rotation_record, names="group",
-        printed="{group}: members saved", console=SETUP_ON_CLI, **_MANAGE, params=(
+        printed="{group}: members saved", console=IN_ONCALL_SCREEN, dialog_title="Rotation members",
+        submit="Save members", done="{group}: members saved", **_MANAGE, params=(
             _group(),
             Param("members", "Members", Kind.LIST, flag="--member", required=True,
                   help="a member, in rotation order (repeat)"),

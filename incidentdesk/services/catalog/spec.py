@@ -112,8 +112,8 @@ class Param:
             from incidentdesk.domain.moments import parse_moment
 
             return parse_moment(str(raw), zone, field=self.name, what=f"a time for {self.noun.lower()}")
-        if self.kind is Kind.LIST:
-            values = [raw] if isinstance(raw, str) else list(raw)
+        if self.kind is Kind.LIST:  # the CLI gives a list; a console dialog one value per line
+            values = raw.splitlines() if isinstance(raw, str) else list(raw)
             return tuple(str(v).strip() for v in values if str(v).strip())
         return raw
 

@@ -71,6 +71,10 @@ class OncallScreen(Screen):
                 tooltip="someone covers a period of the highlighted rotation"),
         Binding("s", "dialog('oncall_swap')", "Swap", id="oncall.swap", tooltip="\"take my Tuesday\": swap shifts"),
         Binding("x", "dialog('oncall_remove')", "Remove override", id="oncall.remove"),
+        Binding("r", "dialog('oncall_rotation')", "Rotation", id="oncall.rotation",
+                tooltip="set up or change a group's rotation: handoff day and time, zone, members"),
+        Binding("m", "dialog('oncall_members')", "Members", id="oncall.members",
+                tooltip="the highlighted rotation's members, in order (one per line)"),
         Binding("ctrl+r", "reload", "Refresh", show=False, id="oncall.refresh"),
     ]
 
@@ -199,14 +203,18 @@ class OncallScreen(Screen):
 
         uc = BY_NAME[name]
         rotation = self.selected()
-        if rotation is None:
-            notify(self.app, "No rotation to change: set one up with `incidentdesk oncall rotation-set`",
+        if rotation is None and name != "oncall_rotation":  # a new rotation needs none selected
+            key = self.app.key_for("oncall.rotation", "r")
+            notify(self.app, f"No rotation to change: set one up with {key} (or `incidentdesk oncall rotation-set`)",
                    severity="warning")
             return
         spec = build_form(uc, None, self.pickers or Pickers(), self.app.runtime.config)
-        spec.subject = f"{rotation.group} rotation"
+        spec.subject = f"{rotation.group} rotation" if rotation is not None else "a new rotation"
         spec.errors = dict(errors or {})
-        start = {"group": rotation.group, **(values or {})}
+        start = {"group": rotation.group} if rotation is not None else {}
+        if rotation is not None and name in ("oncall_members", "oncall_rotation"):
+            start["members"] = "\n".join(rotation.members)  # one per line, in rotation order
+        start.update(values or {})
 
         def done(result: dict | None) -> None:
             if result is not None:
