@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
+from incidentdesk.devtools.demo_kb import add_demo_articles
 from incidentdesk.devtools.demo_requests import add_demo_request_types
 from incidentdesk.domain.enums import Level, Role
 from incidentdesk.domain.priority import derive_priority
@@ -183,8 +184,9 @@ def load_demo(ctx: ServiceContext, count: int = 300, seed: int = 7) -> str:
     majors = _declare_majors(ctx, actors, anchor, random.Random(seed + 1))  # own stream: the rest stays as it was
     _demo_cmdb(admin, anchor)
     problem = _known_error(replace(ctx, actor=actors["tess"]))
+    articles = add_demo_articles(replace(ctx, actor=actors["tess"]))
     return (f"demo: {len(GROUPS)} groups, {len(PEOPLE) + 1} people, {len(SERVICES)} services, {len(keys)} incidents "
-            f"({majors} major){problem}")
+            f"({majors} major){problem}, {articles} knowledge articles")
 
 
 def _known_error(ctx: ServiceContext) -> str:

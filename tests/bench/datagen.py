@@ -160,8 +160,22 @@ def _rows(columns: list[str], total: int, open_count: int, seed: int) -> Iterato
         yield row, event
 
 
+def schema_tag() -> str:
+    """The head revision and a digest of every migration and of this generator: a cached database is
+    reused only when it was built by exactly these (a branch with the same head name but another
+    chain, or other generated columns, builds its own)."""
+    import hashlib
+
+    import incidentdesk.store.migrations as migrations
+
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    for path in sorted((Path(migrations.__file__).parent / "versions").glob("*.py")):
+        digest.update(path.read_bytes())
+    return f"{head_revision()}-{digest.hexdigest()[:8]}"
+
+
 def sqlite_cache_path(total: int, open_count: int, seed: int) -> Path:
-    return CACHE / f"incidents-{total}-{open_count}-{seed}-{head_revision()}.db"
+    return CACHE / f"incidents-{total}-{open_count}-{seed}-{schema_tag()}.db"
 
 
 def _directory_rows():
@@ -247,7 +261,7 @@ def make_postgres(server_url: str, total: int = 1_000_000, open_count: int = 100
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
-    name = f"incidentdesk_bench_{total}_{open_count}_{seed}_{head_revision()}".lower()
+    name = f"incidentdesk_bench_{total}_{open_count}_{seed}_{schema_tag()}".lower().replace("-", "_")
     url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
     admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
