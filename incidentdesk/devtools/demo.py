@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
-from incidentdesk.devtools.demo_kb import add_demo_articles
+from incidentdesk.devtools.demo_kb import add_demo_articles, add_demo_rotations
 from incidentdesk.devtools.demo_requests import add_demo_request_types
 from incidentdesk.domain.enums import Level, Role
 from incidentdesk.domain.priority import derive_priority
@@ -185,6 +185,7 @@ def load_demo(ctx: ServiceContext, count: int = 300, seed: int = 7) -> str:
     _demo_cmdb(admin, anchor)
     problem = _known_error(replace(ctx, actor=actors["tess"]))
     articles = add_demo_articles(replace(ctx, actor=actors["tess"]))
+    add_demo_rotations(admin, anchor)
     return (f"demo: {len(GROUPS)} groups, {len(PEOPLE) + 1} people, {len(SERVICES)} services, {len(keys)} incidents "
             f"({majors} major){problem}, {articles} knowledge articles")
 

@@ -1,7 +1,10 @@
-"""The demo's knowledge base (`incidentdesk demo`): a few articles on the demo's most frequent faults,
-so the Knowledge tab has articles beside the similar resolved incidents, and K has something to find."""
+"""The demo's knowledge base and on-call rotations (`incidentdesk demo`): a few articles on the demo's
+most frequent faults, so the Knowledge tab has articles beside the similar resolved incidents and K
+has something to find; and two rotations, so the header and O show who is on call."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from incidentdesk.services import kb
 
@@ -30,3 +33,15 @@ def add_demo_articles(ctx) -> int:
     for article in ARTICLES:
         kb.write_article(ctx, **article)
     return len(ARTICLES)
+
+
+def add_demo_rotations(ctx, anchor) -> int:
+    """Service Desk weekly (Monday 09:00, Europe/London) and Network Operations daily (08:00 UTC)."""
+    from incidentdesk.services import oncall
+
+    monday = (anchor - timedelta(days=anchor.weekday())).date().isoformat()
+    oncall.set_rotation(ctx, "Service Desk", cadence="weekly", handoff_day="monday", handoff_time="09:00",
+                        time_zone="Europe/London", start=monday, members=("tess", "ana", "ben"))
+    oncall.set_rotation(ctx, "Network Operations", cadence="daily", handoff_time="08:00", time_zone="UTC",
+                        start=monday, members=("chen", "omar"))
+    return 2

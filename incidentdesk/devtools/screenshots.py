@@ -38,6 +38,15 @@ SHOTS = {
     "major-scope-120x36": ((120, 36), ["f"] * 5),  # all, mine, my groups, unassigned, at risk, major
     "major-screen-120x36": ((120, 36), ["f"] * 5 + ["v"]),  # the first major incident's own screen
     "wide-200x60": ((200, 60), ["j", "j"]),
+    "ci-tab-120x36": ((120, 36), ["enter"] + ["ctrl+right"] * 3),       # the first incident's CI and changes
+    "knowledge-tab-120x36": ((120, 36), ["enter"] + ["ctrl+right"] * 4),  # articles and similar resolved ones
+    "reports-120x36": ((120, 36), ["R"]),
+    "reports-trends-120x36": ((120, 36), ["R", "t"]),
+    "problems-120x36": ((120, 36), ["B"]),
+    "handover-120x36": ((120, 36), ["H"]),
+    "oncall-120x36": ((120, 36), ["O"]),
+    "knowledge-120x36": ((120, 36), ["K", *"vpn"]),
+    "ci-browser-120x36": ((120, 36), ["I"]),
 }
 
 

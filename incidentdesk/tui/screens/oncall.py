@@ -141,7 +141,8 @@ class OncallScreen(Screen):
                           literal(following.person if following else "—"), describe(r), key=r.group)
         heading = f"On call — {len(self.rotations)} rotation(s), times in {zone.key}"
         if not self.rotations:
-            heading = "On call — no rotations yet: `incidentdesk oncall rotation-set GROUP --member LOGIN ...`"
+            heading = (f"On call — no rotations yet: {self.app.key_for('oncall.rotation', 'r')} sets one up "
+                       "(or `incidentdesk oncall rotation-set GROUP --member LOGIN ...`)")
         self.query_one("#oncall-heading", Static).update(Text(heading))
         if self.rotations:
             table.move_cursor(row=min(keep, len(self.rotations) - 1))
