@@ -55,8 +55,11 @@ async def test_keys_change_period_and_breakdown(snapshot_app):
         assert app.screen.id != "reports-screen"
 
 
-@pytest.mark.parametrize("size", [(120, 36), (80, 24)], ids=lambda s: f"{s[0]}x{s[1]}")
-@pytest.mark.parametrize("tab", ["figures", "trends"])
+# The trends at 80x24 are not photographed: in about one run of five plotext placed one tick label
+# of the small SLA plot a cell to the side (its layout of labels is not the same from run to run
+# at that width), so that picture could not be held still. test_trends_fit_80x24 checks them there.
+@pytest.mark.parametrize(("tab", "size"), [("figures", (120, 36)), ("figures", (80, 24)), ("trends", (120, 36))],
+                         ids=["figures-120x36", "figures-80x24", "trends-120x36"])
 def test_reports_snapshot(snap_compare, snapshot_app, tab, size):
     app = _app(snapshot_app, f"reports-{tab}-{size[0]}")
 
@@ -71,3 +74,22 @@ def test_reports_snapshot(snap_compare, snapshot_app, tab, size):
         await settle(pilot, rounds=3)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.anyio
+async def test_trends_fit_80x24(snapshot_app):
+    """At 80x24 the three trend plots are laid out, each with its title and a series drawn in it."""
+    app = _app(snapshot_app, "reports-trends-fit-80")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open(pilot)
+        await pilot.press("t")
+        plots = list(app.screen.query(PlotextPlot))
+        await eventually(pilot, lambda: all(p.size.width > 0 and p.size.height > 0 for p in plots), 10,
+                         "the plots laid out")
+        await settle(pilot, rounds=2)
+        assert [p.id for p in plots] == ["plot-mttr", "plot-volume", "plot-sla"]
+        assert all(p.region.right <= 80 and p.region.bottom <= 24 for p in plots)
+        drawn = {p.id: p.plt.build() for p in plots}  # what each shows at its size: title, axes, series
+        assert "Weekly MTTR" in drawn["plot-mttr"] and "•" in drawn["plot-mttr"]
+        assert "Weekly volume" in drawn["plot-volume"] and "█" in drawn["plot-volume"]
+        assert "Weekly SLA" in drawn["plot-sla"] and "•" in drawn["plot-sla"]
