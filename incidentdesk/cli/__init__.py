@@ -152,6 +152,14 @@ def main(argv: list[str] | None = None) -> int:
     if args is None:
         args = build_parser(argv).parse_args(argv)
     handler = getattr(args, "handler", None)
+    if handler is None:
+        # The console's start-up allocates mostly what lives as long as the process (modules,
+        # classes, widgets, styles), so the cyclic collector's passes over it find nothing: about a
+        # tenth of the start-up went to them. Paused until the first screen is up, then everything
+        # made so far is frozen out of later passes (tui/app.py, _first_screen_shown).
+        import gc
+
+        gc.disable()
     from incidentdesk.config import ConfigError
 
     try:

@@ -82,6 +82,7 @@ class IncidentDeskApp(App):
         So does the unacknowledged-handover flag under the header (widgets/chrome/handover_flag.py)."""
         from incidentdesk.tui.widgets.chrome.handover_flag import watch_handover
 
+        resume_collector()
         watch_handover(self.main_screen)
         if self.sweep_seconds and not self._sweeper_started:
             self._sweeper_started = True
@@ -168,6 +169,16 @@ class IncidentDeskApp(App):
         self.theme = LIGHT_DARK.get(self.theme, "textual-dark")
 
 
+def resume_collector() -> None:
+    """The cyclic collector back on after the start-up (cli.main pauses it for the console): what
+    start-up made is frozen out of later passes, so they cost what the session allocates."""
+    import gc
+
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
+
+
 def run_app(args, config) -> int:
     """Run the console with the config the command started with; returns its exit status
     (128 + the signal after SIGTERM or SIGHUP)."""
@@ -179,5 +190,6 @@ def run_app(args, config) -> int:
         with ExitOnSignals(app) as signals:
             app.run()
     finally:
+        resume_collector()  # (a console that stopped before its first screen)
         runtime.db.dispose()
     return signals.exit_code or app.return_code or 0

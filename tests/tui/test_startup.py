@@ -101,3 +101,33 @@ async def test_tabs_line_is_mounted_when_the_terminal_becomes_small(desk):
         await settle(pilot)
         assert screen.has_class("-show-incident")
         assert screen.query_one("#pane-tabs", Tabs).active == "show-incident"
+
+
+async def test_the_collector_paused_for_start_up_is_back_on_once_the_first_screen_is_up(tmp_path, monkeypatch):
+    """cli.main pauses the cyclic collector for the console's start-up (it finds nothing to free in
+    what start-up makes); the first screen turns it back on, so a long session is collected as usual."""
+    import gc
+
+    import incidentdesk.cli as cli
+    from incidentdesk.tui import app as tui_app
+    from incidentdesk.tui.app import IncidentDeskApp
+
+    path = tmp_path / "desk.db"
+    db = open_db(path)
+    build(db, Clock(), extra=5)
+    paused_at_start = []
+    monkeypatch.setattr(tui_app, "run_app", lambda args, config: paused_at_start.append(not gc.isenabled()) or 0)
+    assert cli.main(["--db", f"sqlite:///{path}"]) == 0
+    assert paused_at_start == [True]
+    runtime = open_runtime(f"sqlite:///{path}", "ines", config=Config(allow_acting_as=True))
+    app = IncidentDeskApp(runtime, clock=Clock(), cursor_blink=False, tick_seconds=0)
+    try:
+        async with app.run_test(size=(120, 36)) as pilot:
+            await settle(pilot)
+            assert app.main_screen.first_screen_shown
+            assert gc.isenabled()
+    finally:
+        gc.enable()
+        gc.unfreeze()
+        runtime.db.dispose()
+        db.dispose()
