@@ -11,16 +11,18 @@ import datetime as dt
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
 from incidentdesk.config import paths
 from incidentdesk.config.schema import Schema
 from incidentdesk.domain.enums import Level
-from incidentdesk.domain.notify_rules import NotifySettings, parse_notify
 from incidentdesk.domain.priority import DEFAULT_MATRIX
 from incidentdesk.domain.sla import DEFAULT_TARGETS, SlaSettings, SlaTarget, settings_from_config, targets_from_config
+
+if TYPE_CHECKING:  # read when config.notify is first used, not at every start
+    from incidentdesk.domain.notify_rules import NotifySettings
 
 
 def plain(value: Any) -> Any:
@@ -74,6 +76,8 @@ class Config:
     @cached_property
     def notify(self) -> NotifySettings:
         """`[notify]` as the outbox hook and the delivery worker use it (rules indexed by event), once per Config."""
+        from incidentdesk.domain.notify_rules import parse_notify
+
         return parse_notify(plain(self.schema.notify))
 
     @cached_property

@@ -16,7 +16,7 @@ import msgspec
 
 from incidentdesk.config.base import Section, bad, choice, doc, non_empty
 from incidentdesk.domain.enums import Level, Severity
-from incidentdesk.domain.routing import SOURCES, LabelMapping
+from incidentdesk.domain.alert_labels import SOURCES, LabelMapping
 
 LOGIN_LIMIT = 64  # the actor is recorded on every timeline event (TimelineEvent.actor)
 LEVELS = tuple(level.value for level in Level)

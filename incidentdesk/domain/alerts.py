@@ -22,7 +22,6 @@ from datetime import datetime
 from typing import Literal
 
 Action = Literal["firing", "resolved", "acknowledge"]
-SOURCES = ("alertmanager", "events-v2", "grafana")
 
 
 @dataclass(frozen=True)

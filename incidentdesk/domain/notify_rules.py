@@ -14,18 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from incidentdesk.domain.errors import ValidationError
+from incidentdesk.domain.notify_names import EVENT_NAMES, LOOKED_UP, PEOPLE
 
-# The events a rule may name: the timeline's kinds (SLA events split by what they record), and the
-# major-incident kinds the coordination features record.
-EVENT_NAMES = (
-    "created", "acknowledged", "started", "assigned", "reprioritised", "escalated", "held", "resumed",
-    "resolved", "closed", "reopened", "cancelled", "comment", "alert", "sla_at_risk", "sla_breached",
-    "major_declared", "major_stood_down", "command_handed", "stakeholder_update",
-)
-# `to` entries that are people, not channels: their address comes from [notify.addresses].
-# "oncall": the incident's group's current on-call (store/oncall.py); "manager": that group's manager.
-PEOPLE = ("assignee", "group", "reporter", "commander", "oncall", "manager")
-LOOKED_UP = ("oncall", "manager")  # read only when a rule for the event names them
 STATES = ("pending", "sending", "sent", "failed")
 
 _TOP_KEYS = {"channel", "rule", "addresses", "max_attempts", "backoff_base_seconds", "backoff_max_seconds",

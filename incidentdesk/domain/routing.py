@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from incidentdesk.domain.alerts import SOURCES
+from incidentdesk.domain.alert_labels import SOURCES, LabelMapping
 from incidentdesk.domain.enums import Level, Severity
 from incidentdesk.domain.errors import ValidationError
 
@@ -39,16 +39,6 @@ DEFAULT_SEVERITY_TABLE: dict[str, SeverityMapping] = {
 # to be seen, not so loud that a mislabelled rule pages as P1.
 DEFAULT_SEVERITY_KEY = "default"
 DEFAULT_FALLBACK = SeverityMapping(Level.MEDIUM, Level.MEDIUM, Severity.SEV3)
-
-
-@dataclass(frozen=True)
-class LabelMapping:
-    """Which labels name the service, the CI, the category and the severity (first present wins)."""
-
-    service: tuple[str, ...] = ("service", "component", "job")
-    ci: tuple[str, ...] = ("ci", "instance", "host", "source")
-    category: tuple[str, ...] = ("category",)
-    severity: tuple[str, ...] = ("severity",)
 
 
 @dataclass(frozen=True)

@@ -35,13 +35,15 @@ def known_errors_sql(ci: str | None, category: str | None) -> tuple[str, dict]:
 
 def links_of(run, incident_id: int, parent_id: int | None, ci: str | None, category: str | None) -> dict:
     """The detail's link fields; `run(sql, params)` returns the rows (each backend's way of running SQL)."""
-    from incidentdesk.domain.problems import format_problem_key
-
     sql, params = known_errors_sql(ci, category)
     parent = run(PARENT_SQL, {"parent": parent_id}) if parent_id is not None else []
+    known = run(sql, {"id": incident_id, **params})
+    if known:  # (imported only then: most incidents have none, and the first screen reads one)
+        from incidentdesk.domain.problems import format_problem_key
+
+        known = tuple((format_problem_key(r[0]), r[1], r[2], bool(r[3])) for r in known)
     return {
         "children": tuple(r[0] for r in run(CHILDREN_SQL, {"id": incident_id})),
         "folded_under": parent[0][0] if parent else None,
-        "known_errors": tuple((format_problem_key(r[0]), r[1], r[2], bool(r[3]))
-                              for r in run(sql, {"id": incident_id, **params})),
+        "known_errors": tuple(known),
     }

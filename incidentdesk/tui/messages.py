@@ -12,8 +12,12 @@ from datetime import datetime
 
 from textual.message import Message
 
+# Only __init__ is generated: a message is posted and handled, never compared or printed by value
+# (Textual's Message has its own repr), and each generated method costs the console's start-up.
+message = dataclass(eq=False, repr=False)
 
-@dataclass
+
+@message
 class PageLoaded(Message):
     rows: list
     has_more: bool
@@ -25,36 +29,36 @@ class PageLoaded(Message):
     detail: object = None  # the first row's detail, when read with the page (the first screen)
 
 
-@dataclass
+@message
 class NotInView(Message):
     """An incident just logged that the queue's current scope and filters leave out."""
 
     key: str
 
 
-@dataclass
+@message
 class CountLoaded(Message):
     total: int
     generation: int
 
 
-@dataclass
+@message
 class DetailLoaded(Message):
     detail: object
 
 
-@dataclass
+@message
 class RowsLoaded(Message):
     rows: list
     ids: set
 
 
-@dataclass
+@message
 class PickersLoaded(Message):
     pickers: object
 
 
-@dataclass
+@message
 class ActionDone(Message):
     action: object
     detail: object
@@ -63,7 +67,7 @@ class ActionDone(Message):
     changes: tuple = ()  # (incident id, change_log id) the action recorded (store/changefeed.capture)
 
 
-@dataclass
+@message
 class ActionFailed(Message):
     action: object
     detail: object
@@ -71,13 +75,13 @@ class ActionFailed(Message):
     error: Exception
 
 
-@dataclass
+@message
 class ReadFailed(Message):
     error: Exception
     what: str
 
 
-@dataclass
+@message
 class ConnectionChanged(Message):
     """The database answered (ok) or did not (since when it has not)."""
 
@@ -85,7 +89,7 @@ class ConnectionChanged(Message):
     since: datetime | None = None
 
 
-@dataclass
+@message
 class IncidentsChanged(Message):
     """These incidents changed (anywhere): re-read their rows and the open incident."""
 
@@ -93,11 +97,11 @@ class IncidentsChanged(Message):
     changes: object = None  # the feed's store.changefeed.Changes (which change_log rows), when it knows them
 
 
-@dataclass
+@message
 class Resync(Message):
     """Changes may have been missed (after an outage): re-read the page and the open incident."""
 
 
-@dataclass
+@message
 class FirstScreenShown(Message):
     """The first page and the selected incident are on screen; background work may start."""

@@ -37,6 +37,8 @@ class CIRead(Message):
 
 
 class CIBrowser(Screen[None]):
+    CSS_PATH = "cmdb.tcss"  # read when first opened, not at start-up
+
     BINDINGS = [
         Binding("escape", "close", "Back", id="cmdb.close"),
         Binding("ctrl+r", "reload", "Refresh", show=False, id="cmdb.refresh"),

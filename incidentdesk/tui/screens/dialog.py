@@ -27,6 +27,11 @@ from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Label
 
 
+# The dialogs' rules (dialog.tcss), read by Textual when the first dialog is pushed, not at start-up:
+# the console's first screen parses and matches only incidentdesk.tcss.
+DIALOG_CSS = "dialog.tcss"
+
+
 class TickBox(Checkbox):
     """A checkbox that reads `[X]` ticked and `[ ]` unticked: distinct without colour (NO_COLOR)."""
 
@@ -42,6 +47,8 @@ class Dialog(ModalScreen[dict | None]):
     Subclasses bind ctrl+s to `request_save` and escape to `request_cancel`, and implement
     `collect()` (the result, or None when refused) and `is_dirty()` (is there typing to lose?).
     """
+
+    CSS_PATH = DIALOG_CSS
 
     SAVE_BUTTON = "#submit"
 
@@ -124,6 +131,8 @@ class Dialog(ModalScreen[dict | None]):
 
 class ConfirmDiscard(ModalScreen[bool]):
     """Esc on a dialog with typed content: discard it, or keep editing (the default, and Esc again)."""
+
+    CSS_PATH = DIALOG_CSS
 
     BINDINGS = [
         Binding("escape", "keep", "Keep editing", id="discard.keep"),

@@ -96,6 +96,8 @@ def draft_renderable(content: Content):
 
 
 class HandoverScreen(Dialog):
+    CSS_PATH = ["dialog.tcss", "handover.tcss"]  # read when first opened, not at start-up
+
     SAVE_BUTTON = "#submit"
     BINDINGS = [
         Binding("escape", "close", "Close", id="handover.close"),
@@ -274,6 +276,8 @@ class HandoverScreen(Dialog):
 
 class HandoverView(ModalScreen[None]):
     """A published handover read back, as `incidentdesk handover show ID` prints it."""
+
+    CSS_PATH = ["dialog.tcss", "handover.tcss"]  # read when first opened, not at start-up
 
     BINDINGS = [Binding("escape", "dismiss_view", "Close", id="handover.view_close"),
                 Binding("q", "dismiss_view", "Close", show=False, id="handover.view_close_q")]

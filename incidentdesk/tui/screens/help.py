@@ -30,6 +30,8 @@ NAVIGATION = [
 
 
 class HelpScreen(ModalScreen[None]):
+    CSS_PATH = "dialog.tcss"  # read when first opened, not at start-up
+
     BINDINGS = [Binding("escape,q,question_mark", "close", "Close", id="help.close")]
 
     def __init__(self, sections: list[tuple[str, list[tuple[str, str]]]]) -> None:

@@ -36,6 +36,8 @@ class MajorReadFailed(Message):
 
 
 class MajorScreen(Screen):
+    CSS_PATH = "major.tcss"  # read when first opened, not at start-up
+
     BINDINGS = [
         Binding("escape", "back", "Back", id="major.back"),
         Binding("u", "run('post_update')", "Update", id="major.update", tooltip="post a stakeholder update"),

@@ -61,6 +61,8 @@ def _plain(text: str) -> Content:
 
 
 class PirScreen(Dialog):
+    CSS_PATH = ["dialog.tcss", "pir.tcss"]  # read when first opened, not at start-up
+
     SAVE_BUTTON = "#submit"
     BINDINGS = [
         Binding("escape", "close", "Close", id="pir.close"),

@@ -51,6 +51,8 @@ class ProblemSaved(Message):
 
 
 class ProblemsScreen(Screen):
+    CSS_PATH = "problems.tcss"  # read when first opened, not at start-up
+
     BINDINGS = [
         Binding("escape", "back", "Back", id="problems.back"),
         Binding("n", "run('problem_new')", "New", id="problems.new", tooltip="a problem from the marked incidents"),

@@ -42,6 +42,8 @@ class ReportFailed(Message):
 
 
 class ReportsScreen(Screen):
+    CSS_PATH = "reports.tcss"  # read when first opened, not at start-up
+
     BINDINGS = [
         Binding("escape", "back", "Back", id="reports.back"),
         Binding("p", "period", "Period", id="reports.period", tooltip="next period: " + ", ".join(PERIODS)),

@@ -38,6 +38,8 @@ class TypesRead(Message):
 class TypePicker(ModalScreen):
     """Pick a request type (enter), or esc; dismissed with its RequestTypeView or None."""
 
+    CSS_PATH = "dialog.tcss"  # read when first opened, not at start-up
+
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="request-type.cancel")]
 
     def __init__(self) -> None:
