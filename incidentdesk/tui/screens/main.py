@@ -38,6 +38,7 @@ from incidentdesk.tui.screens.openers import screen_bindings
 from incidentdesk.tui.screens.panes import PanesPart
 from incidentdesk.tui.widgets.chrome.footer import DeskFooter, FooterItem
 from incidentdesk.tui.widgets.chrome.header import ConnectionBanner, DeskHeader
+from incidentdesk.tui.widgets.detail.pane import incident_pane
 from incidentdesk.tui.widgets.queue.pager import DETAIL_TIMELINE, QueuePager
 from incidentdesk.tui.widgets.queue.table import QueueTable
 
@@ -102,8 +103,10 @@ class MainScreen(PanesPart, Screen):
             yield self._pane_tabs()
         with Container(id="body"):
             yield QueuePager(app.clock, id="queue-pane")
-            # The incident pane is mounted as soon as the first page is shown (_mount_incident_pane).
-            yield Vertical(id="incident-column")
+            # The incident pane in the same mount as the queue: the first screen is laid out once,
+            # with the first page and its first incident's detail (read together at start-up).
+            with Vertical(id="incident-column"):
+                yield incident_pane(app.clock)
         yield DeskFooter()
 
     def on_mount(self) -> None:
@@ -162,20 +165,11 @@ class MainScreen(PanesPart, Screen):
         elif msg.detail is not None:
             self.detail = msg.detail
             self._show_detail(msg.detail)
+        elif msg.first:
+            self._show_detail(self.detail)  # (read after the page: the pane says so meanwhile)
         if msg.first:
-            self.call_later(self._mount_incident_pane)
-
-    async def _mount_incident_pane(self) -> None:
-        """The pane, with the detail read together with the first page: then the first screen is complete."""
-        from incidentdesk.tui.widgets.detail.pane import incident_pane
-
-        await self.query_one("#incident-column").mount(incident_pane(self.app.clock))
-        for panel in self.query("TimelinePanel, EscalationsPanel"):
-            panel.exact_times = self.exact_times
-        self._set_side(self.has_class("-side"))
-        self._show_detail(self.detail)
-        self.first_screen_shown = True
-        self.call_after_refresh(self._after_first_screen)
+            self.first_screen_shown = True
+            self.call_after_refresh(self._after_first_screen)
 
     def _after_first_screen(self) -> None:
         """What is not urgent, once the first screen is up: the first of these opens the database."""

@@ -72,7 +72,7 @@ class PanesPart:
 
     @property
     def incident_pane(self) -> TabbedContent | None:
-        """None until mounted, just after the first page is on screen."""
+        """The incident pane (composed with the queue; None only before the screen is composed)."""
         panes = self.query("#incident-pane")
         return panes.first() if panes else None
 
