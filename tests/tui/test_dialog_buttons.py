@@ -16,7 +16,7 @@ from incidentdesk.tui.screens.filter import FilterScreen
 from incidentdesk.tui.screens.form import FormScreen
 from incidentdesk.tui.screens.handover import HandoverScreen
 from tests.support.desk import make_app
-from tests.support.tui import eventually, select_key, settle, type_into
+from tests.support.tui import eventually, open_form, settle, type_into
 
 pytestmark = pytest.mark.anyio
 
@@ -30,8 +30,7 @@ async def test_save_button_saves_the_form(desk, tui_clock):
     app = make_app(db, "tess", tui_clock)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
-        await select_key(pilot, keys["mail"])
-        await pilot.press("a")
+        await open_form(pilot, keys["mail"], "a")
         await type_into(pilot, "#f-comment", "on it")
         await pilot.click("#submit")
         await settle(pilot)
@@ -44,8 +43,7 @@ async def test_cancel_button_asks_once_before_dropping_typing_and_closes_an_unto
     app = make_app(db, "tess", tui_clock)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
-        await select_key(pilot, keys["wifi"])
-        await pilot.press("r")
+        await open_form(pilot, keys["wifi"], "r")
         await type_into(pilot, "#f-notes", "replaced the access point")
         await pilot.click("#cancel")
         await settle(pilot)
