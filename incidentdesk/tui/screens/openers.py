@@ -3,16 +3,16 @@
 A new screen (reports, handover, on-call, problems, knowledge, CIs, ...) is one entry in SCREENS:
 the main screen's bindings (remappable by id under [keys]), the help screen's "Screens" rows and
 the command palette's entries are generated from it, and the screen's module is imported only
-when its key is pressed, so start-up pays nothing for it. The opener is named, not imported: a
-function of the screen's module, called with the main screen (its `subject()` is the selected
-incident, `runner.pickers` the people and groups), which pushes the screen or says why not.
+when its key is pressed, so start-up pays nothing for it. The opener is a small function here that
+imports the screen's module inside it and calls its opener with the main screen (its `subject()`
+is the selected incident, `runner.pickers` the people and groups), which pushes the screen or
+says why not.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib import import_module
 
 
 @dataclass(frozen=True)
@@ -21,43 +21,110 @@ class ScreenEntry:
     key: str
     label: str              # the palette's and the key bar's name
     help: str               # the help screen's line (and the palette's)
-    opener: str             # "module:function" under tui/screens/, called with the main screen
+    opener: Callable[[object], None]  # called with the main screen; imports the screen when called
     needs_incident: bool = False  # the palette lists it only with an incident selected
 
     def open(self, main) -> None:
-        """Import the screen's module (now, not at start-up) and call its opener with the main screen."""
-        self.resolve()(main)
+        self.opener(main)
 
-    def resolve(self) -> Callable[[object], None]:
-        module, _, function = self.opener.partition(":")
-        return getattr(import_module(f"incidentdesk.tui.screens.{module}"), function)
+
+def _major(main) -> None:
+    from incidentdesk.tui.screens.major import open_from_main
+
+    open_from_main(main)
+
+
+def _review(main) -> None:
+    from incidentdesk.tui.screens.pir import open_review
+
+    open_review(main)
+
+
+def _handover(main) -> None:
+    from incidentdesk.tui.screens.handover import open_handover
+
+    open_handover(main)
+
+
+def _request_new(main) -> None:
+    from incidentdesk.tui.screens.request_flow import open_new
+
+    open_new(main)
+
+
+def _request_step(main) -> None:
+    from incidentdesk.tui.screens.request_flow import open_step
+
+    open_step(main)
+
+
+def _request_approval(main) -> None:
+    from incidentdesk.tui.screens.request_flow import open_approval
+
+    open_approval(main)
+
+
+def _request_fulfil(main) -> None:
+    from incidentdesk.tui.screens.request_flow import open_fulfil
+
+    open_fulfil(main)
+
+
+def _oncall(main) -> None:
+    from incidentdesk.tui.screens.oncall import open_oncall
+
+    open_oncall(main)
+
+
+def _cmdb(main) -> None:
+    from incidentdesk.tui.screens.cmdb import open_browser
+
+    open_browser(main)
+
+
+def _problems(main) -> None:
+    from incidentdesk.tui.screens.problems import open_problems
+
+    open_problems(main)
+
+
+def _reports(main) -> None:
+    from incidentdesk.tui.screens.reports import open_reports
+
+    open_reports(main)
+
+
+def _knowledge(main) -> None:
+    from incidentdesk.tui.screens.kb import open_knowledge
+
+    open_knowledge(main)
 
 
 SCREENS: tuple[ScreenEntry, ...] = (
     ScreenEntry("major.view", "v", "Major incident view", "major-incident screen: roles, update clock, "
-                "stakeholder updates", "major:open_from_main", needs_incident=True),
+                "stakeholder updates", _major, needs_incident=True),
     ScreenEntry("review.open", "P", "Post-incident review", "post-incident review: summary, impact, timeline "
-                "highlights, causes, follow-ups", "pir:open_review", needs_incident=True),
+                "highlights, causes, follow-ups", _review, needs_incident=True),
     ScreenEntry("handover.open", "H", "Shift handover", "shift handover: the draft, a note, publish (ctrl+s), "
-                "acknowledge (ctrl+g), previous handovers", "handover:open_handover"),
+                "acknowledge (ctrl+g), previous handovers", _handover),
     ScreenEntry("request.new", "Q", "New service request", "raise a service request: pick its type, then "
-                "fill in that type's own fields", "request_flow:open_new"),
+                "fill in that type's own fields", _request_new),
     ScreenEntry("request.step", "l", "Tick request step", "tick (or untick) a fulfilment step of the selected "
-                "service request", "request_flow:open_step", needs_incident=True),
+                "service request", _request_step, needs_incident=True),
     ScreenEntry("request.approval", "A", "Approve request", "approve or reject the selected service request, "
-                "or ask for its approval again", "request_flow:open_approval", needs_incident=True),
+                "or ask for its approval again", _request_approval, needs_incident=True),
     ScreenEntry("request.fulfil", "F", "Fulfil request", "fulfil (resolve) the selected service request once "
-                "approved and its checklist is done", "request_flow:open_fulfil", needs_incident=True),
+                "approved and its checklist is done", _request_fulfil, needs_incident=True),
     ScreenEntry("oncall.open", "O", "On call", "on-call rotations: who is on call now and next, shifts, "
-                "overrides and swaps", "oncall:open_oncall"),
+                "overrides and swaps", _oncall),
     ScreenEntry("cmdb.browse", "I", "Configuration items", "CI browser: search the CIs; dependencies, recent "
-                "changes and incidents of each", "cmdb:open_browser"),
+                "changes and incidents of each", _cmdb),
     ScreenEntry("problems.open", "B", "Problems", "problems and known errors: list, open one from the marked "
-                "incidents (space), root cause, workaround, resolve", "problems:open_problems"),
+                "incidents (space), root cause, workaround, resolve", _problems),
     ScreenEntry("reports.open", "R", "Reports", "reports: MTTA/MTTR, FCR, reopen and SLA % by priority and "
-                "breakdown, weekly trends", "reports:open_reports"),
+                "breakdown, weekly trends", _reports),
     ScreenEntry("knowledge.open", "K", "Knowledge base", "knowledge base: search articles, read, write and edit "
-                "them", "kb:open_knowledge"),
+                "them", _knowledge),
 )
 
 BY_ID: dict[str, ScreenEntry] = {entry.id: entry for entry in SCREENS}
