@@ -39,6 +39,14 @@ async def _knowledge_tab(pilot, key: str) -> KnowledgePanel:
     return panel
 
 
+async def _focused_hits(pilot, key: str) -> tuple[KnowledgePanel, OptionList]:
+    """The Knowledge tab of `key` shown and its list of hits focused, for the keys that act on a hit."""
+    panel = await _knowledge_tab(pilot, key)
+    hits = panel.query_one(OptionList)
+    hits.focus()
+    return panel, hits
+
+
 async def test_the_tab_lists_articles_and_how_the_similar_incident_was_fixed(tmp_path):
     db, clock, keys = _desk(tmp_path)
     app = make_app(db, "ana", clock)
@@ -73,9 +81,7 @@ async def test_this_fixed_it_from_the_tab(tmp_path):
     db, clock, keys = _desk(tmp_path)
     app = make_app(db, "ana", clock)
     async with app.run_test(size=(120, 36)) as pilot:
-        panel = await _knowledge_tab(pilot, keys["vpn"])
-        hits = panel.query_one(OptionList)
-        hits.focus()
+        panel, hits = await _focused_hits(pilot, keys["vpn"])
         hits.highlighted = 1  # the first article
         await pilot.press("F")
         await settle_all(pilot)
@@ -88,9 +94,7 @@ async def test_turn_the_similar_incident_into_an_article(tmp_path):
     db, clock, keys = _desk(tmp_path)
     app = make_app(db, "ana", clock)
     async with app.run_test(size=(120, 36)) as pilot:
-        panel = await _knowledge_tab(pilot, keys["vpn"])
-        hits = panel.query_one(OptionList)
-        hits.focus()
+        panel, hits = await _focused_hits(pilot, keys["vpn"])
         hits.highlighted = next(i for i in range(hits.option_count)
                                 if hits.get_option_at_index(i).id == f"incident:{keys['old_vpn']}")
         await pilot.press("A")
@@ -179,9 +183,7 @@ async def test_this_fixed_it_from_the_article_opened_in_the_tab(tmp_path):
     db, clock, keys = _desk(tmp_path)
     app = make_app(db, "ana", clock)
     async with app.run_test(size=(120, 36)) as pilot:
-        panel = await _knowledge_tab(pilot, keys["vpn"])
-        hits = panel.query_one(OptionList)
-        hits.focus()
+        panel, hits = await _focused_hits(pilot, keys["vpn"])
         hits.highlighted = 1
         await pilot.press("enter")
         await eventually(pilot, lambda: getattr(pilot.app.screen, "article", None) is not None, 10, "the article")
