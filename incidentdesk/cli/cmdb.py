@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import sys
 
-from incidentdesk.cli.common import print_json, runtime, json_text
+from incidentdesk.cli.common import json_text, print_json, print_list, runtime
 from incidentdesk.domain.errors import NotFound
 from incidentdesk.domain.text import printable
 
@@ -27,31 +27,26 @@ def cmd_categories(args) -> int:
     from incidentdesk.store.cmdb import list_categories
 
     rows = list_categories(runtime(args).db, include_retired=not args.live)
-    if args.json:
-        print_json([asdict(r) for r in rows])
-        return 0
-    if not rows:
-        print("no categories: any text is accepted; add them with `incidentdesk categories add PATH`")
-    for r in rows:
-        flags = " (retired)" if r.retired else ""
-        group = f"  → {printable(r.default_group)}" if r.default_group else ""
-        print(f"{printable(r.path)}{flags}{group}  [{r.incidents} incidents]")
-    return 0
+    return print_list(args, rows, _category_line, record=asdict,
+                      empty="no categories: any text is accepted; add them with `incidentdesk categories add PATH`")
+
+
+def _category_line(r) -> str:
+    flags = " (retired)" if r.retired else ""
+    group = f"  → {printable(r.default_group)}" if r.default_group else ""
+    return f"{printable(r.path)}{flags}{group}  [{r.incidents} incidents]"
 
 
 def cmd_ci_list(args) -> int:
     from incidentdesk.store.cmdb import list_cis
 
     rows = list_cis(runtime(args).db, limit=args.limit)
-    if args.json:
-        print_json([r.to_json() for r in rows])
-        return 0
-    for r in rows:
-        print(f"{printable(r.name):<30} {r.type:<12} {r.criticality:<9} {printable(r.service or '—'):<20} "
-              f"{printable(r.owner or '—')}")
-    if not rows:
-        print("no CIs: `incidentdesk ci import FILE` adds them")
-    return 0
+    return print_list(args, rows, _ci_line, empty="no CIs: `incidentdesk ci import FILE` adds them")
+
+
+def _ci_line(r) -> str:
+    return (f"{printable(r.name):<30} {r.type:<12} {r.criticality:<9} {printable(r.service or '—'):<20} "
+            f"{printable(r.owner or '—')}")
 
 
 def cmd_ci_show(args) -> int:
@@ -104,15 +99,12 @@ def cmd_change_list(args) -> int:
     from incidentdesk.store.cmdb import list_changes
 
     rows = list_changes(runtime(args).db, ci=args.ci, status=args.status, limit=args.limit)
-    if args.json:
-        print_json([r.to_json() for r in rows])
-        return 0
-    for c in rows:
-        print(f"{c.key} {c.status:<11} {c.risk:<6} {_when(c.planned_start)} → {_when(c.planned_end)} "
-              f"[{printable(', '.join(c.cis))}] {printable(c.title, 60)}")
-    if not rows:
-        print("no changes")
-    return 0
+    return print_list(args, rows, _change_line, empty="no changes")
+
+
+def _change_line(c) -> str:
+    return (f"{c.key} {c.status:<11} {c.risk:<6} {_when(c.planned_start)} → {_when(c.planned_end)} "
+            f"[{printable(', '.join(c.cis))}] {printable(c.title, 60)}")
 
 
 def cmd_change_show(args) -> int:

@@ -10,9 +10,12 @@ import argparse
 import json
 import re
 import sys
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from incidentdesk.domain.errors import DomainError
 from incidentdesk.domain.text import is_unsafe
 
 if TYPE_CHECKING:
@@ -134,3 +137,49 @@ def json_text(data) -> str:
 
 def print_json(data) -> None:
     sys.stdout.write(json_text(data) + "\n")
+
+
+def _record(row) -> Any:
+    return row.to_json()
+
+
+def print_list(args, rows: Iterable, line: Callable[[Any], str], *, empty: str,
+               record: Callable[[Any], Any] = _record, head: str | None = None) -> int:
+    """How every reading command that lists things prints them, so they all answer alike.
+
+    With `--json`, the rows as JSON records (`record`, default `row.to_json()`): a script reading
+    an empty list gets `[]`, never prose. Otherwise one `line` a row under `head`, or, when there
+    are none, the one line `empty`, which says what there is none of (and how to add some).
+    Returns the exit code: listing nothing is not a failure.
+    """
+    rows = list(rows)
+    if args.json:
+        print_json([record(row) for row in rows])
+    elif not rows:
+        print(empty)
+    else:
+        if head is not None:
+            print(head)
+        for row in rows:
+            print(line(row))
+    return 0
+
+
+def print_round(result, doing: str, *, quiet_when_idle: bool, idle: Callable[[Any], bool],
+                lines: Callable[[Any], Iterable[str]]) -> None:
+    """One round of a command that runs as a service (`notify --loop`, `sla sweep --loop`), as its log reads.
+
+    A round that failed is one stamped line on stderr (the loop goes on and retries: `doing` names
+    what failed); else a stamped summary and one indented line per item (`lines`). In a loop an idle
+    round prints nothing (`quiet_when_idle`), so the log is what happened, not a clock. Flushed at
+    once: the log is usually a pipe or a journal, read while the service runs.
+    """
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    if isinstance(result, DomainError):
+        print(f"{stamp} {doing} failed, retrying: {result}", file=sys.stderr, flush=True)
+        return
+    if quiet_when_idle and idle(result):
+        return
+    print(f"{stamp} {result.summary()}", flush=True)
+    for line in lines(result):
+        print(f"  {line}", flush=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 
-from incidentdesk.cli.common import print_json, runtime
+from incidentdesk.cli.common import print_json, print_list, runtime
 
 
 def cmd_draft(args) -> int:
@@ -36,16 +36,10 @@ def cmd_list(args) -> int:
         raise ValidationError(f"--limit must be 1 to 1000, not {args.limit}", field="limit")
     rt = runtime(args)
     handovers = list_handovers(rt.db, args.limit)
-    if args.json:
-        print_json([handover_json(h) | {"content": None} for h in handovers])
-        return 0
-    if not handovers:
-        print("no handover has been published yet (incidentdesk handover publish --note ...)")
-        return 0
     now, within = rt.ctx.now(), rt.config.schema.handover.ack_within
-    for h in handovers:
-        print(list_line(h, now, within))
-    return 0
+    return print_list(args, handovers, lambda h: list_line(h, now, within),
+                      record=lambda h: handover_json(h) | {"content": None},
+                      empty="no handover has been published yet (incidentdesk handover publish --note ...)")
 
 
 def cmd_show(args) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 
-from incidentdesk.cli.common import print_json, runtime
+from incidentdesk.cli.common import print_json, print_list, runtime
 
 
 def _hit_line(hit) -> str:
@@ -21,19 +21,18 @@ def _hit_line(hit) -> str:
 
 
 def cmd_list(args) -> int:
-    from incidentdesk.domain.text import printable
     from incidentdesk.store.kb_reads import list_articles
 
     rows = list_articles(runtime(args).db, limit=args.limit, include_retired=args.all, category=args.category)
-    if args.json:
-        print_json([r.to_json() for r in rows])
-        return 0
-    for a in rows:
-        mark = " (retired)" if a.retired else ""
-        print(f"{a.key}  +{a.helpful:<3} {a.updated_at:%Y-%m-%d}  {printable(a.title, 70)}{mark}")
-    if not rows:
-        print("no articles yet: incidentdesk kb new, kb import DIR, or K in the console")
-    return 0
+    return print_list(args, rows, _article_line,
+                      empty="no articles yet: incidentdesk kb new, kb import DIR, or K in the console")
+
+
+def _article_line(a) -> str:
+    from incidentdesk.domain.text import printable
+
+    mark = " (retired)" if a.retired else ""
+    return f"{a.key}  +{a.helpful:<3} {a.updated_at:%Y-%m-%d}  {printable(a.title, 70)}{mark}"
 
 
 def cmd_show(args) -> int:
@@ -66,14 +65,7 @@ def cmd_search(args) -> int:
     if not search_terms(query):
         raise ValidationError(f"nothing to search for in {query!r}: give words (not only short or common ones)")
     hits = search(runtime(args).db, query, limit=args.limit)
-    if args.json:
-        print_json([h.to_json() for h in hits])
-        return 0
-    for hit in hits:
-        print(_hit_line(hit))
-    if not hits:
-        print("no article matches")
-    return 0
+    return print_list(args, hits, _hit_line, empty="no article matches")
 
 
 def cmd_suggest(args) -> int:

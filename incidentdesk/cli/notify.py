@@ -9,25 +9,14 @@ from __future__ import annotations
 import sys
 from datetime import UTC, datetime
 
-from incidentdesk.cli.common import print_json, runtime
-from incidentdesk.domain.errors import DomainError, ValidationError
-
-
-def _stamp() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+from incidentdesk.cli.common import print_json, print_list, print_round, runtime
+from incidentdesk.domain.errors import ValidationError
 
 
 def _report(result, *, quiet_when_idle: bool) -> None:
-    if isinstance(result, DomainError):
-        print(f"{_stamp()} delivery failed, retrying: {result}", file=sys.stderr, flush=True)
-        return
-    if quiet_when_idle and not result.handled:
-        return
-    print(f"{_stamp()} {result.summary()}", flush=True)
-    for row_id, error in result.retried:
-        print(f"  {row_id} will be retried: {error}", flush=True)
-    for row_id, error in result.failed:
-        print(f"  {row_id} parked as failed: {error}", flush=True)
+    print_round(result, "delivery", quiet_when_idle=quiet_when_idle, idle=lambda r: not r.handled,
+                lines=lambda r: [*(f"{row_id} will be retried: {error}" for row_id, error in r.retried),
+                                 *(f"{row_id} parked as failed: {error}" for row_id, error in r.failed)])
 
 
 def cmd_notify(args) -> int:
@@ -76,16 +65,9 @@ def cmd_list(args) -> int:
         raise ValidationError(f"unknown state {args.state!r}: use one of {', '.join(STATES)}", field="state")
     rt = runtime(args)
     rows = outbox.list_messages(rt.ctx, state=args.state, limit=args.limit)
-    if args.json:
-        print_json(rows)
-        return 0
-    if not rows:
-        print("no notifications" + (f" {args.state}" if args.state else ""))
-        return 0
-    print(f"{'id':>6} {'state':<8} {'n':>2} {'incident':<11} {'event':<18} channel  when (UTC)  last error")
-    for row in rows:
-        print(_line(row))
-    return 0
+    return print_list(args, rows, _line, record=lambda row: row,  # the outbox's rows are JSON records already
+                      empty="no notifications" + (f" {args.state}" if args.state else ""),
+                      head=f"{'id':>6} {'state':<8} {'n':>2} {'incident':<11} {'event':<18} channel  when (UTC)  last error")
 
 
 def cmd_channels(args) -> int:

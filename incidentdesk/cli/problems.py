@@ -6,26 +6,24 @@ resolve, close: services/catalog/problems.py); this only reads.
 
 from __future__ import annotations
 
-from incidentdesk.cli.common import print_json, runtime
+from incidentdesk.cli.common import print_json, print_list, runtime
 
 
 def cmd_list(args) -> int:
     from incidentdesk.domain.problems import ProblemStatus
     from incidentdesk.domain.enums import parse_enum
-    from incidentdesk.domain.text import printable
     from incidentdesk.store.problems import list_problems
 
     status = parse_enum(ProblemStatus, args.status, "problem status").value if args.status else None
     problems = list_problems(runtime(args).db, status, include_closed=args.all, limit=args.limit)
-    if args.json:
-        print_json([p.to_json() for p in problems])
-        return 0
-    for p in problems:
-        print(f"{p.key}  {p.status.replace('_', ' '):<11}  {p.open_count:>3}/{p.linked_count:<3} open  "
-              f"{printable(p.title, 70)}")
-    if not problems:
-        print("no problems" + (f" {status.replace('_', ' ')}" if status else ""))
-    return 0
+    return print_list(args, problems, _line, empty="no problems" + (f" {status.replace('_', ' ')}" if status else ""))
+
+
+def _line(p) -> str:
+    from incidentdesk.domain.text import printable
+
+    return (f"{p.key}  {p.status.replace('_', ' '):<11}  {p.open_count:>3}/{p.linked_count:<3} open  "
+            f"{printable(p.title, 70)}")
 
 
 def cmd_show(args) -> int:

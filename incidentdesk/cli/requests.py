@@ -6,7 +6,7 @@ reads. Text from people (labels, values, step titles) is printed through domain/
 
 from __future__ import annotations
 
-from incidentdesk.cli.common import print_json, runtime
+from incidentdesk.cli.common import print_json, print_list, runtime
 
 
 def _type_line(t) -> str:
@@ -38,15 +38,8 @@ def cmd_types(args) -> int:
         for n, step in enumerate(t.steps, 1):
             print(f"  step {n}. {printable(step)}")
         return 0
-    types = list_types(rt.db, include_retired=args.all)
-    if args.json:
-        print_json([t.to_json() for t in types])
-        return 0
-    for t in types:
-        print(_type_line(t))
-    if not types:
-        print("no request types yet: an admin adds them with `incidentdesk request type-add NAME ...`")
-    return 0
+    return print_list(args, list_types(rt.db, include_retired=args.all), _type_line,
+                      empty="no request types yet: an admin adds them with `incidentdesk request type-add NAME ...`")
 
 
 def cmd_show(args) -> int:

@@ -5,29 +5,20 @@ The sweeper (services/sla.py, with SQLAlchemy) is imported when the command runs
 
 from __future__ import annotations
 
-import sys
-from datetime import UTC, datetime
-
-from incidentdesk.cli.common import print_json, runtime
-from incidentdesk.domain.errors import DomainError, ValidationError
+from incidentdesk.cli.common import print_json, print_round, runtime
+from incidentdesk.domain.errors import ValidationError
 
 
 def _report(result, *, quiet_when_idle: bool) -> None:
-    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
-    if isinstance(result, DomainError):
-        print(f"{stamp} sweep failed, retrying: {result}", file=sys.stderr, flush=True)
-        return
-    if quiet_when_idle and not result.changes and not result.failures and not result.repeats:
-        return
-    print(f"{stamp} {result.summary()}", flush=True)
-    for key, event in result.changes:
-        print(f"  {key} {event.replace('_', ' ')}", flush=True)
-    for key, to in result.escalations:
-        print(f"  {key} escalated automatically to {to}", flush=True)
-    for key, why in result.failures:
-        print(f"  {key} automatic escalation failed: {why}", flush=True)
-    for key, event in result.repeats:
-        print(f"  {key} not escalated again on {event.replace('_', ' ')}: it was already", flush=True)
+    print_round(result, "sweep", quiet_when_idle=quiet_when_idle,
+                idle=lambda r: not r.changes and not r.failures and not r.repeats, lines=_lines)
+
+
+def _lines(result) -> list[str]:
+    return [*(f"{key} {event.replace('_', ' ')}" for key, event in result.changes),
+            *(f"{key} escalated automatically to {to}" for key, to in result.escalations),
+            *(f"{key} automatic escalation failed: {why}" for key, why in result.failures),
+            *(f"{key} not escalated again on {event.replace('_', ' ')}: it was already" for key, event in result.repeats)]
 
 
 def cmd_sweep(args) -> int:

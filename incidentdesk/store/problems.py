@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from incidentdesk.domain.enums import OPEN_STATUSES
 from incidentdesk.domain.errors import NotFound
 from incidentdesk.domain.keys import parse_key
 from incidentdesk.domain.problems import ProblemStatus, format_problem_key, parse_problem_key
@@ -79,7 +80,7 @@ def load_problem(db: Database, key: str) -> ProblemView:
         if p is None:
             raise NotFound(f"no problem {key}: incidentdesk problem list shows them")
         incidents = linked_incidents(s, p.id)
-        open_ = sum(1 for i in incidents if i.status in ("new", "acknowledged", "in_progress", "on_hold"))
+        open_ = sum(1 for i in incidents if i.status in OPEN_STATUSES)
         return _view(p, len(incidents), open_, incidents)
 
 

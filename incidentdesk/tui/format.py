@@ -59,9 +59,6 @@ def palette() -> Palette:
     return _palette
 
 
-OPEN = ("new", "acknowledged", "in_progress", "on_hold")
-
-
 def literal(text: str | None, style: str = "", *, single_line: bool = True, limit: int | None = None) -> Text:
     """Untrusted text as a Rich Text: no markup parsed, control characters removed."""
     value = one_line(text, limit) if single_line else strip_control(text)

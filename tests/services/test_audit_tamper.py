@@ -126,77 +126,78 @@ def _trail_drop_newest(db) -> None:
         s.delete(newest)
 
 
-# (name, tampering, what verify reports (substring), which incident/where, signed)
+# (name, tampering, what verify reports (substring), which incident/where, signed). The tampering is
+# raw SQL (one statement, or a tuple run in turn, each in its own transaction) or a function of the db.
 CASES = [
-    ("event text edited", lambda db: _sql(db, "UPDATE timeline_events SET text = 'nothing' WHERE incident_id = 2 AND seq = 4"),
+    ("event text edited", "UPDATE timeline_events SET text = 'nothing' WHERE incident_id = 2 AND seq = 4",
      "content does not match its hash", "INC-000002", False),
-    ("event actor edited", lambda db: _sql(db, "UPDATE timeline_events SET actor = 'cap' WHERE incident_id = 1 AND seq = 1"),
+    ("event actor edited", "UPDATE timeline_events SET actor = 'cap' WHERE incident_id = 1 AND seq = 1",
      "content does not match its hash", "INC-000001", False),
-    ("event real actor edited", lambda db: _sql(db, "UPDATE timeline_events SET real_actor = 'adm' WHERE incident_id = 1 AND seq = 2"),
+    ("event real actor edited", "UPDATE timeline_events SET real_actor = 'adm' WHERE incident_id = 1 AND seq = 2",
      "content does not match its hash", "INC-000001", False),
-    ("event kind edited", lambda db: _sql(db, "UPDATE timeline_events SET kind = 'comment' WHERE incident_id = 2 AND seq = 3"),
+    ("event kind edited", "UPDATE timeline_events SET kind = 'comment' WHERE incident_id = 2 AND seq = 3",
      "content does not match its hash", "INC-000002", False),
     ("event before/after edited", lambda db: _edit_event(db, 2, 3, after={"priority": "P4", "impact": "low"}),
      "content does not match its hash", "INC-000002", False),
     ("event time edited", lambda db: _edit_event(
          db, 1, 2, at=queries.incident_detail(db, "INC-000001").created_at - timedelta(hours=1)),
      "content does not match its hash", "INC-000001", False),
-    ("newest event deleted", lambda db: _sql(db, "DELETE FROM timeline_events WHERE incident_id = 2 AND seq = 4"),
+    ("newest event deleted", "DELETE FROM timeline_events WHERE incident_id = 2 AND seq = 4",
      "newest event is not the one the incident recorded", "INC-000002", False),
-    ("middle event deleted", lambda db: _sql(db, "DELETE FROM timeline_events WHERE incident_id = 2 AND seq = 2"),
+    ("middle event deleted", "DELETE FROM timeline_events WHERE incident_id = 2 AND seq = 2",
      "sequence jumps from 1 to 3", "INC-000002", False),
-    ("first event deleted", lambda db: _sql(db, "DELETE FROM timeline_events WHERE incident_id = 1 AND seq = 1"),
+    ("first event deleted", "DELETE FROM timeline_events WHERE incident_id = 1 AND seq = 1",
      "does not start with its creation", "INC-000001", False),
-    ("newest event deleted, count patched", lambda db: (
-        _sql(db, "DELETE FROM timeline_events WHERE incident_id = 2 AND seq = 4"),
-        _sql(db, "UPDATE incidents SET event_count = 3 WHERE id = 2")),
+    ("newest event deleted, count patched", (
+        "DELETE FROM timeline_events WHERE incident_id = 2 AND seq = 4",
+        "UPDATE incidents SET event_count = 3 WHERE id = 2"),
      "newest event is not the one the incident recorded", "INC-000002", False),
     ("forged event appended", lambda db: _forge_tail(db, 1, patch_row=False),
      "has 4 events but the incident recorded 3", "INC-000001", False),
-    ("events reordered", lambda db: (
-        _sql(db, "UPDATE timeline_events SET seq = 99 WHERE incident_id = 2 AND seq = 2"),
-        _sql(db, "UPDATE timeline_events SET seq = 2 WHERE incident_id = 2 AND seq = 3"),
-        _sql(db, "UPDATE timeline_events SET seq = 3 WHERE incident_id = 2 AND seq = 99")),
+    ("events reordered", (
+        "UPDATE timeline_events SET seq = 99 WHERE incident_id = 2 AND seq = 2",
+        "UPDATE timeline_events SET seq = 2 WHERE incident_id = 2 AND seq = 3",
+        "UPDATE timeline_events SET seq = 3 WHERE incident_id = 2 AND seq = 99"),
      "does not follow its predecessor", "INC-000002", False),
     ("event moved to another incident", _move_event, "does not follow its predecessor", "INC-000003", False),
-    ("row priority edited without an event", lambda db: _sql(db, "UPDATE incidents SET priority = 1 WHERE id = 2"),
+    ("row priority edited without an event", "UPDATE incidents SET priority = 1 WHERE id = 2",
      "priority is 'P1' but its timeline says 'P3'", "INC-000002", False),
-    ("row status edited without an event", lambda db: _sql(db, "UPDATE incidents SET status = 'closed', is_open = false WHERE id = 1"),
+    ("row status edited without an event", "UPDATE incidents SET status = 'closed', is_open = false WHERE id = 1",
      "status is 'closed' but its timeline says 'acknowledged'", "INC-000001", False),
-    ("row assignee edited without an event", lambda db: _sql(db, "UPDATE incidents SET assignee = 'bob' WHERE id = 3"),
+    ("row assignee edited without an event", "UPDATE incidents SET assignee = 'bob' WHERE id = 3",
      "assignee is 'bob' but its timeline says 'ann'", "INC-000003", False),
-    ("row group edited without an event", lambda db: _sql(
-        db, "UPDATE incidents SET group_id = (SELECT id FROM groups WHERE name = 'Platform SRE') WHERE id = 1"),
+    ("row group edited without an event",
+     "UPDATE incidents SET group_id = (SELECT id FROM groups WHERE name = 'Platform SRE') WHERE id = 1",
      "group is 'Platform SRE' but its timeline says 'Service Desk'", "INC-000001", False),
-    ("row title edited without an event", lambda db: _sql(db, "UPDATE incidents SET title = 'Nothing here' WHERE id = 3"),
+    ("row title edited without an event", "UPDATE incidents SET title = 'Nothing here' WHERE id = 3",
      "title is 'Nothing here' but its timeline says 'Printer'", "INC-000003", False),
-    ("row declared major without an event", lambda db: _sql(db, "UPDATE incidents SET is_major = true WHERE id = 1"),
+    ("row declared major without an event", "UPDATE incidents SET is_major = true WHERE id = 1",
      "is_major is True but its timeline says False", "INC-000001", False),
-    ("row key edited", lambda db: _sql(db, "UPDATE incidents SET key = 'REQ-000002' WHERE id = 2"),
+    ("row key edited", "UPDATE incidents SET key = 'REQ-000002' WHERE id = 2",
      "key does not fit its number 2", "REQ-000002", False),
-    ("all events deleted, counters zeroed", lambda db: (
-        _sql(db, "DELETE FROM timeline_events WHERE incident_id = 1"),
-        _sql(db, "UPDATE incidents SET event_count = 0, last_event_hash = NULL WHERE id = 1")),
+    ("all events deleted, counters zeroed", (
+        "DELETE FROM timeline_events WHERE incident_id = 1",
+        "UPDATE incidents SET event_count = 0, last_event_hash = NULL WHERE id = 1"),
      "has no events at all", "INC-000001", False),
-    ("incident deleted", lambda db: _sql(db, "DELETE FROM incidents WHERE id = 2"),
+    ("incident deleted", "DELETE FROM incidents WHERE id = 2",
      "missing from the number series", "INC/REQ-000002", False),
-    ("person's role raised in the database", lambda db: _sql(db, "UPDATE users SET role = 'admin' WHERE login = 'ann'"),
+    ("person's role raised in the database", "UPDATE users SET role = 'admin' WHERE login = 'ann'",
      "user 'ann' is {'name': 'ann', 'role': 'admin'", "directory trail", False),
-    ("person added in the database", lambda db: _sql(
-        db, "INSERT INTO users (login, name, role, created_at) SELECT 'eve', 'eve', 'admin', created_at FROM users "
-            "WHERE login = 'ann'"),
+    ("person added in the database",
+     "INSERT INTO users (login, name, role, created_at) SELECT 'eve', 'eve', 'admin', created_at FROM users "
+     "WHERE login = 'ann'",
      "user 'eve' is not in the trail", "directory trail", False),
-    ("group membership removed in the database", lambda db: _sql(
-        db, "DELETE FROM group_members WHERE user_id = (SELECT id FROM users WHERE login = 'bob')"),
+    ("group membership removed in the database",
+     "DELETE FROM group_members WHERE user_id = (SELECT id FROM users WHERE login = 'bob')",
      "user 'bob' is {'name': 'bob', 'role': 'responder', 'groups': []}", "directory trail", False),
-    ("directory trail record edited", lambda db: _sql(db, "UPDATE directory_events SET actor = 'ann' WHERE seq = 2"),
+    ("directory trail record edited", "UPDATE directory_events SET actor = 'ann' WHERE seq = 2",
      "content does not match its hash", "directory trail", False),
-    ("directory trail record deleted", lambda db: _sql(db, "DELETE FROM directory_events WHERE seq = 2"),
+    ("directory trail record deleted", "DELETE FROM directory_events WHERE seq = 2",
      "sequence jumps from 1 to 3", "directory trail", False),
     # Only a checkpoint kept outside the database sees these:
     ("newest event deleted, row made consistent", lambda db: _reseal(db, 2, drop_newest=True),
      "has 3 events but the checkpoint of", "INC-000002", True),
-    ("newest incident deleted", lambda db: _sql(db, "DELETE FROM incidents WHERE id = 3"),
+    ("newest incident deleted", "DELETE FROM incidents WHERE id = 3",
      "existed at the checkpoint of", "INC/REQ-000003", True),
     ("history rewritten, hashes recomputed", lambda db: _reseal(db, 1, edits={3: {"text": "never looked"}}),
      "history differs from the checkpoint of", "INC-000001", True),
@@ -212,7 +213,11 @@ def test_tampering_is_reported(desk, name, tamper, reported, where, signed):
     if signed:
         audit.write_checkpoint(desk.db, desk.config)
         assert audit.verify(desk.db, desk.config).problems == []
-    tamper(desk.db)
+    if callable(tamper):
+        tamper(desk.db)
+    else:
+        for statement in (tamper,) if isinstance(tamper, str) else tamper:
+            _sql(desk.db, statement)
     if signed:
         unsigned = [str(p) for p in queries.verify_audit(desk.db) if reported in p.problem]
         assert unsigned == [], "found without the checkpoint: this case belongs with the unsigned ones"

@@ -27,6 +27,13 @@ def open_db(path: Path) -> Database:
     return db
 
 
+def desk_in(tmp_path: Path, **options) -> tuple[Database, Clock, dict]:
+    """The small desk (`build` with `options`) in tmp_path/desk.db on a clock of its own: (db, clock, keys)."""
+    clock = Clock()
+    db = open_db(tmp_path / "desk.db")
+    return db, clock, build(db, clock, **options)
+
+
 def ctx_for(db: Database, login: str, clock: Clock, config: Config | None = None) -> ServiceContext:
     return ServiceContext(db, config or Config(), load_actor(db, login), clock)
 

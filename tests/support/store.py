@@ -15,6 +15,18 @@ from incidentdesk.store.models import Incident
 from incidentdesk.store.rows import QueueRow
 
 
+def queue_keys(db: Database) -> list[str]:
+    """Every key of the open queue in its default order, read page by page (cursor after cursor) as
+    the console pages it, so a test can say where an incident lands without trusting one page."""
+    keys: list[str] = []
+    page = queries.queue_page(db)
+    while True:
+        keys += [r.key for r in page.rows]
+        if not page.has_more:
+            return keys
+        page = queries.queue_page(db, after=page.rows[-1].cursor())
+
+
 def rows_for_keys(db: Database, keys: Sequence[str]) -> list[QueueRow]:
     """The queue rows of these incidents (closed ones too), as the console would show them."""
     return queries.rows_for_ids(db, [parse_key(k) for k in keys])

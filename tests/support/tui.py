@@ -27,6 +27,14 @@ async def settle(pilot, rounds: int = 3) -> None:
         await pilot.pause()
 
 
+async def settle_all(pilot, rounds: int = 4) -> None:
+    """Wait for every worker, rounds times: for a console with no change feed running (the snapshot
+    and screen tests), so nothing is left out, and a worker that failed fails the test."""
+    for _ in range(rounds):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
 async def eventually(pilot, condition, limit: float, what: str) -> float:
     """Poll `condition` until it holds; AssertionError naming `what` after `limit` seconds. Returns the wait."""
     start = time.monotonic()
@@ -81,6 +89,17 @@ async def select_key(pilot, key: str, limit: float = 5.0) -> None:
     table.move_cursor(row=ids.index(key))
     await detail_follows_cursor(pilot, limit)
     assert pilot.app.main_screen.detail.key == key
+
+
+async def open_form(pilot, key: str, letter: str, limit: float = 5.0):
+    """Select incident `key` and press an action's `letter`: the dialog it opens (some read their
+    choices in a worker first), or AssertionError when none opens within `limit` seconds."""
+    from incidentdesk.tui.screens.form import FormScreen
+
+    await select_key(pilot, key)
+    await pilot.press(letter)
+    await eventually(pilot, lambda: isinstance(pilot.app.screen, FormScreen), limit, f"{letter!r} on {key}: a dialog")
+    return pilot.app.screen
 
 
 async def type_into(pilot, selector: str, text: str) -> None:

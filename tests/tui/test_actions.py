@@ -10,7 +10,7 @@ from incidentdesk.store import queries
 from incidentdesk.tui.screens.form import FormScreen
 from incidentdesk.tui.widgets.queue.table import QueueTable
 from tests.support.desk import ctx_for, make_app
-from tests.support.tui import detail, notes, select_key, settle, submit, type_into
+from tests.support.tui import detail, notes, open_form, select_key, settle, submit, type_into
 
 
 pytestmark = pytest.mark.anyio
@@ -21,9 +21,7 @@ async def test_acknowledge_take_comment_and_hold_resume(desk, tui_clock):
     app = make_app(db, "tess", tui_clock)
     async with app.run_test(size=(160, 48)) as pilot:
         await settle(pilot)
-        await select_key(pilot, keys["mail"])
-        await pilot.press("a")
-        assert isinstance(app.screen, FormScreen)
+        await open_form(pilot, keys["mail"], "a")
         await type_into(pilot, "#f-comment", "looking now")
         await submit(pilot)
         d = detail(db, keys["mail"])
@@ -59,8 +57,7 @@ async def test_assign_reprioritise_escalate(desk, tui_clock):
     app = make_app(db, "tess", tui_clock)
     async with app.run_test(size=(160, 48)) as pilot:
         await settle(pilot)
-        await select_key(pilot, keys["wifi"])
-        await pilot.press("s")
+        await open_form(pilot, keys["wifi"], "s")
         app.screen.query_one("#f-user", Select).value = "chen"
         app.screen.query_one("#f-group", Select).value = "Network Operations"
         await submit(pilot)
@@ -78,8 +75,7 @@ async def test_assign_reprioritise_escalate(desk, tui_clock):
         assert d.priority == 1 and d.timeline[0].text == "whole floor affected"
 
         await settle(pilot)
-        await select_key(pilot, keys["wifi"])
-        await pilot.press("e")
+        await open_form(pilot, keys["wifi"], "e")
         app.screen.query_one("#f-to_group", Select).value = "Platform SRE"
         await submit(pilot)  # no summary: the dialog refuses and says why beside the field
         assert isinstance(app.screen, FormScreen)
@@ -95,8 +91,7 @@ async def test_resolve_close_reopen_and_new(desk, tui_clock):
     app = make_app(db, "tess", tui_clock)
     async with app.run_test(size=(160, 48)) as pilot:
         await settle(pilot)
-        await select_key(pilot, keys["printer"])
-        await pilot.press("r")
+        await open_form(pilot, keys["printer"], "r")
         app.screen.query_one("#f-code", Select).value = "workaround"
         await type_into(pilot, "#f-notes", "cleared the jam, new toner")
         await submit(pilot)
@@ -106,8 +101,7 @@ async def test_resolve_close_reopen_and_new(desk, tui_clock):
         # resolved incidents are off the open queue: show closed ones too
         app.main_screen.set_filter(include_closed=True, text="printer")
         await settle(pilot)
-        await select_key(pilot, keys["printer"])
-        await pilot.press("o")
+        await open_form(pilot, keys["printer"], "o")
         await type_into(pilot, "#f-reason", "jams again")
         await submit(pilot)
         assert detail(db, keys["printer"]).status == "in_progress"
@@ -177,8 +171,7 @@ async def test_edit_conflict_keeps_typed_text(desk, tui_clock):
     app = make_app(db, "tess", tui_clock)
     async with app.run_test(size=(160, 48)) as pilot:
         await settle(pilot)
-        await select_key(pilot, keys["wifi"])
-        await pilot.press("r")
+        await open_form(pilot, keys["wifi"], "r")
         await type_into(pilot, "#f-notes", "rebooted the controller")
         # someone else changes the incident while the dialog is open
         svc.assign(ctx_for(db, "ines", tui_clock), keys["wifi"], user="chen")
@@ -204,9 +197,7 @@ async def test_start_work_and_cancel(desk, tui_clock):
         assert detail(db, keys["printer"]).status == "in_progress"
         assert detail(db, keys["printer"]).timeline[0].kind == "started"
 
-        await select_key(pilot, keys["mail"])
-        await pilot.press("c")
-        assert isinstance(app.screen, FormScreen)
+        await open_form(pilot, keys["mail"], "c")
         await type_into(pilot, "#f-reason", "logged twice by mistake")
         await submit(pilot)
         d = detail(db, keys["mail"])

@@ -11,7 +11,7 @@ from incidentdesk.tui.screens.form import FormScreen
 from incidentdesk.tui.widgets.fuzzy import FuzzyPicker
 from tests.support.cmdb import vpn_estate
 from tests.support.desk import ctx_for, make_app
-from tests.support.tui import detail, notes, select_key, settle, submit
+from tests.support.tui import detail, notes, open_form, settle, submit
 
 pytestmark = pytest.mark.anyio
 
@@ -34,8 +34,7 @@ async def test_recategorise_with_the_fuzzy_picker(desk, tui_clock):
     app = make_app(db, "tess", tui_clock)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
-        await select_key(pilot, keys["wifi"])
-        await pilot.press("Y")
+        await open_form(pilot, keys["wifi"], "Y")
         await settle(pilot)
         form = app.screen
         assert isinstance(form, FormScreen)
@@ -59,8 +58,7 @@ async def test_a_typo_in_the_picker_is_refused_with_the_nearest(desk, tui_clock)
     app = make_app(db, "tess", tui_clock)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
-        await select_key(pilot, keys["wifi"])
-        await pilot.press("Y")
+        await open_form(pilot, keys["wifi"], "Y")
         await settle(pilot)
         picker = app.screen.query_one("#f-category", FuzzyPicker)
         picker.value = "Network/VPM"
@@ -77,8 +75,7 @@ async def test_link_change_from_the_console(desk, tui_clock):
     app = make_app(db, "tess", tui_clock)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
-        await select_key(pilot, keys["vpn"])
-        await pilot.press("L")
+        await open_form(pilot, keys["vpn"], "L")
         await settle(pilot)
         app.screen.query_one("#f-change").value = changes["push"]
         await submit(pilot)

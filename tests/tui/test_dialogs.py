@@ -10,7 +10,7 @@ from incidentdesk.tui.screens.dialog import ConfirmDiscard
 from incidentdesk.tui.screens.filter import FilterScreen
 from incidentdesk.tui.screens.form import FormScreen
 from tests.support.desk import make_app
-from tests.support.tui import select_key, settle, type_into
+from tests.support.tui import open_form, select_key, settle, type_into
 
 
 pytestmark = pytest.mark.anyio
@@ -51,8 +51,7 @@ async def test_enter_saves_a_dialog_whose_only_field_is_one_line(desk, tui_clock
     app = make_app(db, "tess", tui_clock)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
-        await select_key(pilot, keys["mail"])
-        await pilot.press("a")  # acknowledge: its one field is a one-line comment
+        await open_form(pilot, keys["mail"], "a")  # acknowledge: its one field is a one-line comment
         await type_into(pilot, "#f-comment", "on it")
         await pilot.press("enter")
         await settle(pilot)
@@ -65,8 +64,7 @@ async def test_escape_on_a_filled_form_asks_before_discarding(desk, tui_clock):
     app = make_app(db, "tess", tui_clock)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
-        await select_key(pilot, keys["wifi"])
-        await pilot.press("r")
+        await open_form(pilot, keys["wifi"], "r")
         await type_into(pilot, "#f-notes", "replaced the access point on floor 2")
         await pilot.press("escape")
         await settle(pilot)
@@ -184,8 +182,7 @@ async def test_keys_after_a_refused_save_go_back_to_the_field(desk, tui_clock):
     app = make_app(db, "tess", tui_clock)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
-        await select_key(pilot, keys["wifi"])
-        await pilot.press("e")
+        await open_form(pilot, keys["wifi"], "e")
         await pilot.press("ctrl+s")  # no summary: refused, and focus goes to the field that needs it
         await settle(pilot)
         assert isinstance(app.screen, FormScreen) and app.screen.query_one("#e-summary").display

@@ -18,7 +18,8 @@ from incidentdesk.tui.screens.form import FormScreen
 from incidentdesk.tui.widgets.detail.panels import EscalationsPanel, TimelinePanel
 from incidentdesk.tui.widgets.queue.table import QueueTable
 from tests.support.desk import build, ctx_for, make_app, open_db
-from tests.support.tui import notes, plain_text, select_key, settle, submit, type_into
+from tests.support.store import queue_keys
+from tests.support.tui import notes, open_form, plain_text, select_key, settle, submit, type_into
 
 
 pytestmark = pytest.mark.anyio
@@ -63,13 +64,7 @@ async def test_after_n_the_queue_moves_to_the_page_that_holds_it(tmp_path, tui_c
         await settle(pilot)
         assert "1–100 of 235" in status_line(app)
         await log_new(pilot, "Toner low on floor 5", "low", "low")  # P4, due last: the last page
-        everything = []
-        page = queries.queue_page(db)
-        while True:
-            everything += [r.key for r in page.rows]
-            if not page.has_more:
-                break
-            page = queries.queue_page(db, after=page.rows[-1].cursor())
+        everything = queue_keys(db)
         [new] = queries.queue_page(db, queries.QueueFilter(text="Toner")).rows
         place = everything.index(new.key)
         assert place >= 200
@@ -172,8 +167,7 @@ async def test_escalating_without_a_group_names_the_field_not_a_flag(desk, tui_c
     app = make_app(db, "tess", tui_clock)
     async with app.run_test(size=(160, 48), notifications=True) as pilot:
         await settle(pilot)
-        await select_key(pilot, keys["wifi"])
-        await pilot.press("e")
+        await open_form(pilot, keys["wifi"], "e")
         await type_into(pilot, "#f-summary", "restarted the controller")
         await submit(pilot)
         error = str(app.screen.query_one("#e-to_group").render())
@@ -187,9 +181,7 @@ async def test_the_hold_dialog_offers_the_pausing_reasons_and_says_what_each_doe
     app = make_app(db, "tess", tui_clock, config=config)
     async with app.run_test(size=(160, 48)) as pilot:
         await settle(pilot)
-        await select_key(pilot, keys["mail"])
-        await pilot.press("h")
-        form = app.screen
+        form = await open_form(pilot, keys["mail"], "h")
         preset = form.query_one("#f-preset", Select)
         offered = {str(label): value for label, value in form.spec.fields[0].options}
         assert offered == {"waiting for user — pauses the SLA clock": "waiting for user",

@@ -10,25 +10,16 @@ from incidentdesk.store import kb_reads
 from incidentdesk.tui.screens.kb import KnowledgeScreen
 from incidentdesk.tui.screens.kb_article import ArticleEditor, ArticleScreen
 from incidentdesk.tui.widgets.kb.panel import KnowledgePanel
-from tests.support.clock import Clock
-from tests.support.desk import build, ctx_for, make_app, open_db
+from tests.support.desk import ctx_for, desk_in, make_app
 from tests.support.kb import knowledge_desk
-from tests.support.tui import burst, eventually, plain_text, select_key
+from tests.support.tui import burst, eventually, plain_text, select_key, settle_all
 
 pytestmark = pytest.mark.anyio
 
 
-async def _settle(pilot, rounds: int = 4) -> None:
-    for _ in range(rounds):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-
-
 def _desk(tmp_path):
-    clock = Clock()
-    db = open_db(tmp_path / "desk.db")
-    keys = knowledge_desk(db, clock, build(db, clock))
-    return db, clock, keys
+    db, clock, keys = desk_in(tmp_path)
+    return db, clock, knowledge_desk(db, clock, keys)
 
 
 def _options(widget: OptionList) -> list[str]:
@@ -36,16 +27,24 @@ def _options(widget: OptionList) -> list[str]:
 
 
 async def _knowledge_tab(pilot, key: str) -> KnowledgePanel:
-    await _settle(pilot)
+    await settle_all(pilot)
     await select_key(pilot, key)
-    await _settle(pilot)
+    await settle_all(pilot)
     pilot.app.main_screen.query_one("#incident-pane").active = "tab-knowledge"
     # the tab's panel is built the first time the tab is shown (tui/screens/panes.py)
     await eventually(pilot, lambda: bool(pilot.app.main_screen.query(KnowledgePanel)), 10, "the knowledge panel")
     panel = pilot.app.main_screen.query_one(KnowledgePanel)
     await eventually(pilot, lambda: panel.found is not None and panel.found.incident == key, 10, "suggestions")
-    await _settle(pilot)
+    await settle_all(pilot)
     return panel
+
+
+async def _focused_hits(pilot, key: str) -> tuple[KnowledgePanel, OptionList]:
+    """The Knowledge tab of `key` shown and its list of hits focused, for the keys that act on a hit."""
+    panel = await _knowledge_tab(pilot, key)
+    hits = panel.query_one(OptionList)
+    hits.focus()
+    return panel, hits
 
 
 async def test_the_tab_lists_articles_and_how_the_similar_incident_was_fixed(tmp_path):
@@ -66,9 +65,9 @@ async def test_the_tab_loads_nothing_while_hidden(tmp_path):
     db, clock, keys = _desk(tmp_path)
     app = make_app(db, "ana", clock)
     async with app.run_test(size=(120, 36)) as pilot:
-        await _settle(pilot)
+        await settle_all(pilot)
         await select_key(pilot, keys["mail"])
-        await _settle(pilot)
+        await settle_all(pilot)
         # the Detail tab is showing: the knowledge panel is not even built, so no search was run
         assert not pilot.app.main_screen.query(KnowledgePanel)
         pilot.app.main_screen.query_one("#incident-pane").active = "tab-knowledge"
@@ -82,12 +81,10 @@ async def test_this_fixed_it_from_the_tab(tmp_path):
     db, clock, keys = _desk(tmp_path)
     app = make_app(db, "ana", clock)
     async with app.run_test(size=(120, 36)) as pilot:
-        panel = await _knowledge_tab(pilot, keys["vpn"])
-        hits = panel.query_one(OptionList)
-        hits.focus()
+        panel, hits = await _focused_hits(pilot, keys["vpn"])
         hits.highlighted = 1  # the first article
         await pilot.press("F")
-        await _settle(pilot)
+        await settle_all(pilot)
         assert kb_reads.load_article(db, keys["kb_vpn"]).fixed == [keys["vpn"]]
         await eventually(pilot, lambda: panel.found.linked == [keys["kb_vpn"]], 10, "the link shown")
         assert "fixed it" in "\n".join(_options(hits))
@@ -97,9 +94,7 @@ async def test_turn_the_similar_incident_into_an_article(tmp_path):
     db, clock, keys = _desk(tmp_path)
     app = make_app(db, "ana", clock)
     async with app.run_test(size=(120, 36)) as pilot:
-        panel = await _knowledge_tab(pilot, keys["vpn"])
-        hits = panel.query_one(OptionList)
-        hits.focus()
+        panel, hits = await _focused_hits(pilot, keys["vpn"])
         hits.highlighted = next(i for i in range(hits.option_count)
                                 if hits.get_option_at_index(i).id == f"incident:{keys['old_vpn']}")
         await pilot.press("A")
@@ -108,7 +103,7 @@ async def test_turn_the_similar_incident_into_an_article(tmp_path):
         assert editor.query_one("#kb-title", Input).value == "VPN gateway unreachable after config push"
         assert "## Resolution\n\nRolled back the config push" in editor.query_one("#kb-body", TextArea).text
         await pilot.press("ctrl+s")
-        await _settle(pilot)
+        await settle_all(pilot)
         made = [a for a in kb_reads.list_articles(db) if a.source_incident == keys["old_vpn"]]
         assert len(made) == 1 and made[0].ci == "gp-gw-eu1"
 
@@ -117,9 +112,9 @@ async def test_search_screen_highlights_and_opens_an_article_literally(tmp_path)
     db, clock, keys = _desk(tmp_path)
     app = make_app(db, "ana", clock)
     async with app.run_test(size=(120, 36)) as pilot:
-        await _settle(pilot)
+        await settle_all(pilot)
         await pilot.press("K")
-        await _settle(pilot)
+        await settle_all(pilot)
         assert isinstance(pilot.app.screen, KnowledgeScreen)
         await pilot.press(*"gatew")
         results = pilot.app.screen.query_one("#kb-results", OptionList)
@@ -129,13 +124,13 @@ async def test_search_screen_highlights_and_opens_an_article_literally(tmp_path)
         await pilot.press("enter", "enter")
         await eventually(pilot, lambda: isinstance(pilot.app.screen, ArticleScreen)
                          and pilot.app.screen.article is not None, 10, "the article")
-        await _settle(pilot)
+        await settle_all(pilot)
         markdown = pilot.app.screen.query_one(Markdown)
         text = "\n".join(block._content.plain for block in markdown.query("*") if hasattr(block, "_content"))
         assert "[@click=app.quit]gateway[/]" in text and "[bold red]not bold[/]" in text
         assert "\x1b" not in text and "\x07" not in text and "]0;owned" in text
         await pilot.press("escape", "escape")
-        await _settle(pilot)
+        await settle_all(pilot)
         assert pilot.app.is_running and not isinstance(pilot.app.screen, (ArticleScreen, KnowledgeScreen))
 
 
@@ -143,11 +138,11 @@ async def test_a_burst_typed_into_a_new_article_is_saved_whole(tmp_path):
     db, clock, keys = _desk(tmp_path)
     app = make_app(db, "ana", clock)
     async with app.run_test(size=(80, 24)) as pilot:
-        await _settle(pilot)
+        await settle_all(pilot)
         await pilot.press("K")
-        await _settle(pilot)
+        await settle_all(pilot)
         await pilot.press("ctrl+n")
-        await _settle(pilot)
+        await settle_all(pilot)
         assert isinstance(pilot.app.screen, ArticleEditor)
         body = pilot.app.screen.query_one("#kb-body", TextArea)
         await pilot.press(*"Printer offline on floor 3")
@@ -165,19 +160,19 @@ async def test_a_conflicting_edit_keeps_the_typed_text(tmp_path):
     db, clock, keys = _desk(tmp_path)
     app = make_app(db, "ana", clock)
     async with app.run_test(size=(120, 36)) as pilot:
-        await _settle(pilot)
+        await settle_all(pilot)
         from incidentdesk.tui.screens.kb_article import open_article
 
         open_article(pilot.app, keys["kb_mail"])
         await eventually(pilot, lambda: getattr(pilot.app.screen, "article", None) is not None, 10, "article")
         await pilot.press("e")
-        await _settle(pilot)
+        await settle_all(pilot)
         editor = pilot.app.screen
         kb.edit_article(ctx_for(db, "chen", clock), keys["kb_mail"], body="Chen's version", version=1)
         editor.query_one("#kb-body", TextArea).focus()
         await pilot.press(*"Ana adds a step")
         await pilot.press("ctrl+s")
-        await _settle(pilot)
+        await settle_all(pilot)
         assert pilot.app.screen is editor
         assert "changed by chen" in plain_text(editor.query_one("#dialog-notice"))
         assert "Ana adds a step" in editor.query_one("#kb-body", TextArea).text
@@ -188,9 +183,7 @@ async def test_this_fixed_it_from_the_article_opened_in_the_tab(tmp_path):
     db, clock, keys = _desk(tmp_path)
     app = make_app(db, "ana", clock)
     async with app.run_test(size=(120, 36)) as pilot:
-        panel = await _knowledge_tab(pilot, keys["vpn"])
-        hits = panel.query_one(OptionList)
-        hits.focus()
+        panel, hits = await _focused_hits(pilot, keys["vpn"])
         hits.highlighted = 1
         await pilot.press("enter")
         await eventually(pilot, lambda: getattr(pilot.app.screen, "article", None) is not None, 10, "the article")
@@ -203,10 +196,10 @@ async def test_opening_the_tab_puts_its_keys_on_the_list(tmp_path):
     db, clock, keys = _desk(tmp_path)
     app = make_app(db, "ana", clock)
     async with app.run_test(size=(120, 36)) as pilot:
-        await _settle(pilot)
+        await settle_all(pilot)
         await select_key(pilot, keys["vpn"])
         await pilot.press("enter")  # the incident opened: its pane's scroll area has the focus
-        await _settle(pilot)
+        await settle_all(pilot)
         pilot.app.main_screen.query_one("#incident-pane").active = "tab-knowledge"
         await eventually(pilot, lambda: bool(pilot.app.main_screen.query(KnowledgePanel)), 10, "the panel")
         pilot.app.main_screen.query_one("#knowledge-scroll").focus()  # as switching tabs does
@@ -214,7 +207,7 @@ async def test_opening_the_tab_puts_its_keys_on_the_list(tmp_path):
         await eventually(pilot, lambda: panel.found is not None and isinstance(pilot.app.focused, OptionList), 10,
                          "the list focused")
         await pilot.press("F")
-        await _settle(pilot)
+        await settle_all(pilot)
         assert kb_reads.load_article(db, keys["kb_vpn"]).fixed == [keys["vpn"]]
 
 
@@ -227,7 +220,7 @@ async def test_a_failed_read_is_said_and_retried(tmp_path, monkeypatch):
     monkeypatch.setattr(reads, "suggestions", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("connection lost")))
     app = make_app(db, "ana", clock)
     async with app.run_test(size=(120, 36)) as pilot:
-        await _settle(pilot)
+        await settle_all(pilot)
         await select_key(pilot, keys["vpn"])
         pilot.app.main_screen.query_one("#incident-pane").active = "tab-knowledge"
         await eventually(pilot, lambda: any("could not read the knowledge base" in n for n in notes(pilot.app)), 10,

@@ -7,7 +7,7 @@ from textual.widgets import Input
 
 from incidentdesk.tui.screens.form import FormScreen
 from tests.support.desk import make_app
-from tests.support.tui import detail, notes, plain_text, select_key, settle, submit, type_into
+from tests.support.tui import detail, notes, open_form, plain_text, settle, submit, type_into
 
 
 pytestmark = pytest.mark.anyio
@@ -19,8 +19,7 @@ async def test_too_long_hold_reason_keeps_the_dialog(desk, tui_clock):
     reason = "waiting for the vendor, who said " + "x" * 300
     async with app.run_test(size=(160, 48)) as pilot:
         await settle(pilot)
-        await select_key(pilot, keys["mail"])
-        await pilot.press("h")
+        await open_form(pilot, keys["mail"], "h")
         await type_into(pilot, "#f-reason", reason)
         await submit(pilot)
         await settle(pilot)

@@ -16,7 +16,7 @@ from incidentdesk.tui.screens.major import MajorScreen
 from incidentdesk.tui.widgets.major.panels import FactsPanel, LinkedPanel, UpdateClock, UpdatesLog
 from incidentdesk.tui.widgets.queue.table import QueueTable
 from tests.support.desk import build, ctx_for, make_app, open_db
-from tests.support.tui import burst, focus, notes, plain_text, select_key, settle, submit, type_into
+from tests.support.tui import burst, focus, notes, open_form, plain_text, select_key, settle, submit, type_into
 
 pytestmark = pytest.mark.anyio
 
@@ -43,10 +43,8 @@ async def test_composer_is_prefilled_and_saves_a_burst_with_ctrl_s(major_desk, t
     app = make_app(db, "ines", tui_clock)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
-        await select_key(pilot, keys["vpn"])
-        await pilot.press("u")
-        form = app.screen
-        assert isinstance(form, FormScreen) and form.spec.title == "Stakeholder update"
+        form = await open_form(pilot, keys["vpn"], "u")
+        assert form.spec.title == "Stakeholder update"
         assert form.query_one("#f-impacted", TextArea).text == "VPN"              # from the intake
         assert form.query_one("#f-who", TextArea).text == "all remote staff"
         assert form.query_one("#f-status", TextArea).text == ""
@@ -144,9 +142,7 @@ async def test_hand_command_from_the_console_refuses_the_resolver(major_desk, tu
     app = make_app(db, "ines", tui_clock)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
-        await select_key(pilot, keys["vpn"])
-        await pilot.press("C")
-        form = app.screen
+        form = await open_form(pilot, keys["vpn"], "C")
         assert form.spec.title == "Hand over command"
         form.query_one("#f-commander", Select).value = "chen"
         await type_into(pilot, "#f-reason", "end of my shift")

@@ -12,6 +12,7 @@ from incidentdesk.services import incidents as svc
 from incidentdesk.store.models import OutboxMessage
 from incidentdesk.tui.screens.notifications import NotificationsScreen
 from tests.support.desk import ctx_for
+from tests.support.tui import settle_all
 
 CONFIG = parse_config({"notify": {
     "max_attempts": 1, "channel": [{"name": "ops-chat", "url_env": "UNUSED_IN_THIS_TEST"}],
@@ -36,21 +37,15 @@ def with_outbox(app) -> dict:
         return {row.state: row.id for row in s.scalars(select(OutboxMessage))}
 
 
-async def _settle(pilot, rounds: int = 4) -> None:
-    for _ in range(rounds):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-
-
 @pytest.mark.anyio
 async def test_screen_lists_states_and_r_retries_the_failed_one(snapshot_app):
     app = snapshot_app("notifications-pilot")
     ids = with_outbox(app)
     assert set(ids) == {"sent", "failed", "pending"}
     async with app.run_test(size=(120, 30)) as pilot:
-        await _settle(pilot)
+        await settle_all(pilot)
         await pilot.press("N")
-        await _settle(pilot)
+        await settle_all(pilot)
         screen = app.screen
         assert isinstance(screen, NotificationsScreen)
         assert {row["state"] for row in screen.rows.values()} == {"sent", "failed", "pending"}
@@ -61,17 +56,17 @@ async def test_screen_lists_states_and_r_retries_the_failed_one(snapshot_app):
         assert "\x1b" not in error_cell.plain
         table.move_cursor(row=table.get_row_index(str(ids["sent"])))
         await pilot.press("r")  # a sent one is not retried
-        await _settle(pilot)
+        await settle_all(pilot)
         assert screen.rows[ids["sent"]]["state"] == "sent"
         table.move_cursor(row=failed_index)
         await pilot.press("r")
-        await _settle(pilot)
+        await settle_all(pilot)
         assert screen.rows[ids["failed"]]["state"] == "pending"  # tess is a triage captain: retried
         await pilot.press("f")  # failed only: none now
-        await _settle(pilot)
+        await settle_all(pilot)
         assert screen.rows == {}
         await pilot.press("escape")
-        await _settle(pilot)
+        await settle_all(pilot)
         assert not isinstance(app.screen, NotificationsScreen)
 
 
@@ -81,11 +76,11 @@ async def test_screen_refreshes_on_its_own(snapshot_app):
     with_outbox(app)
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.press("N")
-        await _settle(pilot)
+        await settle_all(pilot)
         screen = app.screen
         screen.refresh_seconds = 0.1
         screen.load()
-        await _settle(pilot)
+        await settle_all(pilot)
         before = set(screen.rows)
         svc.comment(ctx_for(app.runtime.db, "tess", app.snapshot_clock, CONFIG), app.snapshot_keys["held"], "later")
         for _ in range(30):
@@ -100,8 +95,8 @@ def test_notifications_screen_snapshot(snap_compare, snapshot_app):
     with_outbox(app)
 
     async def run_before(pilot) -> None:
-        await _settle(pilot)
+        await settle_all(pilot)
         await pilot.press("N")
-        await _settle(pilot)
+        await settle_all(pilot)
 
     assert snap_compare(app, terminal_size=(120, 30), run_before=run_before)

@@ -11,17 +11,10 @@ from incidentdesk.services import links, problems
 from incidentdesk.store.problems import list_problems, load_problem
 from incidentdesk.tui.screens.form import FormScreen
 from incidentdesk.tui.screens.problems import ProblemsScreen
-from tests.support.clock import Clock
-from tests.support.desk import build, ctx_for, make_app, open_db
-from tests.support.tui import eventually, notes, plain_text, queue_table, row, select_key, settle, submit, type_into
+from tests.support.desk import ctx_for, desk_in, make_app
+from tests.support.tui import eventually, notes, open_form, plain_text, queue_table, row, select_key, settle, submit, type_into
 
 pytestmark = pytest.mark.anyio
-
-
-def _desk(tmp_path):
-    clock = Clock()
-    db = open_db(tmp_path / "desk.db")
-    return db, clock, build(db, clock)
 
 
 def _status(app) -> str:
@@ -41,7 +34,7 @@ async def _open_problems(pilot) -> ProblemsScreen:
 
 
 async def test_marked_rows_become_one_problem(tmp_path):
-    db, clock, keys = _desk(tmp_path)
+    db, clock, keys = desk_in(tmp_path)
     app = make_app(db, "tess", clock)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot, rounds=4)
@@ -76,7 +69,7 @@ async def test_marked_rows_become_one_problem(tmp_path):
 
 
 async def test_conflicting_edit_is_refused_and_the_typed_text_kept(tmp_path):
-    db, clock, keys = _desk(tmp_path)
+    db, clock, keys = desk_in(tmp_path)
     key = problems.create_problem(ctx_for(db, "ana", clock), incidents=[keys["mail"]], title="Exchange drops")
     app = make_app(db, "tess", clock)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -102,7 +95,7 @@ async def test_conflicting_edit_is_refused_and_the_typed_text_kept(tmp_path):
 
 
 async def test_children_fold_under_their_parent_and_z_unfolds_them(tmp_path):
-    db, clock, keys = _desk(tmp_path)
+    db, clock, keys = desk_in(tmp_path)
     tess = ctx_for(db, "tess", clock)
     links.link_parent(tess, keys["wifi"], parent=keys["vpn"])
     links.duplicate(tess, keys["held"], of=keys["vpn"])
@@ -129,7 +122,7 @@ async def test_children_fold_under_their_parent_and_z_unfolds_them(tmp_path):
 
 
 async def test_recurring_incident_is_marked_and_suggests_a_problem(tmp_path):
-    db, clock, keys = _desk(tmp_path)
+    db, clock, keys = desk_in(tmp_path)
     ana = ctx_for(db, "ana", clock)
     for i in range(2):
         clock.advance(hours=5)
@@ -150,7 +143,7 @@ async def test_recurring_incident_is_marked_and_suggests_a_problem(tmp_path):
 
 
 async def test_known_error_workaround_shows_in_the_incident_pane(tmp_path):
-    db, clock, keys = _desk(tmp_path)
+    db, clock, keys = desk_in(tmp_path)
     ana = ctx_for(db, "ana", clock)
     key = problems.create_problem(ana, incidents=[keys["vpn"]])
     problems.mark_known_error(ana, problem=key, workaround="connect through vpn-eu2 [bold]manually[/bold]")
@@ -169,9 +162,7 @@ async def test_known_error_workaround_shows_in_the_incident_pane(tmp_path):
 
 
 async def test_major_screen_lists_the_incidents_folded_under_it(tmp_path):
-    clock = Clock()
-    db = open_db(tmp_path / "desk.db")
-    keys = build(db, clock, major=True)
+    db, clock, keys = desk_in(tmp_path, major=True)
     tess = ctx_for(db, "tess", clock)
     links.link_parent(tess, keys["wifi"], parent=keys["vpn"])
     links.duplicate(tess, keys["printer"], of=keys["vpn"])
@@ -187,13 +178,11 @@ async def test_major_screen_lists_the_incidents_folded_under_it(tmp_path):
 
 
 async def test_b_opens_a_problem_from_the_selected_incident(tmp_path):
-    db, clock, keys = _desk(tmp_path)
+    db, clock, keys = desk_in(tmp_path)
     app = make_app(db, "tess", clock)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot, rounds=4)
-        await select_key(pilot, keys["mail"])
-        await pilot.press("b")
-        await eventually(pilot, lambda: isinstance(app.screen, FormScreen), 5, "the open-problem dialog")
+        await open_form(pilot, keys["mail"], "b")
         await submit(pilot)
         await eventually(pilot, lambda: list_problems(db), 5, "the problem saved")
         [p] = list_problems(db)
@@ -203,13 +192,11 @@ async def test_b_opens_a_problem_from_the_selected_incident(tmp_path):
 
 
 async def test_linking_in_the_console_folds_the_incident_at_once(tmp_path):
-    db, clock, keys = _desk(tmp_path)
+    db, clock, keys = desk_in(tmp_path)
     app = make_app(db, "tess", clock)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot, rounds=4)
-        await select_key(pilot, keys["wifi"])
-        await pilot.press("d")
-        await eventually(pilot, lambda: isinstance(app.screen, FormScreen), 5, "the duplicate dialog")
+        await open_form(pilot, keys["wifi"], "d")
         await type_into(pilot, "#f-of", keys["vpn"])
         await submit(pilot)
         shown = lambda: {r.key for r in queue_table(app).rows_by_id.values()}  # noqa: E731

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 from incidentdesk.services import incidents as svc
-from incidentdesk.store import queries
 from incidentdesk.tui.screens.filter import FilterScreen
 from incidentdesk.tui.widgets.detail.panels import DetailPanel, TimelinePanel
 from incidentdesk.tui.widgets.queue.table import QueueTable
 from tests.support.clock import Clock
 from tests.support.desk import MARKUP_TITLES, build, ctx_for, make_app, open_db
+from tests.support.store import queue_keys
 from tests.support.tui import detail_follows_cursor, plain_text, settle
 
 
@@ -32,13 +32,7 @@ def shown_keys(app) -> list[str]:
 
 async def test_paging_crosses_pages_and_end_reads_only_the_last_page(big_desk):
     db, keys, clock = big_desk
-    everything = []
-    page = queries.queue_page(db)
-    while True:
-        everything += [r.key for r in page.rows]
-        if not page.has_more:
-            break
-        page = queries.queue_page(db, after=page.rows[-1].cursor())
+    everything = queue_keys(db)
     assert len(everything) == 235
     app = make_app(db, "tess", clock)
     async with app.run_test(size=(120, 36)) as pilot:

@@ -12,8 +12,7 @@ from incidentdesk.tui.screens.filter import FilterScreen
 from incidentdesk.tui.screens.form import FormScreen
 from incidentdesk.tui.screens.request_flow import TypePicker
 from incidentdesk.tui.widgets.detail.request_panel import RequestPanel
-from tests.support.clock import Clock
-from tests.support.desk import build, make_app, open_db
+from tests.support.desk import desk_in, make_app
 from tests.support.requests import add_requests
 from tests.support.tui import eventually, notes, plain_text, queue_table, select_key, settle
 
@@ -21,9 +20,7 @@ pytestmark = pytest.mark.anyio
 
 
 def _desk(tmp_path):
-    clock = Clock()
-    db = open_db(tmp_path / "desk.db")
-    keys = build(db, clock)
+    db, clock, keys = desk_in(tmp_path)
     keys.update(add_requests(db, clock))
     return db, clock, keys
 

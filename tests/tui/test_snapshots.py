@@ -8,29 +8,23 @@ from __future__ import annotations
 
 from incidentdesk.services import incidents as svc
 from tests.support.desk import ctx_for
-from tests.support.tui import select_key
-
-
-async def _settle(pilot, rounds: int = 4) -> None:
-    for _ in range(rounds):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+from tests.support.tui import select_key, settle_all
 
 
 async def _select(pilot, key: str) -> None:
     await select_key(pilot, key)
-    await _settle(pilot)
+    await settle_all(pilot)
 
 
 def _run(*steps):
     async def run_before(pilot) -> None:
-        await _settle(pilot)
+        await settle_all(pilot)
         for step in steps:
             if isinstance(step, str):
                 await pilot.press(step)
             else:
                 await step(pilot)
-            await _settle(pilot)
+            await settle_all(pilot)
     return run_before
 
 
@@ -103,7 +97,7 @@ def test_pir_screen(snap_compare, snapshot_app):
 
     async def open_review(pilot):
         pilot.app.main_screen.set_filter(include_closed=True)
-        await _settle(pilot)
+        await settle_all(pilot)
         await _select(pilot, app.snapshot_keys["vpn"])
         await pilot.press("P")
 

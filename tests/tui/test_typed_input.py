@@ -14,7 +14,7 @@ from incidentdesk.store import queries
 from incidentdesk.tui.screens.filter import FilterScreen
 from incidentdesk.tui.screens.form import FormScreen
 from tests.support.desk import make_app
-from tests.support.tui import burst, focus, select_key, settle
+from tests.support.tui import burst, focus, open_form, settle
 
 pytestmark = pytest.mark.anyio
 
@@ -27,9 +27,7 @@ async def test_resolve_notes_typed_in_a_burst_with_ctrl_s_are_saved_whole(desk, 
     app = make_app(db, "tess", tui_clock)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
-        await select_key(pilot, keys["wifi"])
-        await pilot.press("r")
-        assert isinstance(app.screen, FormScreen)
+        await open_form(pilot, keys["wifi"], "r")
         await focus(pilot, "#f-notes")
         burst(app, LONG, "ctrl+s")
         await settle(pilot, rounds=5)
@@ -42,8 +40,7 @@ async def test_escalation_summary_typed_in_a_burst_is_not_refused_as_empty(desk,
     app = make_app(db, "tess", tui_clock)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
-        await select_key(pilot, keys["wifi"])
-        await pilot.press("e")
+        await open_form(pilot, keys["wifi"], "e")
         app.screen.query_one("#f-to_group", Select).value = "Platform SRE"
         await focus(pilot, "#f-summary")
         burst(app, LONG, "ctrl+s")
@@ -57,8 +54,7 @@ async def test_a_paste_and_keys_after_it_reach_the_save(desk, tui_clock):
     app = make_app(db, "tess", tui_clock)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
-        await select_key(pilot, keys["mail"])
-        await pilot.press("m")
+        await open_form(pilot, keys["mail"], "m")
         await focus(pilot, "#f-text")
         burst(app, events.Paste(LONG), " -- tess", "ctrl+s")
         await settle(pilot, rounds=5)
@@ -71,8 +67,7 @@ async def test_single_line_field_typed_in_a_burst(desk, tui_clock):
     app = make_app(db, "tess", tui_clock)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
-        await select_key(pilot, keys["mail"])
-        await pilot.press("h")
+        await open_form(pilot, keys["mail"], "h")
         await focus(pilot, "#f-reason")
         burst(app, "waiting for user: j.doe is on a train until 14:00", "ctrl+s")
         await settle(pilot, rounds=5)
@@ -133,9 +128,7 @@ async def test_r_then_notes_then_ctrl_s_in_one_burst_lands_in_the_notes(desk, tu
     app = make_app(db, "tess", tui_clock)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
-        await select_key(pilot, keys["wifi"])
-        await pilot.press("r")
-        assert isinstance(app.screen, FormScreen)
+        await open_form(pilot, keys["wifi"], "r")
         assert app.screen.focused is app.screen.query_one("#f-notes")
         burst(app, LONG, "ctrl+s")
         await settle(pilot, rounds=5)

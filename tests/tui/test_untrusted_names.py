@@ -18,7 +18,7 @@ from textual.widgets import Select
 from incidentdesk.tui.screens.form import FormScreen
 from incidentdesk.tui.widgets.queue.table import QueueTable
 from tests.support.desk import MARKUP_TITLES, make_app
-from tests.support.tui import notes, plain_text, select_key, settle, submit
+from tests.support.tui import notes, open_form, plain_text, select_key, settle, submit
 
 
 pytestmark = pytest.mark.anyio
@@ -83,8 +83,7 @@ async def test_the_edit_conflict_toast_names_the_other_person_literally(hostile,
     app = make_app(db, "tess", tui_clock)
     async with app.run_test(size=(160, 48), notifications=True) as pilot:
         await settle(pilot)
-        await select_key(pilot, keys["wifi"])
-        await pilot.press("r")
+        await open_form(pilot, keys["wifi"], "r")
         app.screen.query_one("#f-notes").insert("rebooted")
         store(db, "UPDATE incidents SET updated_by = :who, version = version + 1 WHERE key = :key",
               who=EVIL_LOGIN, key=keys["wifi"])

@@ -46,6 +46,8 @@ class Dialog(ModalScreen[dict | None]):
 
     Subclasses bind ctrl+s to `request_save` and escape to `request_cancel`, and implement
     `collect()` (the result, or None when refused) and `is_dirty()` (is there typing to lose?).
+    Their buttons mean the same as those keys: #submit saves and #cancel cancels (handled here,
+    once); a dialog whose #submit does something else stops the message in its own handler.
     """
 
     CSS_PATH = DIALOG_CSS
@@ -127,6 +129,14 @@ class Dialog(ModalScreen[dict | None]):
 
     def dialog_title(self) -> str:
         return "this dialog"
+
+    @on(Button.Pressed, "#submit")
+    def _submit_pressed(self) -> None:
+        self.request_save()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.request_cancel()
 
 
 class ConfirmDiscard(ModalScreen[bool]):

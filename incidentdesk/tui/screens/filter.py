@@ -87,6 +87,5 @@ class FilterScreen(Dialog):
     def _clear(self) -> None:
         self.dismiss(CLEARED)
 
-    @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
+    def action_cancel(self) -> None:  # Esc; the Cancel button is the Dialog's
         self.request_cancel()

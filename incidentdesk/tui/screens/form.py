@@ -207,14 +207,6 @@ class FormScreen(Dialog):
         else:
             self.focus_next()
 
-    @on(Button.Pressed, "#submit")
-    def _submit_pressed(self) -> None:
-        self.request_save()
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel_pressed(self) -> None:
-        self.request_cancel()
-
     def action_submit(self) -> None:
         self.request_save()
 

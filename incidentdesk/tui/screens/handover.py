@@ -262,16 +262,13 @@ class HandoverScreen(Dialog):
             self.load()
 
     @on(Button.Pressed, "#submit")
-    def _submit_pressed(self) -> None:
+    def _publish_pressed(self, event: Button.Pressed) -> None:
+        event.prevent_default()  # Publish keeps the screen open: not the Dialog's save-and-close
         self.action_publish()
 
     @on(Button.Pressed, "#ack")
     def _ack_pressed(self) -> None:
         self.action_acknowledge()
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel_pressed(self) -> None:
-        self.request_cancel()
 
 
 class HandoverView(ModalScreen[None]):

@@ -234,10 +234,6 @@ class ArticleEditor(Dialog):
     def action_close(self) -> None:
         self.request_cancel()
 
-    @on(Button.Pressed, "#submit")
-    def _submit(self) -> None:
-        self.request_save()
-
     @on(Input.Submitted)
     def _next(self, event: Input.Submitted) -> None:
         event.stop()

@@ -293,14 +293,6 @@ class PirScreen(Dialog):
             return
         self.load()
 
-    @on(Button.Pressed, "#submit")
-    def _submit_pressed(self) -> None:
-        self.request_save()
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel_pressed(self) -> None:
-        self.request_cancel()
-
     @on(Input.Submitted)
     def _next_field(self, event: Input.Submitted) -> None:
         event.stop()
