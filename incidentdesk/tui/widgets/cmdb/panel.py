@@ -13,7 +13,6 @@ from collections.abc import Callable
 from datetime import datetime
 
 from rich.console import Group as RichGroup
-from rich.table import Table
 from rich.text import Text
 from textual import on, work
 from textual.message import Message
@@ -21,6 +20,7 @@ from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from incidentdesk.tui.format import literal, palette, priority_text, status_text
+from incidentdesk.tui.widgets.detail.field_grid import FieldGrid
 
 _RISK = {"high": "bold red", "medium": "yellow", "low": "green"}
 _CRITICALITY = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "green"}
@@ -32,11 +32,8 @@ class CILoaded(Message):
         self.key, self.view, self.cause, self.error = key, view, cause, error
 
 
-def _grid() -> Table:
-    grid = Table.grid(padding=(0, 1), expand=True)
-    grid.add_column(style="bold", no_wrap=True, width=16)
-    grid.add_column(ratio=1)
-    return grid
+def _grid() -> FieldGrid:
+    return FieldGrid()
 
 
 def _names(names) -> Text:

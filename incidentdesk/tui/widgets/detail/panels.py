@@ -22,13 +22,11 @@ from incidentdesk.tui.format import (
     clock_text, literal, palette, priority_text, relative_time, short_time, status_text, target_text,
 )
 from incidentdesk.tui.widgets.detail.events import event_text, kind_label
+from incidentdesk.tui.widgets.detail.field_grid import FieldGrid
 
 
-def _grid() -> Table:
-    grid = Table.grid(padding=(0, 1), expand=True)
-    grid.add_column(style="bold", no_wrap=True, width=16)
-    grid.add_column(ratio=1)
-    return grid
+def _grid() -> FieldGrid:
+    return FieldGrid()
 
 
 def _heading(text: str) -> Text:

@@ -14,7 +14,6 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from rich.console import Group as RichGroup
-from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
@@ -22,13 +21,11 @@ from incidentdesk.domain.enums import EventKind
 from incidentdesk.domain.major_cadence import UpdateState, update_countdown, update_overdue
 from incidentdesk.domain.vendor import vendor_line
 from incidentdesk.tui.format import literal, palette, priority_text, relative_time, short_time, status_text, target_text
+from incidentdesk.tui.widgets.detail.field_grid import FieldGrid
 
 # Further fact rows other features add: detail -> [(label, Text)]. Shown after the standard ones.
-def _grid(label_width: int = 14) -> Table:
-    grid = Table.grid(padding=(0, 1), expand=True)
-    grid.add_column(style="bold", no_wrap=True, width=label_width)
-    grid.add_column(ratio=1)
-    return grid
+def _grid(label_width: int = 14) -> FieldGrid:
+    return FieldGrid(label_width)
 
 
 def _person(login: str | None, names: dict[str, str]) -> Text:
