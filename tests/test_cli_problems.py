@@ -56,6 +56,11 @@ def test_duplicate_and_parent_links_fold_and_resolve_together(staffed):
     assert cli("link-parent", child, "--parent", parent)[1] == f"{child}: child of {parent}\n"
     assert cli.json("duplicate", dup, "--of", parent, "--json")["link_kind"] == "duplicate"
     assert [(r["key"], r["folded"]) for r in cli.json("list", "--json")] == [(parent, 2)]   # folded under it
+    assert sorted(r["key"] for r in cli.json("list", "--unfold", "--json")) == sorted([parent, child, dup])
+    listed = {line.split()[0]: line for line in cli("list", "--unfold")[1].splitlines()}
+    assert "+2 folded" in listed[parent] and "↳" not in listed[parent]
+    assert "↳" in listed[child] and "↳" in listed[dup] and "folded" not in listed[child]
+    assert "+2 folded" in cli("list")[1] and child not in cli("list")[1]
     assert cli.json("show", parent, "--json")["children"] == [child, dup]
     assert "is itself folded under" in cli.fails("duplicate", parent, "--of", child)
     cli("resolve", parent, "--code", "permanent_fix", "--notes", "LB restarted")

@@ -23,7 +23,7 @@ def cmd_list(args) -> int:
     flt = QueueFilter(
         open_only=not args.all, status=status, priority=parse_priority(args.priority) if args.priority else None,
         group=args.group, assignee=args.assignee, text=args.search or "", major=args.major,
-        waiting_vendor=args.waiting_vendor, type=kind,
+        waiting_vendor=args.waiting_vendor, type=kind, fold=not args.unfold,
     )
     rows = _plain_rows(rt, flt, args.limit)
     if rows is None:
@@ -48,6 +48,10 @@ def cmd_list(args) -> int:
         who = printable(r.assignee) or "-"
         group = printable(r.group) or "-"
         mark = ("MAJOR (update overdue) " if update_overdue(r, now) else "MAJOR ") if r.is_major else ""
+        if r.folded:  # children and duplicates folded under it (--unfold lists them too)
+            mark += f"+{r.folded} folded "
+        if r.parent_id is not None:
+            mark = "↳ " + mark  # itself folded under a parent: listed with --unfold (or a search)
         sla = "; ".join(f"{which} {cd.brief()}" for which, cd in _countdowns(rt, r, now).items())
         print(f"{r.key}  P{r.priority}  {r.status:<12} {who:<12} {group:<20} {mark}{printable(r.title, 60)}  [{sla}]")
     if not rows:
@@ -166,6 +170,8 @@ def register(commands) -> None:
     p.add_argument("--major", action="store_true", help="major incidents only")
     p.add_argument("--waiting-vendor", action="store_true", help="on hold waiting for a vendor")
     p.add_argument("--type", help="incident or request (service requests, REQ- keys)")
+    p.add_argument("--unfold", action="store_true",
+                   help="also list the incidents folded under a parent (its children and duplicates)")
     p.add_argument("--limit", type=int, default=100)
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_list)
