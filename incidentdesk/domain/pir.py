@@ -4,8 +4,9 @@ A review holds a summary, the impact (duration, users, services), a timeline bui
 incident's own events and stakeholder updates with some marked as highlights (each with an
 optional note), what slowed the response, what information was missing, the contributing
 causes and follow-up actions with owners and due dates. The services store and version it
-(services/pir.py); this module only says what it is and when it is complete: a summary and at
-least one contributing cause (`missing_parts`). A major incident cannot be closed without a
+(services/pir.py); this module says what makes it complete: a summary and at least one contributing cause
+(`missing_parts`); the review itself, as values, is domain/pir_review.py (apart, so that the
+incident's detail can say what its review lacks without defining the review's types). A major incident cannot be closed without a
 complete review while `[pir] required` is on (`close_refusal`).
 
 Stakeholder updates are read by their event kind's name (`stakeholder_update`), so the review
@@ -15,7 +16,6 @@ picks them up whether or not the major-incident module that writes them is insta
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from incidentdesk.domain.errors import ValidationError
@@ -23,83 +23,6 @@ from incidentdesk.domain.text import one_line, strip_control
 
 STAKEHOLDER_UPDATE = "stakeholder_update"
 REVIEW_EVENT = "pir"  # the review's own timeline events: recorded on the incident, left out of its timeline
-
-
-@dataclass(frozen=True)
-class FollowUp:
-    number: int
-    action: str
-    owner: str
-    due_on: date | None = None
-    done_at: datetime | None = None
-    done_by: str | None = None
-
-    @property
-    def done(self) -> bool:
-        return self.done_at is not None
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One line of the review's timeline: an incident event, perhaps a highlight with a note."""
-
-    seq: int
-    at: datetime
-    actor: str
-    kind: str
-    text: str
-    highlight: bool = False
-    note: str = ""
-
-    @property
-    def stakeholder_update(self) -> bool:
-        return self.kind == STAKEHOLDER_UPDATE
-
-
-@dataclass(frozen=True)
-class Review:
-    key: str
-    title: str
-    priority: int
-    severity: str
-    status: str
-    is_major: bool = False
-    commander: str | None = None
-    affected_service: str | None = None
-    started_at: datetime | None = None
-    created_at: datetime | None = None
-    resolved_at: datetime | None = None
-    summary: str = ""
-    impact_duration: str = ""
-    impact_users: str = ""
-    impact_services: str = ""
-    slowed: str = ""
-    missing: str = ""
-    causes: tuple[str, ...] = ()
-    timeline: tuple[Entry, ...] = ()
-    follow_ups: tuple[FollowUp, ...] = ()
-    exists: bool = False         # False: nobody has written anything yet (version 0)
-    version: int = 0
-    updated_by: str | None = None
-    updated_at: datetime | None = None
-    extra: dict = field(default_factory=dict)
-
-    def missing_parts(self) -> list[str]:
-        """What the review still needs to be complete: a summary and at least one contributing cause."""
-        return missing_parts(self.summary, self.causes)
-
-    @property
-    def complete(self) -> bool:
-        return not self.missing_parts()
-
-    @property
-    def duration(self) -> str:
-        """The impact's duration as written, else as the incident's times give it (start to resolution)."""
-        return self.impact_duration or measured_duration(self.started_at or self.created_at, self.resolved_at)
-
-    @property
-    def highlights(self) -> tuple[Entry, ...]:
-        return tuple(e for e in self.timeline if e.highlight)
 
 
 def missing_parts(summary: str, causes: Iterable[str]) -> list[str]:
@@ -216,17 +139,3 @@ def event_summary(text: str | None, before: Mapping | None, after: Mapping | Non
         elif name not in before and after[name] not in (None, ""):
             parts.append(f"{name.replace('_', ' ')}: {new}")
     return one_line("; ".join(parts))
-
-
-def build_timeline(events: Iterable, highlights: Mapping[int, str]) -> tuple[Entry, ...]:
-    """The review's timeline, oldest first, from events with seq/at/actor/kind/text/before/after.
-
-    The review's own events are left out; `highlights` maps an event's sequence number to its note.
-    """
-    entries = []
-    for e in sorted(events, key=lambda e: e.seq):
-        if e.kind == REVIEW_EVENT:
-            continue
-        entries.append(Entry(e.seq, e.at, e.actor, e.kind, event_summary(e.text, e.before, e.after),
-                             e.seq in highlights, highlights.get(e.seq, "")))
-    return tuple(entries)

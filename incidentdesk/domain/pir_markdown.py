@@ -1,6 +1,6 @@
 """A post-incident review written out: Markdown to paste into a wiki or chat, and a JSON record.
 
-Pure functions of a domain/pir.Review. Everything in a review is untrusted text (titles from
+Pure functions of a domain/pir_review.Review. Everything in a review is untrusted text (titles from
 alerts, what people typed), so each value is escaped for where it lands: in a table cell a `|`
 would start a new column and a backtick a code span, in a paragraph a leading `#` or `-` a
 heading or list; newlines in a cell would end the row. Control characters are removed first.
@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-from incidentdesk.domain.pir import Entry, Review, kind_words
+from incidentdesk.domain.pir import kind_words
+from incidentdesk.domain.pir_review import Entry, Review
 from incidentdesk.domain.text import one_line, strip_control
 
 _INLINE = re.compile(r"([\\`*_\[\]<>|~])")

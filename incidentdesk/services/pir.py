@@ -28,8 +28,9 @@ from incidentdesk.domain.enums import EventKind
 from incidentdesk.domain.errors import EditConflict, InvalidTransition, NotFound, ValidationError
 from incidentdesk.domain.keys import parse_key
 from incidentdesk.domain.pir import (
-    REVIEW_EVENT, Review, clean_causes, clean_text, close_refusal, parse_due, parse_number,
+    REVIEW_EVENT, clean_causes, clean_text, close_refusal, parse_due, parse_number,
 )
+from incidentdesk.domain.pir_review import Review
 from incidentdesk.domain.text import one_line
 from incidentdesk.services.context import ServiceContext
 from incidentdesk.services.timeline import append_event

@@ -1,7 +1,7 @@
 """Reading post-incident reviews: one incident's review with its timeline, highlights and follow-ups.
 
 The tables are in store/models.py (PirReview, PirHighlight, PirFollowUp); the services write
-them (services/pir.py). The result is a domain/pir.Review, so the console, the CLI and the
+them (services/pir.py). The result is a domain/pir_review.Review, so the console, the CLI and the
 Markdown renderer never hold ORM objects. The timeline is read from the incident's events,
 stakeholder updates included (by kind name: domain/pir.STAKEHOLDER_UPDATE).
 """
@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from incidentdesk.domain.errors import NotFound
 from incidentdesk.domain.keys import parse_key
-from incidentdesk.domain.pir import FollowUp, Review, build_timeline
+from incidentdesk.domain.pir_review import FollowUp, Review, build_timeline
 from incidentdesk.store.engine import Database
 from incidentdesk.store.models import Incident, PirFollowUp, PirHighlight, PirReview, TimelineEvent
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime
 
-from incidentdesk.domain.pir import Entry, FollowUp, Review, build_timeline, close_refusal, measured_duration
+from incidentdesk.domain.pir import close_refusal, measured_duration
+from incidentdesk.domain.pir_review import Entry, FollowUp, Review, build_timeline
 from incidentdesk.domain.pir_markdown import block, inline, render_markdown, review_json
 from incidentdesk.domain.vendor import check_url, is_vendor_hold, vendor_line
 

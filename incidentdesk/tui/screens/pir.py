@@ -27,7 +27,8 @@ from textual.message import Message
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from incidentdesk.domain.errors import DomainError, EditConflict, ValidationError
-from incidentdesk.domain.pir import Review, kind_words
+from incidentdesk.domain.pir import kind_words
+from incidentdesk.domain.pir_review import Review
 from incidentdesk.tui.format import literal, notify, short_time
 from incidentdesk.tui.screens.dialog import Dialog, TickBox
 
