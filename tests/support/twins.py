@@ -71,8 +71,18 @@ class Twins:
         return tuple(results)
 
 
-def make_twins(tmp_path: Path, template: Path | None = None) -> Twins:
-    """A built desk (tests/support/desk.build) copied to two files; `template` reuses one built before."""
+def assert_same(twins: Twins) -> None:
+    """Both files hold the same rows, table for table, value for value."""
+    twins.orm.dispose()
+    orm, plain = dump(twins.orm_path), dump(twins.plain_path)
+    assert orm.keys() == plain.keys()
+    for table in orm:
+        assert orm[table] == plain[table], table
+
+
+def make_twins(tmp_path: Path, template: Path | None = None, config: Config | None = None) -> Twins:
+    """A built desk (tests/support/desk.build) copied to two files; `template` reuses one built before;
+    `config`: the settings both sides run with (notification rules, SLA policies...)."""
     orm_path, plain_path = tmp_path / "orm.db", tmp_path / "plain.db"
     clock = Clock()
     if template is None:
@@ -87,4 +97,4 @@ def make_twins(tmp_path: Path, template: Path | None = None) -> Twins:
         p.chmod(0o600)
     orm = open_db(orm_path)
     return Twins(orm, PlainDatabase(plain_path, f"sqlite:///{plain_path}"), orm_path, plain_path, clock, keys,
-                 Config())
+                 config or Config())
