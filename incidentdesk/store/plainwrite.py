@@ -262,8 +262,11 @@ class PlainSession:
             raise PlainUnsupported(f"a plain session does not write {type(obj).__name__}")
 
     def flush(self) -> None:
-        """Write each incident changed or added (called once, at commit)."""
-        for incident in self._incidents:
+        """Write each incident changed or added (called once, at commit): new ones in the order added,
+        then changed ones by id, as the ORM's flush orders them (the full-text index's triggers then
+        store the same index, byte for byte)."""
+        new = [inc for inc in self._incidents if inc._loaded is None]
+        for incident in new + sorted((inc for inc in self._incidents if inc._loaded is not None), key=lambda i: i.id):
             changes = incident.changes()
             if incident._loaded is None:  # a new row, written once with its version
                 names = list(changes)

@@ -14,16 +14,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from incidentdesk.cli.usecases import PLAIN_WRITES
-from incidentdesk.config import Config
-from incidentdesk.services.catalog import BY_NAME
-from incidentdesk.services.catalog.spec import invoke
-from incidentdesk.services.context import ServiceContext, load_actor
 from incidentdesk.store import plainwrite
 from incidentdesk.store.models import Incident
-from incidentdesk.store.plainwrite import PlainDatabase, PlainUnsupported
+from incidentdesk.store.plainwrite import PlainDatabase
 from tests.support.clock import Clock
 from tests.support.desk import build, open_db
-from tests.support.twins import assert_same, checkpointed_copy, dump, make_twins
+from tests.support.twins import assert_same, checkpointed_copy, make_twins
 
 PEOPLE = ("ana", "tess", "chen", "ines", "root-setup", "nobody-known")
 TEXTS = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)
@@ -123,20 +119,6 @@ def test_the_plain_new_row_has_the_models_defaults():
     renamed = {attr.key: attr.columns[0].name for attr in Incident.__mapper__.column_attrs
                if attr.key != attr.columns[0].name}
     assert plainwrite.COLUMN_OF == renamed
-
-
-def test_a_use_case_it_cannot_write_writes_nothing_and_says_so(tmp_path, desk_template):
-    """`resolve` queries the escalations through the session: the plain transaction rolls back whole."""
-    template, keys = desk_template
-    path = tmp_path / "plain.db"
-    shutil.copy(template, path)
-    before = dump(path)
-    orm = open_db(path)
-    ctx = ServiceContext(PlainDatabase(path, f"sqlite:///{path}"), Config(), load_actor(orm, "ana"), Clock())
-    orm.dispose()
-    with pytest.raises(PlainUnsupported):
-        invoke(BY_NAME["resolve"], ctx, {"code": "permanent_fix", "notes": "done"}, key=keys["wifi"])
-    assert dump(path) == before
 
 
 def test_a_lost_race_is_a_conflict_naming_who_won(tmp_path, desk_template):

@@ -56,7 +56,7 @@ class Twins:
     keys: dict
     config: Config
 
-    def run(self, name: str, login: str, raw: dict, key: str | None = None):
+    def run(self, name: str, login: str, raw: dict, key: str | None = None, expected_version: int | None = None):
         """The outcome (or the error's class and text) on each side: (orm, plain)."""
         uc = BY_NAME[name]
         results = []
@@ -64,7 +64,7 @@ class Twins:
             actor = load_actor(self.orm, login)  # who acts: read once, the same on both sides
             ctx = ServiceContext(db, self.config, actor, self.clock)
             try:
-                outcome = invoke(uc, ctx, dict(raw), key=key, origin="cli")
+                outcome = invoke(uc, ctx, dict(raw), key=key, expected_version=expected_version, origin="cli")
                 results.append(("ok", outcome.key, outcome.result))
             except Exception as exc:  # noqa: BLE001 - compared, not swallowed: both sides must fail alike
                 results.append((type(exc).__name__, str(exc)))
