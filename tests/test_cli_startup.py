@@ -98,6 +98,24 @@ def test_who_has_it_how_urgent_and_resolving_import_no_sqlalchemy(staffed, env):
     assert json.loads(out)["resolution_code"] == "workaround"  # resolved with its parent, the first time
 
 
+def test_the_major_incident_commands_import_no_sqlalchemy(staffed, env):
+    cli = staffed
+    key = new_incident(cli)
+    for argv in (["major", key, "--commander", "cap", "--reason", "checkout down for everyone"],
+                 ["major-roles", key, "--deputy", "bob", "--comms-lead", "ann"],
+                 ["update", key, "--impacted", "checkout", "--who", "all shoppers", "--status", "investigating"],
+                 ["update", key, "--impacted", "checkout", "--who", "all shoppers", "--status", "failing over"],
+                 ["hand", key, "--commander", "bob", "--reason", "end of shift"],
+                 ["stand-down", key, "--reason", "contained"]):
+        _plain(cli, env, argv)
+    code, out, _ = cli("show", key, "--json")
+    shown = json.loads(out)
+    kinds = [e["kind"] for e in shown["timeline"]]
+    assert shown["is_major"] is False and kinds.count("stakeholder_update") == 2
+    assert {"major_declared", "major_roles", "command_handed", "major_stood_down"} <= set(kinds)
+    assert "update 2" in next(e["text"] for e in shown["timeline"] if e["kind"] == "stakeholder_update")
+
+
 def test_with_notification_rules_a_changing_command_writes_its_outbox_rows(cli, env):
     """Outbox rows are written through the plain sqlite3 session too, in the same transaction."""
     key = new_incident(cli)

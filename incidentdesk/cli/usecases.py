@@ -26,7 +26,8 @@ RESERVED = frozenset({"db", "acting_as", "config", "command", "handler", "key", 
 # and compares every table). Anything else they ask of the session (an on-call lookup for a
 # notification rule, say) rolls the plain transaction back and runs them as usual.
 PLAIN_WRITES = frozenset({"new", "comment", "acknowledge", "start", "hold", "resume", "cancel", "take", "assign",
-                          "reprioritise", "escalate", "resolve", "close", "reopen"})
+                          "reprioritise", "escalate", "resolve", "close", "reopen",
+                          "declare_major", "stand_down_major", "post_update", "hand_command", "major_roles"})
 
 _METAVARS = {Kind.PERSON: "LOGIN", Kind.GROUP: "GROUP", Kind.CATEGORY: "PATH", Kind.SERVICE: "NAME",
              Kind.TIME: "TIME", Kind.LIST: "NAME"}

@@ -65,6 +65,11 @@ def timeline_of_kinds(conn: sqlite3.Connection, incident_id: int, kinds: list[st
     return [(kind, _utc(at), text) for kind, at, text in rows]
 
 
+def events_of_kind(conn: sqlite3.Connection, incident_id: int, kind: str) -> int:
+    return conn.execute("SELECT count(*) FROM timeline_events WHERE incident_id = ? AND kind = ?",
+                        (incident_id, kind)).fetchone()[0]
+
+
 @dataclass(frozen=True)
 class Review:
     """What closing a major incident asks of its review (store/models.PirReview's names)."""

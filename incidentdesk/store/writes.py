@@ -19,7 +19,7 @@ from datetime import datetime
 from incidentdesk.store import plainreads
 from incidentdesk.store.plainwrite import PlainDatabase, PlainEvent, PlainSession, StaleRow
 
-__all__ = ["StaleRow", "add_outbox", "categories", "earlier_targets", "escalation", "group_named", "group_names",
+__all__ = ["StaleRow", "add_outbox", "categories", "earlier_targets", "escalation", "events_of_kind", "group_named", "group_names",
            "incident_for_update", "incident_now", "is_plain", "known_login", "max_incident_id", "member_logins",
            "new_incident", "open_folded", "request_steps", "review", "service_request", "sla_target_record",
            "timeline_event", "timeline_of_kinds", "transaction", "was_escalated"]
@@ -216,6 +216,18 @@ def timeline_of_kinds(session, incident_id: int, kinds: list[str]) -> list[tuple
         select(TimelineEvent.kind, TimelineEvent.at, TimelineEvent.text)
         .where(TimelineEvent.incident_id == incident_id, TimelineEvent.kind.in_(kinds))
         .order_by(TimelineEvent.seq)).all()]
+
+
+def events_of_kind(session, incident_id: int, kind: str) -> int:
+    """How many timeline events of this kind the incident has (its stakeholder updates, say)."""
+    if isinstance(session, PlainSession):
+        return plainreads.events_of_kind(session.conn, incident_id, kind)
+    from sqlalchemy import func, select
+
+    from incidentdesk.store.models import TimelineEvent
+
+    return int(session.scalar(select(func.count()).select_from(TimelineEvent).where(
+        TimelineEvent.incident_id == incident_id, TimelineEvent.kind == kind)) or 0)
 
 
 def review(session, incident_id: int):

@@ -26,8 +26,9 @@ TEXTS = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_si
 
 
 # Every plain use case but `new`, in an order that lets each find incidents it can change.
-LIFECYCLE_ORDER = ("take", "assign", "acknowledge", "start", "reprioritise", "escalate", "hold", "resume", "comment",
-                   "resolve", "reopen", "resolve", "close", "cancel")
+LIFECYCLE_ORDER = ("take", "assign", "acknowledge", "start", "declare_major", "major_roles", "post_update",
+                   "reprioritise", "escalate", "hand_command", "hold", "resume", "comment", "stand_down_major",
+                   "resolve", "post_update", "reopen", "resolve", "close", "cancel")
 GROUPS = ("Service Desk", "Platform SRE", None, "No Such Group")
 
 
@@ -52,6 +53,15 @@ def raw_for(name: str, which: int, text: str, extra: str) -> dict:
         "resolve": {"code": ("workaround", "permanent_fix", "no_fault_found")[which % 3], "notes": text},
         "close": {"confirmed": bool(which % 2), "csat": (None, 5, 2, 9)[which % 4], "comment": extra},
         "reopen": {"reason": text},
+        "declare_major": {"commander": ("ines", "tess", None, "ana", "nobody-known")[which % 5],
+                          "deputy": (None, "chen")[which % 2], "comms_lead": (None, "tess", "ines")[which % 3],
+                          "reason": text},
+        "major_roles": {"deputy": ("chen", None, "ana")[which % 3], "comms_lead": (None, "tess")[which % 2],
+                        "clear_deputy": which % 4 == 3, "clear_comms_lead": which % 5 == 4},
+        "post_update": {"impacted": text, "who": extra or "remote staff", "status": text or "investigating",
+                        "workaround": extra, "next_update": (None, "2030-01-01 10:00", "2020-01-01 10:00")[which % 3]},
+        "hand_command": {"commander": ("chen", "ines", "tess", "nobody-known")[which % 4], "reason": text},
+        "stand_down_major": {"reason": text},
     }[name]
 
 
@@ -90,7 +100,7 @@ def test_every_plain_use_case_stores_what_the_orm_stores(tmp_path, desk_template
     steps = [("new", "ana", 0, "Printer on fire", "smoke"), ("new", "tess", 1, "Mail down", ""),
              ("new", "ana", 3, "bad group", ""), ("new", "ana", 0, "", "")]
     for name in LIFECYCLE_ORDER:
-        for who in ("ana", "tess", "chen"):
+        for who in ("ana", "tess", "chen", "ines"):
             for which in range(len(keys) + 3):
                 steps.append((name, who, which, f"{name} by {who}", ""))
     steps += [("hold", "ana", 1, "waiting for vendor", "Acme"), ("resume", "ana", 1, "", "")]

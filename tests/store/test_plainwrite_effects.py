@@ -49,11 +49,12 @@ name = "mail"
 url_env = "TEST_MAIL_URL"
 [[notify.rule]]
 on = ["created", "acknowledged", "started", "assigned", "reprioritised", "escalated", "held", "resumed",
-      "resolved", "closed", "reopened", "cancelled", "comment", "sla_at_risk", "sla_breached"]
+      "resolved", "closed", "reopened", "cancelled", "comment", "sla_at_risk", "sla_breached", "major_declared",
+      "major_stood_down", "command_handed", "stakeholder_update"]
 to = "ops"
 [[notify.rule]]
-on = ["assigned", "escalated", "resolved", "reopened"]
-to = ["assignee", "manager", "reporter"]
+on = ["assigned", "escalated", "resolved", "reopened", "major_declared", "command_handed"]
+to = ["assignee", "manager", "reporter", "commander"]
 via = "mail"
 [[notify.rule]]
 on = ["escalated"]
@@ -107,6 +108,14 @@ SHIFT = [
     ("assign", "tess", "held", {"user": "nobody-known"}),      # no such person
     ("assign", "tess", "held", {"group": "Network Operations"}),
     ("assign", "tess", "held", {"user": "chen", "comment": "battery vendor contact"}),
+    ("declare_major", "ines", "held", {"commander": "tess", "comms_lead": "ana", "reason": "battery fire risk"}),
+    ("major_roles", "tess", "held", {"deputy": "ines"}),
+    ("post_update", "ana", "held", {"impacted": "floor 3", "who": "12 people", "status": "evacuated"}),
+    ("post_update", "tess", "held", {"impacted": "floor 3", "who": "12 people", "status": "back in",
+                                     "next_update": "2030-01-01 09:00"}),
+    ("hand_command", "tess", "held", {"commander": "ines", "reason": "end of shift"}),
+    ("stand_down_major", "ines", "held", {"reason": "contained"}),
+    ("post_update", "ines", "vpn", {"impacted": "remote staff", "who": "900", "status": "resolved"}),
     ("resolve", "tess", "wifi", {"code": "permanent_fix", "notes": "AP firmware rolled back"}),
     ("reopen", "tess", "wifi", {"reason": "slow again"}),
     ("resolve", "tess", "wifi", {"code": "workaround", "notes": "moved users to floor 3"}),
