@@ -53,13 +53,7 @@ def _looked_up(session, settings, event: str, group: str | None, manager: str | 
     if "manager" in wanted:
         found["manager"] = manager
     if "oncall" in wanted and group is not None:
-        if writes.is_plain(session):  # rotations are read through SQLAlchemy: the ORM path does it
-            from incidentdesk.store.plainwrite import PlainUnsupported
-
-            raise PlainUnsupported("an on-call lookup for a notification rule")
-        from incidentdesk.store.oncall import on_call_now
-
-        found["oncall"] = on_call_now(session, group, at)
+        found["oncall"] = writes.on_call_now(session, group, at)
     return found
 
 

@@ -7,7 +7,7 @@ something stored besides the incident row — is this person known, was the inci
 which incidents are folded under it, what did its review say — store/writes sends the question
 here. Each answer is built from the stored values exactly as the ORM would give them (UTC
 datetimes, booleans, JSON), so the rule cannot tell which kind of session asked
-(tests/store/test_plainwrite.py runs every plain use case both ways and compares what is stored).
+(tests/store/test_plainwrite*.py run every plain use case both ways and compare what is stored).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from incidentdesk.store.plainwrite import sqlite_value
 from incidentdesk.store.rows import utc_from_sqlite
@@ -111,3 +111,26 @@ def request_steps(conn: sqlite3.Connection, incident_id: int) -> list[RequestSte
     rows = conn.execute("SELECT number, title, done_at FROM request_steps WHERE incident_id = ? ORDER BY number",
                         (incident_id,))
     return [RequestStep(number, title, _utc(done)) for number, title, done in rows]
+
+
+def on_call_now(conn: sqlite3.Connection, group: str, at: datetime) -> str | None:
+    """Who is on call for `group` at `at`, as store/oncall.on_call_now answers (None: no rotation, or
+    nobody in it): the rotation, its members by position and its overrides in force, asked of
+    domain/oncall.Rotation."""
+    from incidentdesk.domain.oncall import Cadence, Override, OverrideKind, Rotation, parse_handoff_time
+
+    row = conn.execute("SELECT r.id, r.cadence, r.handoff_weekday, r.handoff_time, r.time_zone, r.start_date "
+                       "FROM oncall_rotations r JOIN groups g ON g.id = r.group_id WHERE g.name = ?", (group,)).fetchone()
+    if row is None:
+        return None
+    rotation_id, cadence, weekday, handoff, zone, start = row
+    members = tuple(r[0] for r in conn.execute("SELECT login FROM oncall_members WHERE rotation_id = ? "
+                                               "ORDER BY position", (rotation_id,)))
+    overrides = tuple(
+        Override(o_id, person, _utc(starts), _utc(ends), OverrideKind(kind), reason, pair_id)
+        for o_id, person, starts, ends, kind, reason, pair_id in conn.execute(
+            "SELECT id, person, starts_at, ends_at, kind, reason, pair_id FROM oncall_overrides WHERE rotation_id = ? "
+            "AND removed_at IS NULL AND ends_at > ? ORDER BY id", (rotation_id, sqlite_value(at))))
+    return Rotation(group=group, members=members, cadence=Cadence(cadence), handoff_weekday=weekday,
+                    handoff_time=parse_handoff_time(handoff), zone=zone, start=date.fromisoformat(start),
+                    overrides=overrides).on_call(at)

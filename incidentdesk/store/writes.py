@@ -21,7 +21,7 @@ from incidentdesk.store.plainwrite import PlainDatabase, PlainEvent, PlainSessio
 
 __all__ = ["StaleRow", "add_outbox", "categories", "earlier_targets", "escalation", "events_of_kind", "group_named", "group_names",
            "incident_for_update", "incident_now", "is_plain", "known_login", "max_incident_id", "member_logins",
-           "new_incident", "open_folded", "request_steps", "review", "service_request", "sla_target_record",
+           "new_incident", "on_call_now", "open_folded", "request_steps", "review", "service_request", "sla_target_record",
            "timeline_event", "timeline_of_kinds", "transaction", "was_escalated"]
 
 
@@ -258,6 +258,15 @@ def request_steps(session, incident_id: int) -> list:
 
     return list(session.scalars(select(RequestStep).where(RequestStep.incident_id == incident_id)
                                 .order_by(RequestStep.number)).all())
+
+
+def on_call_now(session, group: str, at: datetime) -> str | None:
+    """Who is on call for `group` at `at` (None: no rotation, or nobody in it)."""
+    if isinstance(session, PlainSession):
+        return plainreads.on_call_now(session.conn, group, at)
+    from incidentdesk.store.oncall import on_call_now
+
+    return on_call_now(session, group, at)
 
 
 def add_outbox(session, rows: list[dict]) -> None:
