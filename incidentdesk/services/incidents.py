@@ -21,7 +21,7 @@ from incidentdesk.domain import limits, lifecycle, major
 from incidentdesk.domain.enums import EventKind, Level, ResolutionCode, Status, parse_enum
 from incidentdesk.domain.errors import ValidationError
 from incidentdesk.domain.links import LinkKind, cascade_note
-from incidentdesk.services import sla_sync
+from incidentdesk.services import pir_gate, sla_sync
 from incidentdesk.services import vendor as vendor_service
 from incidentdesk.services.assignment import (
     apply_escalate, apply_reprioritise, assign, escalate, reprioritise, take,
@@ -34,7 +34,6 @@ from incidentdesk.services.incident_edit import (
 from incidentdesk.services.intake import (
     DEFAULT_SEVERITY, Intake, create_incident, log_incident, log_incident_fields,
 )
-from incidentdesk.services import pir_gate
 from incidentdesk.services.timeline import append_event
 from incidentdesk.store import writes
 

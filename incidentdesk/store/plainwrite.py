@@ -185,7 +185,7 @@ class PlainSession:
     info: dict = field(default_factory=dict)
     _incidents: list[PlainIncident] = field(default_factory=list)
     _events: list[PlainEvent] = field(default_factory=list)
-    _rows: list[tuple[str, dict]] = field(default_factory=list)
+    _rows: list[tuple[str, dict | PlainRow]] = field(default_factory=list)  # escalations, SLA history, outbox
     _types: dict[str, str] | None = None
 
     def __getattr__(self, name: str):  # scalar, execute, get...: the SQLAlchemy session's
