@@ -9,8 +9,8 @@ with the same interpreter; beside it, for scale, a process that only imports SQL
 the models (what every command that writes through the services pays first). Bytecode is cached as in an installed package (PYTHONDONTWRITEBYTECODE
 is dropped; the warm-up writes what is missing). Targets (issue 11, item 8): reading commands (`--help`, `paths`,
 `list`, `show`, `config check`) within 6x the baseline, changing commands (`comment`, `ack`,
-`new`, `take`, `assign`, `resolve`, ..., and `comment`, `assign`, `resolve` with notification rules:
-the `+notify` rows) within 12x. Prints the median wall time of each, its ratio and whether it meets its
+`new`, `take`, `assign`, `resolve`, ..., the major-incident commands, and `comment`, `assign`, `resolve`
+with notification rules: the `+notify` rows) within 12x. Prints the median wall time of each, its ratio and whether it meets its
 target; `--importtime CMD` prints what that command imports, slowest first, instead.
 """
 
@@ -137,9 +137,12 @@ class Commands:
         self.cli = [*program, "--db", url]
         self.some = self._out("list", "--limit", "1").split()[0]
         fresh = {name: self._pool(name, runs) for name in ("ack", "take", "assign", "reprioritise", "escalate",
-                                                             "resolve", "resolve+notify", "assign+notify")}
-        resolved = {name: self._pool(name, runs, resolved=True) for name in ("close", "reopen")}
-        pools = {name: iter(keys) for name, keys in {**fresh, **resolved}.items()}
+                                                             "resolve", "resolve+notify", "assign+notify", "major")}
+        resolved = {name: self._pool(name, runs, then=("resolve", "--code", "workaround", "--notes", "bench"))
+                    for name in ("close", "reopen")}
+        majors = {name: self._pool(name, runs, then=("major", "--commander", "ines", "--reason", "bench"))
+                  for name in ("update", "major-roles", "hand", "stand-down")}
+        pools = {name: iter(keys) for name, keys in {**fresh, **resolved, **majors}.items()}
         self.unacknowledged = pools["ack"]
         self.changing: list[tuple[str, callable]] = [
             ("take", lambda: ["take", next(pools["take"])]),
@@ -151,6 +154,12 @@ class Commands:
             ("resolve", lambda: ["resolve", next(pools["resolve"]), "--code", "workaround", "--notes", "rebooted"]),
             ("close", lambda: ["close", next(pools["close"]), "--confirmed", "--csat", "4"]),
             ("reopen", lambda: ["reopen", next(pools["reopen"]), "--reason", "back again"]),
+            ("major", lambda: ["major", next(pools["major"]), "--commander", "ines", "--reason", "checkout down"]),
+            ("update", lambda: ["update", next(pools["update"]), "--impacted", "checkout", "--who", "all shoppers",
+                                "--status", "failing over to eu2"]),
+            ("major-roles", lambda: ["major-roles", next(pools["major-roles"]), "--deputy", "ana"]),
+            ("hand", lambda: ["hand", next(pools["hand"]), "--commander", "marco", "--reason", "end of shift"]),
+            ("stand-down", lambda: ["stand-down", next(pools["stand-down"]), "--reason", "contained"]),
         ]
         self.notify_env = notify_env
         self.notified: list[tuple[str, callable]] = [
@@ -176,11 +185,12 @@ class Commands:
     def env_of(self, name: str) -> dict:
         return self.notify_env if name.endswith("+notify") else self.env
 
-    def _pool(self, name: str, runs: int, *, resolved: bool = False) -> list[str]:
+    def _pool(self, name: str, runs: int, *, then: tuple[str, ...] = ()) -> list[str]:
+        """A new incident for each run of `name`, each taken through `then` (resolved, declared major...)."""
         keys = [self._out("new", "--title", f"bench {name} {i}", "--impact", "low", "--urgency", "low")
                 for i in range(runs + 2)]
-        for key in keys if resolved else ():
-            self._out("resolve", key, "--code", "workaround", "--notes", "bench")
+        for key in keys if then else ():
+            self._out(then[0], key, *then[1:])
         return keys
 
     def _out(self, *args: str) -> str:
