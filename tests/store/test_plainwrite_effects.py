@@ -277,3 +277,31 @@ def test_a_use_case_meeting_an_orm_only_step_writes_nothing_then_once(tmp_path, 
     assert tried == [1]
     added = {t: len(after[t]) - len(before[t]) for t in after if len(after[t]) != len(before[t])}
     assert added == {"timeline_events": 1, "change_log": 1, "outbox": 2}, added  # ops, and the on-call by mail
+
+
+def test_a_database_locked_too_long_is_one_clear_refusal_and_nothing_written(tmp_path, linked_desk, monkeypatch):
+    """Another writer holds the file (a long migration, a stuck process) past the busy timeout: the
+    plain `resolve` says so in one line, and nothing of it — the folded incidents included — is written."""
+    from incidentdesk.domain.errors import StorageUnavailable
+    from incidentdesk.store import plainwrite
+
+    template, keys = linked_desk
+    path = tmp_path / "locked.db"
+    path.write_bytes(template.read_bytes())
+    path.chmod(0o600)
+    orm = open_db(path)
+    actor = load_actor(orm, "ana")
+    orm.dispose()
+    before = dump(path)
+    monkeypatch.setattr(plainwrite, "BUSY_TIMEOUT_MS", 50)  # the real one is 10 s
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        ctx = ServiceContext(PlainDatabase(path, f"sqlite:///{path}"), site_config(), actor, Clock())
+        with pytest.raises(StorageUnavailable) as refused:
+            invoke(BY_NAME["resolve"], ctx, {"code": "workaround", "notes": "rebooted"}, key=keys["wifi"])
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert "\n" not in str(refused.value) and "nothing was saved" in str(refused.value)
+    assert dump(path) == before
