@@ -14,12 +14,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from incidentdesk.cli.usecases import PLAIN_WRITES
+from incidentdesk.config import Config
 from incidentdesk.store import plainwrite
 from incidentdesk.store.models import Incident
 from incidentdesk.store.plainwrite import PlainDatabase
 from tests.support.clock import Clock
 from tests.support.desk import build, open_db
-from tests.support.twins import assert_same, checkpointed_copy, make_twins
+from tests.support.twins import assert_same, checkpointed_copy, make_twins, site_config
 
 PEOPLE = ("ana", "tess", "chen", "ines", "root-setup", "nobody-known")
 TEXTS = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)
@@ -92,9 +93,10 @@ def test_the_lifecycle_order_names_every_plain_use_case():
     assert set(LIFECYCLE_ORDER) == PLAIN_WRITES - {"new"}
 
 
-def test_every_plain_use_case_stores_what_the_orm_stores(tmp_path, desk_template):
+@pytest.mark.parametrize("config", [Config(), site_config()], ids=["defaults", "site"])
+def test_every_plain_use_case_stores_what_the_orm_stores(tmp_path, desk_template, config):
     template, keys = desk_template
-    twins = make_twins(tmp_path, template)
+    twins = make_twins(tmp_path, template, config)
     twins.keys.update(keys)
     twins.clock.advance(hours=2)
     steps = [("new", "ana", 0, "Printer on fire", "smoke"), ("new", "tess", 1, "Mail down", ""),
@@ -109,13 +111,14 @@ def test_every_plain_use_case_stores_what_the_orm_stores(tmp_path, desk_template
     assert_same(twins)
 
 
+@pytest.mark.parametrize("config", [Config(), site_config()], ids=["defaults", "site"])
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=st.lists(st.tuples(st.sampled_from(sorted(PLAIN_WRITES)), st.sampled_from(PEOPLE),
                                 st.integers(0, 20), TEXTS, TEXTS), min_size=1, max_size=12))
-def test_any_sequence_of_plain_writes_stores_what_the_orm_stores(desk_template, steps):
+def test_any_sequence_of_plain_writes_stores_what_the_orm_stores(desk_template, config, steps):
     template, keys = desk_template
     with tempfile.TemporaryDirectory() as tmp:
-        twins = make_twins(Path(tmp), template)
+        twins = make_twins(Path(tmp), template, config)
         twins.keys.update(keys)
         for step in steps:
             _step(twins, step)

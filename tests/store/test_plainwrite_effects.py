@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-import tomllib
 from pathlib import Path
 
 import pytest
 
-from incidentdesk.config import Config, parse_config
+from incidentdesk.config import Config
 from incidentdesk.domain.errors import EditConflict
 from incidentdesk.services import links
 from incidentdesk.services.catalog import BY_NAME
@@ -24,60 +23,7 @@ from incidentdesk.store.plainwrite import PlainDatabase, PlainSession, PlainUnsu
 from tests.support.clock import Clock
 from tests.support.desk import build, ctx_for, open_db
 from tests.support.requests import add_requests
-from tests.support.twins import assert_same, checkpointed_copy, dump, make_twins
-
-# A site's settings: targets counted from the start after a reprioritisation (so the replaced targets
-# are read back), a business-hours calendar for P3 (pause time recounted on it), the review required,
-# and notification rules on every incident event to a channel and to people (addresses, managers).
-SITE = """
-[sla]
-reprioritise_from = "start"
-pausing_reasons = ["waiting for user", "waiting for vendor"]
-[sla.calendars.uk]
-hours = "08:00-18:00"
-[sla.P3]
-response = "4h"
-calendar = "uk"
-[pir]
-required = true
-[notify]
-[[notify.channel]]
-name = "ops"
-url_env = "TEST_OPS_URL"
-[[notify.channel]]
-name = "mail"
-url_env = "TEST_MAIL_URL"
-[[notify.rule]]
-on = ["created", "acknowledged", "started", "assigned", "reprioritised", "escalated", "held", "resumed",
-      "resolved", "closed", "reopened", "cancelled", "comment", "sla_at_risk", "sla_breached", "major_declared",
-      "major_stood_down", "command_handed", "stakeholder_update"]
-to = "ops"
-[[notify.rule]]
-on = ["assigned", "escalated", "resolved", "reopened", "major_declared", "command_handed"]
-to = ["assignee", "manager", "reporter", "commander"]
-via = "mail"
-[[notify.rule]]
-on = ["escalated"]
-group = ["Platform SRE"]
-to = "group"
-via = "mail"
-[[notify.rule]]
-on = ["comment", "escalated", "held", "major_declared"]
-to = "oncall"
-via = "mail"
-[notify.addresses]
-ana = "ana@example.com"
-tess = "tess@example.com"
-chen = "chen@example.com"
-ines = "ines@example.com"
-marco = "marco@example.com"
-"Platform SRE" = "sre@example.com"
-"""
-
-
-def site_config() -> Config:
-    return parse_config(tomllib.loads(SITE))
-
+from tests.support.twins import assert_same, checkpointed_copy, dump, make_twins, site_config
 
 @pytest.fixture(scope="module")
 def linked_desk(tmp_path_factory) -> tuple[Path, dict]:
