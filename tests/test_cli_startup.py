@@ -70,6 +70,7 @@ def test_plain_changing_commands_import_no_sqlalchemy(cli, env):
     key = new_incident(cli)
     for argv in (["comment", key, "from a script"], ["ack", key], ["start", key], ["hold", key, "--reason", "lunch"],
                  ["resume", key], ["new", "--title", "t", "--impact", "low", "--urgency", "low"],
+                 ["vendor", key, "--vendor", "Acme", "--vendor-ticket", "AC-1"], ["vendor-clear", key],
                  ["cancel", key, "--reason", "dup"]):
         _plain(cli, env, argv)
     code, out, _ = cli("show", key)

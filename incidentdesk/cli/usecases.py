@@ -27,7 +27,8 @@ RESERVED = frozenset({"db", "acting_as", "config", "command", "handler", "key", 
 # PlainUnsupported: the plain transaction rolls back whole and they run as usual, through the ORM.
 PLAIN_WRITES = frozenset({"new", "comment", "acknowledge", "start", "hold", "resume", "cancel", "take", "assign",
                           "reprioritise", "escalate", "resolve", "close", "reopen",
-                          "declare_major", "stand_down_major", "post_update", "hand_command", "major_roles"})
+                          "declare_major", "stand_down_major", "post_update", "hand_command", "major_roles",
+                          "vendor", "clear_vendor"})
 
 _METAVARS = {Kind.PERSON: "LOGIN", Kind.GROUP: "GROUP", Kind.CATEGORY: "PATH", Kind.SERVICE: "NAME",
              Kind.TIME: "TIME", Kind.LIST: "NAME"}

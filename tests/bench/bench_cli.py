@@ -137,12 +137,15 @@ class Commands:
         self.cli = [*program, "--db", url]
         self.some = self._out("list", "--limit", "1").split()[0]
         fresh = {name: self._pool(name, runs) for name in ("ack", "take", "assign", "reprioritise", "escalate",
-                                                             "resolve", "resolve+notify", "assign+notify", "major")}
+                                                             "resolve", "resolve+notify", "assign+notify", "major",
+                                                             "vendor")}
         resolved = {name: self._pool(name, runs, then=("resolve", "--code", "workaround", "--notes", "bench"))
                     for name in ("close", "reopen")}
         majors = {name: self._pool(name, runs, then=("major", "--commander", "ines", "--reason", "bench"))
                   for name in ("update", "major-roles", "hand", "stand-down")}
-        pools = {name: iter(keys) for name, keys in {**fresh, **resolved, **majors}.items()}
+        vendors = {"vendor-clear": self._pool("vendor-clear", runs, then=("vendor", "--vendor", "Acme",
+                                                                            "--vendor-ticket", "AC-1"))}
+        pools = {name: iter(keys) for name, keys in {**fresh, **resolved, **majors, **vendors}.items()}
         self.unacknowledged = pools["ack"]
         self.changing: list[tuple[str, callable]] = [
             ("take", lambda: ["take", next(pools["take"])]),
@@ -160,6 +163,9 @@ class Commands:
             ("major-roles", lambda: ["major-roles", next(pools["major-roles"]), "--deputy", "ana"]),
             ("hand", lambda: ["hand", next(pools["hand"]), "--commander", "marco", "--reason", "end of shift"]),
             ("stand-down", lambda: ["stand-down", next(pools["stand-down"]), "--reason", "contained"]),
+            ("vendor", lambda: ["vendor", next(pools["vendor"]), "--vendor", "Acme Cloud", "--vendor-ticket", "AC-4471",
+                                "--vendor-status", "investigating"]),
+            ("vendor-clear", lambda: ["vendor-clear", next(pools["vendor-clear"])]),
         ]
         self.notify_env = notify_env
         self.notified: list[tuple[str, callable]] = [

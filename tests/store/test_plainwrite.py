@@ -28,7 +28,8 @@ TEXTS = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_si
 
 # Every plain use case but `new`, in an order that lets each find incidents it can change.
 LIFECYCLE_ORDER = ("take", "assign", "acknowledge", "start", "declare_major", "major_roles", "post_update",
-                   "reprioritise", "escalate", "hand_command", "hold", "resume", "comment", "stand_down_major",
+                   "reprioritise", "escalate", "hand_command", "hold", "vendor", "resume", "comment", "clear_vendor",
+                   "stand_down_major",
                    "resolve", "post_update", "reopen", "resolve", "close", "cancel")
 GROUPS = ("Service Desk", "Platform SRE", None, "No Such Group")
 
@@ -63,6 +64,9 @@ def raw_for(name: str, which: int, text: str, extra: str) -> dict:
                         "workaround": extra, "next_update": (None, "2030-01-01 10:00", "2020-01-01 10:00")[which % 3]},
         "hand_command": {"commander": ("chen", "ines", "tess", "nobody-known")[which % 4], "reason": text},
         "stand_down_major": {"reason": text},
+        "vendor": {"vendor": (None, "Acme [Cloud]", "")[which % 3], "vendor_ticket": extra or None,
+                   "vendor_url": (None, "https://status.example/1", "ftp://bad")[which % 3], "vendor_status": text},
+        "clear_vendor": {},
     }[name]
 
 
