@@ -84,12 +84,10 @@ class Runtime:
 
     def plain_context(self) -> ServiceContext | None:
         """A service context whose writes go through plain sqlite3 (store/plainwrite), while the
-        database is not open, on the current SQLite file just checked; None otherwise, and when
-        notification rules are configured (their outbox rows are written through SQLAlchemy only)."""
+        database is not open, on the current SQLite file just checked; None otherwise. With
+        notification rules configured, their outbox rows are written through it too (ServiceContext
+        hands the rules to its sessions, services/outbox writes the rows in the same transaction)."""
         if self.sqlite_path is None or self._ctx is not None:
-            return None
-        notify = getattr(self.config, "notify", None)
-        if notify is not None and notify.active:
             return None
         from incidentdesk.store.plainwrite import PlainDatabase
 

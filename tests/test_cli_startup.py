@@ -6,6 +6,7 @@ changing commands import no receiver, console or migration tooling, and read no 
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -49,14 +50,19 @@ def test_help_and_paths_import_no_sqlalchemy(cli, env):
 
 
 def test_a_changing_command_imports_only_the_database_layer(cli, env):
-    """One the plain sqlite3 write path does not take (resolve queries escalations) pays for SQLAlchemy, alone."""
-    key = new_incident(cli)
-    cli("ack", key)
-    modules = _imported(["--db", cli.db_url, "resolve", key, "--code", "workaround", "--notes", "rebooted"], env)
-    assert "sqlalchemy" in modules and "incidentdesk.services.incidents" in modules
+    """One the plain sqlite3 write path does not take (linking queries other incidents) pays for SQLAlchemy, alone."""
+    key, other = new_incident(cli), new_incident(cli)
+    modules = _imported(["--db", cli.db_url, "duplicate", key, "--of", other], env)
+    assert "sqlalchemy" in modules and "incidentdesk.services.links" in modules
     assert _heavy(modules) - {m for m in modules if m.startswith("sqlalchemy")} == set()
     assert "incidentdesk.services.major" not in modules  # only the service the command runs
     assert "incidentdesk.store.queries" not in modules  # nothing is read back without --json
+
+
+def _plain(cli, env, argv: list[str]) -> None:
+    modules = _imported(["--db", cli.db_url, *argv], env)
+    assert _heavy(modules) == set(), argv
+    assert "incidentdesk.store.models" not in modules, argv
 
 
 def test_plain_changing_commands_import_no_sqlalchemy(cli, env):
@@ -64,23 +70,62 @@ def test_plain_changing_commands_import_no_sqlalchemy(cli, env):
     key = new_incident(cli)
     for argv in (["comment", key, "from a script"], ["ack", key], ["start", key], ["hold", key, "--reason", "lunch"],
                  ["resume", key], ["new", "--title", "t", "--impact", "low", "--urgency", "low"],
+                 ["vendor", key, "--vendor", "Acme", "--vendor-ticket", "AC-1"], ["vendor-clear", key],
                  ["cancel", key, "--reason", "dup"]):
-        modules = _imported(["--db", cli.db_url, *argv], env)
-        assert _heavy(modules) == set(), argv
-        assert "incidentdesk.store.models" not in modules, argv
+        _plain(cli, env, argv)
     code, out, _ = cli("show", key)
     assert "cancelled" in out and "from a script" in out and "lunch" in out
 
 
+def test_who_has_it_how_urgent_and_resolving_import_no_sqlalchemy(staffed, env):
+    """take, assign, reprioritise, escalate, resolve, reopen and close write through plain sqlite3 too,
+    a parent's folded incident and the escalation rows with them."""
+    cli = staffed
+    key, child = new_incident(cli), new_incident(cli)
+    cli("link-parent", child, "--parent", key)
+    for argv in (["take", key], ["assign", key, "--user", "ann", "--group", "Service Desk"],
+                 ["reprioritise", key, "--impact", "high", "--urgency", "high", "--reason", "spreading"],
+                 ["escalate", key, "--kind", "functional", "--to", "Platform SRE", "--summary", "needs SRE"],
+                 ["resolve", key, "--code", "workaround", "--notes", "rebooted"],
+                 ["reopen", key, "--reason", "back again"],
+                 ["resolve", key, "--code", "permanent_fix", "--notes", "patched"],
+                 ["close", key, "--confirmed", "--csat", "5"]):
+        _plain(cli, env, argv)
+    code, out, _ = cli("show", key, "--json")
+    shown = json.loads(out)
+    assert shown["status"] == "closed" and shown["csat"] == 5 and shown["priority"] == "P1"
+    assert [e["to_group"] for e in shown["escalations"]] == ["Platform SRE"]
+    code, out, _ = cli("show", child, "--json")
+    assert json.loads(out)["resolution_code"] == "workaround"  # resolved with its parent, the first time
+
+
+def test_the_major_incident_commands_import_no_sqlalchemy(staffed, env):
+    cli = staffed
+    key = new_incident(cli)
+    for argv in (["major", key, "--commander", "cap", "--reason", "checkout down for everyone"],
+                 ["major-roles", key, "--deputy", "bob", "--comms-lead", "ann"],
+                 ["update", key, "--impacted", "checkout", "--who", "all shoppers", "--status", "investigating"],
+                 ["update", key, "--impacted", "checkout", "--who", "all shoppers", "--status", "failing over"],
+                 ["hand", key, "--commander", "bob", "--reason", "end of shift"],
+                 ["stand-down", key, "--reason", "contained"]):
+        _plain(cli, env, argv)
+    code, out, _ = cli("show", key, "--json")
+    shown = json.loads(out)
+    kinds = [e["kind"] for e in shown["timeline"]]
+    assert shown["is_major"] is False and kinds.count("stakeholder_update") == 2
+    assert {"major_declared", "major_roles", "command_handed", "major_stood_down"} <= set(kinds)
+    assert "update 2" in next(e["text"] for e in shown["timeline"] if e["kind"] == "stakeholder_update")
+
+
 def test_with_notification_rules_a_changing_command_writes_its_outbox_rows(cli, env):
-    """Outbox rows are written through SQLAlchemy only: with rules, the plain path steps aside."""
+    """Outbox rows are written through the plain sqlite3 session too, in the same transaction."""
     key = new_incident(cli)
     cli.set_config('[notify]\n[[notify.channel]]\nname = "ops"\nurl_env = "TEST_OPS_URL"\n'
-                   '[[notify.rule]]\non = ["comment"]\nto = "ops"\n')
-    modules = _imported(["--db", cli.db_url, "comment", key, "page them"], env)
-    assert "sqlalchemy" in modules
+                   '[[notify.rule]]\non = ["comment", "resolved"]\nto = "ops"\n')
+    _plain(cli, env, ["comment", key, "page them"])
+    _plain(cli, env, ["resolve", key, "--code", "workaround", "--notes", "rebooted"])
     code, out, _ = cli("notify", "list", "--json")
-    assert code == 0 and "page them" in out
+    assert code == 0 and "page them" in out and "resolved by" in out
 
 
 def test_a_changing_command_reads_no_queue_page_and_checks_the_schema_once(cli, monkeypatch, capsys):

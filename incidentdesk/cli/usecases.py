@@ -21,10 +21,14 @@ from incidentdesk.services.catalog.spec import Kind, Param, Subject, UseCase
 # Namespace attributes the top-level parser and the generated options already use.
 RESERVED = frozenset({"db", "acting_as", "config", "command", "handler", "key", "json", "expected_version"})
 # Use cases a command runs through plain sqlite3 writes on a current SQLite file (runtime.plain_context,
-# store/plainwrite), without importing SQLAlchemy: their services touch only the incident row, its
-# timeline and the change log (tests/store/test_plainwrite.py writes each both ways and compares).
-# Anything else they ask of the session rolls the plain transaction back and runs them as usual.
-PLAIN_WRITES = frozenset({"new", "comment", "acknowledge", "start", "hold", "resume", "cancel"})
+# store/plainwrite), without importing SQLAlchemy: every storage step their services take goes through
+# store/writes, which has a plain version of it (tests/store/test_plainwrite.py writes each both ways
+# and compares every table). Anything else a future change makes them ask of the session raises
+# PlainUnsupported: the plain transaction rolls back whole and they run as usual, through the ORM.
+PLAIN_WRITES = frozenset({"new", "comment", "acknowledge", "start", "hold", "resume", "cancel", "take", "assign",
+                          "reprioritise", "escalate", "resolve", "close", "reopen",
+                          "declare_major", "stand_down_major", "post_update", "hand_command", "major_roles",
+                          "vendor", "clear_vendor"})
 
 _METAVARS = {Kind.PERSON: "LOGIN", Kind.GROUP: "GROUP", Kind.CATEGORY: "PATH", Kind.SERVICE: "NAME",
              Kind.TIME: "TIME", Kind.LIST: "NAME"}

@@ -20,6 +20,7 @@ from incidentdesk.services.incident_edit import (
     _clean, _editing, _group_by_name, _known_user, _require_may_change, _required,
 )
 from incidentdesk.services.timeline import append_event
+from incidentdesk.store import writes
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -50,8 +51,7 @@ def assign(ctx: ServiceContext, key: str, *, user: str | None = None, group: str
             major.check_assignee(user, inc.commander, inc.is_major, inc.key)
             inc.assignee = user
         elif group:
-            member_logins = {m.login for m in inc.group.members}
-            if inc.assignee not in member_logins:
+            if inc.assignee not in writes.member_logins(s, inc.group):
                 inc.assignee = None
         after = {"assignee": inc.assignee, "group": inc.group.name if inc.group else None, "tier": inc.tier}
         append_event(s, inc, ctx.actor, EventKind.ASSIGNED, now, text=_clean(comment), before=before, after=after)
@@ -126,9 +126,7 @@ def apply_escalate(s: Session, ctx: ServiceContext, inc: Incident, now: datetime
     from_group = inc.group.name if inc.group else None
     from_tier = inc.tier
     from_assignee = inc.assignee
-    from incidentdesk.store.models import Escalation
-
-    record = Escalation(incident_id=inc.id, at=now, actor=ctx.actor.login, kind=str(kind),
+    record = writes.escalation(s, incident_id=inc.id, at=now, actor=ctx.actor.login, kind=str(kind),
                         from_group=from_group, from_tier=from_tier, reason=_clean(reason), summary=summary,
                         automatic=automatic)
     if kind is EscalationKind.FUNCTIONAL:

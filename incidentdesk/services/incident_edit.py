@@ -24,7 +24,7 @@ from incidentdesk.store import writes
 if TYPE_CHECKING:  # loading for change goes through store/writes: a plain sqlite3 write imports no SQLAlchemy
     from sqlalchemy.orm import Session
 
-    from incidentdesk.store.models import Group, Incident, User
+    from incidentdesk.store.models import Group, Incident
 
 
 def _clean(text: str | None) -> str:
@@ -48,15 +48,12 @@ def _group_by_name(session: Session, name: str | None) -> Group | None:
     return group
 
 
-def _known_user(session: Session, login: str, field: str) -> User:
-    from sqlalchemy import select
-
-    from incidentdesk.store.models import User
-
-    user = session.scalar(select(User).where(User.login == login))
-    if user is None:
+def _known_user(session: Session, login: str, field: str) -> str:
+    """`login`, refused unless it is a known person's."""
+    known = writes.known_login(session, login)
+    if known is None:
         raise ValidationError(f"unknown person {login!r}: add them with `incidentdesk users add`", field=field)
-    return user
+    return known
 
 
 def _situation(inc: Incident) -> lifecycle.Situation:

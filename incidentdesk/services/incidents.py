@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING
 from incidentdesk.domain import limits, lifecycle, major
 from incidentdesk.domain.enums import EventKind, Level, ResolutionCode, Status, parse_enum
 from incidentdesk.domain.errors import ValidationError
-from incidentdesk.services import sla_sync
+from incidentdesk.domain.links import LinkKind, cascade_note
+from incidentdesk.services import pir_gate, sla_sync
 from incidentdesk.services import vendor as vendor_service
 from incidentdesk.services.assignment import (
     apply_escalate, apply_reprioritise, assign, escalate, reprioritise, take,
@@ -34,6 +35,7 @@ from incidentdesk.services.intake import (
     DEFAULT_SEVERITY, Intake, create_incident, log_incident, log_incident_fields,
 )
 from incidentdesk.services.timeline import append_event
+from incidentdesk.store import writes
 
 if TYPE_CHECKING:  # a plain sqlite3 write (store/writes) runs these steps without SQLAlchemy
     from sqlalchemy.orm import Session
@@ -151,19 +153,27 @@ def apply_resolve(s: Session, ctx: ServiceContext, inc: Incident, now: datetime,
         inc.acknowledged_at = now
     inc.resolution_code = str(code)
     inc.resolution_notes = notes
-    from sqlalchemy import select
-
-    from incidentdesk.store.models import Escalation
-
-    escalated = s.scalar(select(Escalation.id).where(Escalation.incident_id == inc.id).limit(1)) is not None
+    escalated = writes.was_escalated(s, inc.id)
     inc.first_contact_resolution = not escalated and inc.reopen_count == 0 and inc.tier == 1
     sla = sla_sync.on_resolved(ctx.config, inc, now)
     append_event(s, inc, ctx.actor, EventKind.RESOLVED, now, text=notes,
                  before={"status": str(before)},
                  after={"status": str(after), "code": str(code), "fcr": inc.first_contact_resolution, **sla})
-    from incidentdesk.services import links as links_service
+    _resolve_folded(s, ctx, inc, now, code, notes)  # its children and duplicates
 
-    links_service.resolve_folded(s, ctx, inc, now, code, notes, apply_resolve)  # its children and duplicates
+
+def _resolve_folded(s: Session, ctx: ServiceContext, parent: Incident, now: datetime, code: ResolutionCode,
+                    notes: str) -> list[str]:
+    """Resolve the open incidents folded under `parent` (being resolved in this transaction), each with
+    its own event (services/links.py folds them). A duplicate is resolved with the code "duplicate"; a
+    child with its parent's code. Returns their keys."""
+    folded = writes.open_folded(s, parent.id)
+    for child in folded:
+        child_code = ResolutionCode.DUPLICATE if child.link_kind == LinkKind.DUPLICATE else code
+        apply_resolve(s, ctx, child, now, code=child_code, notes=cascade_note(parent.key, child.link_kind, notes))
+        child.updated_at = now
+        child.updated_by = ctx.actor.login
+    return [c.key for c in folded]
 
 
 def close(ctx: ServiceContext, key: str, *, confirmed: bool = False, csat: int | None = None,
@@ -172,9 +182,7 @@ def close(ctx: ServiceContext, key: str, *, confirmed: bool = False, csat: int |
         raise ValidationError(f"CSAT must be 1 to 5, not {csat}", field="csat")
     with _editing(ctx, key, expected_version) as (s, inc, now):
         before, after = _transition(inc, "close")
-        from incidentdesk.services import pir as pir_service
-
-        pir_service.check_close(s, ctx.config, inc)   # a major incident needs its review ([pir] required)
+        pir_gate.check_close(s, ctx.config, inc)   # a major incident needs its review ([pir] required)
         sla_sync.on_closed_or_cancelled(inc)
         inc.closed_at = now
         inc.user_confirmed = bool(confirmed)

@@ -3,23 +3,20 @@
 Each is one transaction on the incident being linked (locked, its version checked, a `linked`
 event on its timeline). The incident it is folded under is locked too (so it cannot become a
 child meanwhile) but not changed: its queue row is repainted through the change feed, because
-its count of folded incidents moved. Resolving the parent resolves what is folded under it:
-services/incidents.apply_resolve calls `resolve_folded` in the same transaction.
+its count of folded incidents moved. Resolving the parent resolves what is folded under it, in
+the same transaction (services/incidents.apply_resolve, on either kind of write session).
 """
 
 from __future__ import annotations
-
-from collections.abc import Callable
-from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from incidentdesk.domain import lifecycle
-from incidentdesk.domain.enums import EventKind, ResolutionCode, Status
+from incidentdesk.domain.enums import EventKind, Status
 from incidentdesk.domain.errors import NotFound, ValidationError
 from incidentdesk.domain.keys import parse_key
-from incidentdesk.domain.links import LinkKind, cascade_note, check_link
+from incidentdesk.domain.links import LinkKind, check_link
 from incidentdesk.services.context import ServiceContext
 from incidentdesk.services.incident_edit import _editing
 from incidentdesk.services.timeline import append_event
@@ -83,19 +80,3 @@ def unlink_incident(ctx: ServiceContext, key: str, *, expected_version: int | No
         record_change(s, [parent_id], str(EventKind.LINKED), now)
         return inc.version + 1
 
-
-def resolve_folded(s: Session, ctx: ServiceContext, parent: Incident, now: datetime, code: ResolutionCode,
-                   notes: str, resolve: Callable[..., None]) -> list[str]:
-    """Resolve the open incidents folded under `parent` (being resolved in this transaction), each with
-    its own event; `resolve` is services/incidents.apply_resolve (passed in: that module imports this one).
-
-    A duplicate is resolved with the code "duplicate"; a child with its parent's code. Returns their keys.
-    """
-    folded = s.scalars(select(Incident).where(Incident.parent_id == parent.id, Incident.is_open.is_(True))
-                       .order_by(Incident.id).with_for_update(of=Incident)).all()
-    for child in folded:
-        child_code = ResolutionCode.DUPLICATE if child.link_kind == LinkKind.DUPLICATE else code
-        resolve(s, ctx, child, now, code=child_code, notes=cascade_note(parent.key, child.link_kind, notes))
-        child.updated_at = now
-        child.updated_by = ctx.actor.login
-    return [c.key for c in folded]

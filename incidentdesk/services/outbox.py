@@ -6,7 +6,9 @@ through the same session as the change, so a rolled-back change sends nothing, a
 one is in the outbox for the delivery worker (notify/delivery.py) whatever happens next.
 
 The rules come with the session (`session.info["notify"]`, set by ServiceContext from the
-config): without rules, or when no rule names the event, the hook returns before any query.
+config): without rules, or when no rule names the event, the hook returns before any query. The
+session may be a plain sqlite3 one (a CLI command's, store/plainwrite): the rows are then written
+through it, the same columns and values, at its commit (store/writes.add_outbox).
 """
 
 from __future__ import annotations
@@ -19,7 +21,14 @@ from incidentdesk.domain.notify_rules import (
 )
 from incidentdesk.domain.roles import require
 from incidentdesk.domain.enums import Role
-from incidentdesk.store import outbox as outbox_store
+from incidentdesk.store import writes
+
+
+def _store():
+    """store/outbox, imported when used: the hook above runs in plain sqlite3 writes, which import no SQLAlchemy."""
+    from incidentdesk.store import outbox
+
+    return outbox
 
 
 def _settings(session) -> NotifySettings | None:
@@ -44,9 +53,7 @@ def _looked_up(session, settings, event: str, group: str | None, manager: str | 
     if "manager" in wanted:
         found["manager"] = manager
     if "oncall" in wanted and group is not None:
-        from incidentdesk.store.oncall import on_call_now
-
-        found["oncall"] = on_call_now(session, group, at)
+        found["oncall"] = writes.on_call_now(session, group, at)
     return found
 
 
@@ -66,7 +73,7 @@ def after_event(session, incident, actor_login: str, kind: str, at: datetime, te
                 **_looked_up(session, settings, name, group, incident.group.manager if incident.group else None, at))
     if incident.id is None:
         session.flush()
-    outbox_store.add(session, _rows(settings, fact, event_hash, incident.id, at))
+    writes.add_outbox(session, _rows(settings, fact, event_hash, incident.id, at))
 
 
 def after_bulk_events(session, events: list[dict], at: datetime) -> None:
@@ -95,14 +102,14 @@ def after_bulk_events(session, events: list[dict], at: datetime) -> None:
                     actor=event["actor"], text=event.get("text") or "",
                     **_looked_up(session, settings, name, inc.group_name, inc.group_manager, at))
         rows += _rows(settings, fact, event["hash"], inc.id, at)
-    outbox_store.add(session, rows)
+    writes.add_outbox(session, rows)
 
 
 def retry(ctx, *, message_id: int) -> int:
     """Send a parked (failed) notification again: due now, with a fresh count of attempts."""
     require(ctx.actor, Role.TRIAGE_CAPTAIN, "retry a notification")
     with ctx.db.write() as s:
-        state = outbox_store.retry(s, message_id, ctx.now())
+        state = _store().retry(s, message_id, ctx.now())
     if state is None:
         raise NotFound(f"no notification {message_id}: see `incidentdesk notify list` for their ids")
     if state != "failed":
@@ -112,22 +119,22 @@ def retry(ctx, *, message_id: int) -> int:
 
 
 def list_messages(ctx, *, state: str | None = None, limit: int = 200) -> list[dict]:
-    return outbox_store.messages(ctx.db, state, limit)
+    return _store().messages(ctx.db, state, limit)
 
 
 # --- the delivery worker's bookkeeping (notify/delivery.py): each its own short transaction ---------
 def claim_due(db, worker: str, due_by: datetime, lease_until: datetime, limit: int) -> list[dict]:
     """Rows due by `due_by` (or whose lease ran out), now `worker`'s until `lease_until`."""
-    return outbox_store.claim(db, worker, due_by, lease_until, limit)
+    return _store().claim(db, worker, due_by, lease_until, limit)
 
 
 def record_sent(db, row_id: int, worker: str, at: datetime) -> bool:
-    return outbox_store.mark_sent(db, row_id, worker, at)
+    return _store().mark_sent(db, row_id, worker, at)
 
 
 def record_failed(db, row_id: int, worker: str, error: str, *, retry_at: datetime | None) -> bool:
     """A failed attempt: due again at `retry_at`, or parked as failed when None."""
-    return outbox_store.mark_failed(db, row_id, worker, error, retry_at=retry_at)
+    return _store().mark_failed(db, row_id, worker, error, retry_at=retry_at)
 
 
 def purge_sent(db, now: datetime, keep_days: float) -> int:
@@ -140,4 +147,4 @@ def purge_sent(db, now: datetime, keep_days: float) -> int:
         return 0
     from datetime import timedelta
 
-    return outbox_store.purge_sent(db, now - timedelta(days=keep_days))
+    return _store().purge_sent(db, now - timedelta(days=keep_days))

@@ -8,8 +8,8 @@ Version 0 is "no review yet": the first save creates it. Every change is also a 
 the incident's timeline (the audit chain covers it; the review's own timeline leaves these out).
 
 Anyone known to incidentdesk may contribute (resolvers write what slowed them); the review is
-required before a major incident is closed while `[pir] required` is on (`check_close`, called
-by the close use case).
+required before a major incident is closed while `[pir] required` is on (services/pir_gate.py,
+asked by the close use case).
 """
 
 from __future__ import annotations
@@ -25,10 +25,10 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from incidentdesk.domain import limits
 from incidentdesk.domain.enums import EventKind
-from incidentdesk.domain.errors import EditConflict, InvalidTransition, NotFound, ValidationError
+from incidentdesk.domain.errors import EditConflict, NotFound, ValidationError
 from incidentdesk.domain.keys import parse_key
 from incidentdesk.domain.pir import (
-    REVIEW_EVENT, clean_causes, clean_text, close_refusal, parse_due, parse_number,
+    REVIEW_EVENT, clean_causes, clean_text, parse_due, parse_number,
 )
 from incidentdesk.domain.pir_review import Review
 from incidentdesk.domain.text import one_line
@@ -45,23 +45,8 @@ _WORDS = {"summary": "summary", "duration": "impact duration", "users": "users i
           "causes": "contributing causes"}
 
 
-def pir_required(config) -> bool:
-    """`[pir] required` (default true): a major incident needs a complete review before it is closed."""
-    return config.schema.pir.required
-
-
 def review(ctx: ServiceContext, key: str) -> Review:
     return store.load_review(ctx.db, key)
-
-
-def check_close(s: Session, config, inc: Incident) -> None:
-    """Refuse to close a major incident without a complete review (inside close's transaction)."""
-    if not inc.is_major or not pir_required(config):
-        return
-    row = store.review_row(s, inc.id)
-    reason = close_refusal(inc.key, row is not None, row.summary if row else "", row.causes if row else ())
-    if reason:
-        raise InvalidTransition(reason)
 
 
 @contextmanager

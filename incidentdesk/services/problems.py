@@ -48,7 +48,7 @@ def _title(title: str | None) -> str:
 
 def _owner(s: Session, owner: str | None) -> str | None:
     login = one_line(owner)
-    return _known_user(s, login, "owner").login if login else None
+    return _known_user(s, login, "owner") if login else None
 
 
 def _incidents(s: Session, keys: Iterable[str]) -> list[Incident]:

@@ -8,13 +8,17 @@ resolve step), and the check must not make the two import each other.
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
 from incidentdesk.domain.errors import InvalidTransition
 from incidentdesk.domain.requests import Approval, parse_approver
-from incidentdesk.store.models import Incident
-from incidentdesk.store.request_models import RequestStep, ServiceRequest
+from incidentdesk.store import writes
+
+if TYPE_CHECKING:  # the incident's resolve asks it on either kind of write session (store/writes)
+    from sqlalchemy.orm import Session
+
+    from incidentdesk.store.models import Incident
+    from incidentdesk.store.request_models import ServiceRequest
 
 
 def approval_block(sr: ServiceRequest, inc: Incident, doing: str) -> str | None:
@@ -33,13 +37,13 @@ def check_ready(s: Session, inc: Incident, doing: str = "resolve") -> None:
     """Refuse unless the request is approved (where its type needs it) and every fulfilment step is done."""
     if inc.type != "request":
         return
-    sr = s.get(ServiceRequest, inc.id)
+    sr = writes.service_request(s, inc.id)
     if sr is None:   # logged as a request without a type (`new --type request`): nothing to wait for
         return
     blocked = approval_block(sr, inc, doing)
     if blocked:
         raise InvalidTransition(blocked)
-    steps = s.scalars(select(RequestStep).where(RequestStep.incident_id == inc.id).order_by(RequestStep.number)).all()
+    steps = writes.request_steps(s, inc.id)
     open_steps = [st for st in steps if st.done_at is None]
     if open_steps:
         first = open_steps[0]

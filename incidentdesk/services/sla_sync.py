@@ -25,8 +25,9 @@ from incidentdesk.domain.sla_state import (
     RANK, TARGETS, SlaFacts, SlaState, Transition, assess, catch_up, describe, state_at, stopped_state,
 )
 from incidentdesk.services.timeline import append_event
+from incidentdesk.store import writes
 
-if TYPE_CHECKING:  # acknowledging, holding... keep SLA columns with no query (a plain sqlite3 write, store/writes)
+if TYPE_CHECKING:  # every step runs on either kind of write session (a plain sqlite3 one: store/writes)
     from sqlalchemy.orm import Session
 
     from incidentdesk.store.models import Incident
@@ -196,18 +197,9 @@ def paused_from_timeline(session: Session, settings: SlaSettings, inc: Incident,
     at a resolve, and ends at the next resume or reopen; a pause still open is not included
     (sla_paused_at holds it).
     """
-    from sqlalchemy import select
-
-    from incidentdesk.store.models import TimelineEvent
-
     calendar = settings.policy_for(inc.priority, inc.type, inc.category, inc.sla_target).calendar
-    rows = session.execute(
-        select(TimelineEvent.kind, TimelineEvent.at, TimelineEvent.text)
-        .where(TimelineEvent.incident_id == inc.id,
-               TimelineEvent.kind.in_([str(EventKind.HELD), str(EventKind.RESOLVED), str(EventKind.RESUMED),
-                                       str(EventKind.REOPENED)]))
-        .order_by(TimelineEvent.seq)
-    ).all()
+    rows = writes.timeline_of_kinds(session, inc.id, [str(EventKind.HELD), str(EventKind.RESOLVED),
+                                                      str(EventKind.RESUMED), str(EventKind.REOPENED)])
     total, started = timedelta(0), None
     for kind, at, text in rows:
         if kind == EventKind.HELD and settings.pauses(text) and started is None:
@@ -269,10 +261,6 @@ def on_reprioritised(config: Config, session: Session, inc: Incident, now: datet
     priority lowered and raised back with "start") takes up that target's state again, so its
     breach is neither recorded nor escalated twice. Stopped targets keep their verdict.
     """
-    from sqlalchemy import select
-
-    from incidentdesk.store.models import SlaTargetRecord
-
     settings = sla_settings(config)
     policy = settings.policy_for(inc.priority, inc.type, inc.category, inc.sla_target)
     out = Reprioritised()
@@ -281,15 +269,13 @@ def on_reprioritised(config: Config, session: Session, inc: Incident, now: datet
         refresh(settings, inc, now)
         return out
     out.before = [(tr, old.policy) for tr in old.pending]
-    earlier = session.execute(   # with "change" the new targets start now: none can be an earlier one
-        select(SlaTargetRecord.target, SlaTargetRecord.state, SlaTargetRecord.breached_at)
-        .where(SlaTargetRecord.incident_id == inc.id, SlaTargetRecord.policy == policy.name,
-               SlaTargetRecord.counted_from == inc.created_at)
-    ).all() if settings.reprioritise_from == "start" else []
+    # with "change" the new targets start now: none can be an earlier one
+    earlier = writes.earlier_targets(session, inc.id, policy.name, inc.created_at) \
+        if settings.reprioritise_from == "start" else []
     superseded = []
     for which in running:
-        session.add(SlaTargetRecord(
-            incident_id=inc.id, target=which, priority=old.priority, policy=old.policy, calendar=old.calendar,
+        session.add(writes.sla_target_record(
+            session, incident_id=inc.id, target=which, priority=old.priority, policy=old.policy, calendar=old.calendar,
             counted_from=old.started_at, due_at=old.due[which], state=old.states[which].value,
             breached_at=old.breached_at[which] if old.states[which] is SlaState.BREACHED else None, superseded_at=now))
         superseded.append(f"{which} {old.policy} {old.states[which].label} (due {old.due[which]:%Y-%m-%d %H:%M} UTC)")

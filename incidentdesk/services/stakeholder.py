@@ -16,8 +16,6 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
-
 from incidentdesk.domain import lifecycle, major, stakeholder
 from incidentdesk.domain.enums import EventKind, Status
 from incidentdesk.domain.errors import InvalidTransition
@@ -25,7 +23,8 @@ from incidentdesk.domain.vendor import vendor_line
 from incidentdesk.services.context import ServiceContext
 from incidentdesk.services.incident_edit import _editing
 from incidentdesk.services.timeline import append_event
-from incidentdesk.store.models import TimelineEvent
+from incidentdesk.store import writes
+
 
 def post_update(ctx: ServiceContext, key: str, *, impacted: str, who: str, status: str, workaround: str = "",
                 next_update: datetime | None = None, follow: str = "", expected_version: int | None = None) -> int:
@@ -39,8 +38,7 @@ def post_update(ctx: ServiceContext, key: str, *, impacted: str, who: str, statu
         due = next_update or now + ctx.config.major.cadence_for(inc.severity)
         update = stakeholder.make_update(impacted=impacted, who=who, status=status, workaround=workaround,
                                          follow=follow, next_update_at=due, now=now)
-        number = int(s.scalar(select(func.count()).select_from(TimelineEvent).where(
-            TimelineEvent.incident_id == inc.id, TimelineEvent.kind == str(EventKind.STAKEHOLDER_UPDATE))) or 0) + 1
+        number = writes.events_of_kind(s, inc.id, str(EventKind.STAKEHOLDER_UPDATE)) + 1
         vendor = vendor_line(inc.vendor, inc.vendor_ticket, inc.vendor_status, inc.vendor_url)
         extra = [("Vendor", vendor.removeprefix("Vendor: "))] if vendor else []  # the supplier it waits on
         text = stakeholder.render(update, key=inc.key, title=inc.title, severity=inc.severity, number=number,

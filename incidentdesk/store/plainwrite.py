@@ -10,13 +10,14 @@ them either the ORM or this module. Here is only storage, written exactly as SQL
 
 - the incident: at commit, one `UPDATE incidents SET <changed columns>, version = version + 1
   WHERE id = ? AND version = ?` (the ORM's version counter; no row: StaleRow), or one INSERT;
-- timeline events: INSERTs after the incident's, in the order the service adds them (the change-log
+- timeline events, then other new rows (escalations, replaced SLA targets: `PlainRow`) and outbox
+  rows: INSERTs after the incidents', each table's in the order the service adds them (the change-log
   row is store/changefeed.record_change's, written on this session's connection at once);
 - values as SQLAlchemy binds them on SQLite: UTC datetimes as naive `YYYY-MM-DD HH:MM:SS.ffffff`,
   booleans as 0/1, JSON with `json.dumps` (None as `null`).
 
-Nothing else is written here: no notification rules (the CLI takes the ORM path when `[notify]`
-has rules), no SLA history, no PostgreSQL. The connection is opened as store/engine opens one
+What the services read besides the incident row is store/plainreads'. Nothing else is written
+here, and never PostgreSQL. The connection is opened as store/engine opens one
 (foreign keys on, synchronous NORMAL, the same busy timeout) and writes under BEGIN IMMEDIATE.
 """
 
@@ -26,7 +27,7 @@ import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -100,6 +101,11 @@ class PlainIncident:
     def __getattr__(self, name: str):  # only for names the row has not: a relationship, say
         raise PlainUnsupported(f"incident.{name}")
 
+    @property
+    def group_id(self) -> int | None:
+        """The group id as read (as the ORM's column attribute: a new `group` shows in it after the flush)."""
+        return self._loaded_group
+
     def changes(self) -> dict:
         """Column name -> value to store, for every attribute that differs from the row as read."""
         out = {}
@@ -147,6 +153,30 @@ class PlainEvent:
         self.__dict__.update(values)
 
 
+class PlainRow:
+    """A new row of another table (an escalation, a replaced SLA target), its columns as attributes:
+    the service may set more after making it, and every one set is inserted; one never set reads as
+    None and is stored as NULL, as the ORM leaves a column without a default."""
+
+    def __init__(self, table: str, columns: frozenset[str], **values) -> None:
+        self.__dict__.update(_table=table, _columns=columns)
+        for name, value in values.items():
+            setattr(self, name, value)
+
+    def __getattr__(self, name: str):
+        if name in self._columns:
+            return None
+        raise AttributeError(name)
+
+    def __setattr__(self, name: str, value) -> None:
+        if name not in self._columns:
+            raise PlainUnsupported(f"{self._table}.{name}")
+        self.__dict__[name] = value
+
+    def values(self) -> dict:
+        return {name: sqlite_value(value) for name, value in self.__dict__.items() if not name.startswith("_")}
+
+
 @dataclass
 class PlainSession:
     """One write transaction (BEGIN IMMEDIATE ... COMMIT) on a plain sqlite3 connection."""
@@ -155,6 +185,7 @@ class PlainSession:
     info: dict = field(default_factory=dict)
     _incidents: list[PlainIncident] = field(default_factory=list)
     _events: list[PlainEvent] = field(default_factory=list)
+    _rows: list[tuple[str, dict | PlainRow]] = field(default_factory=list)  # escalations, SLA history, outbox
     _types: dict[str, str] | None = None
 
     def __getattr__(self, name: str):  # scalar, execute, get...: the SQLAlchemy session's
@@ -200,6 +231,19 @@ class PlainSession:
     def max_incident_id(self) -> int | None:
         return self.conn.execute("SELECT max(id) FROM incidents").fetchone()[0]
 
+    def new_row(self, table: str, **values) -> PlainRow:
+        """A new row of `table` for `add` (its columns checked against the file's schema)."""
+        return PlainRow(table, frozenset(_column_types(self.conn, table)), **values)
+
+    def tracked(self, number: int) -> PlainIncident | None:
+        """The incident with this id if this transaction loaded it already (as the ORM's identity map)."""
+        return next((inc for inc in self._incidents if inc._loaded is not None and inc.id == number), None)
+
+    def insert_rows(self, table: str, rows: list[dict]) -> None:
+        """Rows for `table` (as store/outbox.add gives them: column -> value), inserted at commit after
+        the incidents they refer to (a new incident's outbox row needs it written first)."""
+        self._rows += [(table, {name: sqlite_value(value) for name, value in row.items()}) for row in rows]
+
     def categories(self) -> list[tuple[str, bool, str | None]]:
         rows = self.conn.execute("SELECT path, retired, default_group FROM categories ORDER BY path")
         return [(path, bool(retired), group) for path, retired, group in rows]
@@ -209,6 +253,8 @@ class PlainSession:
         ORM's flush orders them: an event refers to its incident)."""
         if isinstance(obj, PlainEvent):
             self._events.append(obj)
+        elif isinstance(obj, PlainRow):
+            self._rows.append((obj._table, obj))
         elif isinstance(obj, PlainIncident):
             if obj not in self._incidents:
                 self._incidents.append(obj)
@@ -216,8 +262,11 @@ class PlainSession:
             raise PlainUnsupported(f"a plain session does not write {type(obj).__name__}")
 
     def flush(self) -> None:
-        """Write each incident changed or added (called once, at commit)."""
-        for incident in self._incidents:
+        """Write each incident changed or added (called once, at commit): new ones in the order added,
+        then changed ones by id, as the ORM's flush orders them (the full-text index's triggers then
+        store the same index, byte for byte)."""
+        new = [inc for inc in self._incidents if inc._loaded is None]
+        for incident in new + sorted((inc for inc in self._incidents if inc._loaded is not None), key=lambda i: i.id):
             changes = incident.changes()
             if incident._loaded is None:  # a new row, written once with its version
                 names = list(changes)
@@ -239,7 +288,13 @@ class PlainSession:
             cur = self.conn.execute(f"INSERT INTO timeline_events ({', '.join(EVENT_COLUMNS)}) "
                                     f"VALUES ({', '.join('?' * len(EVENT_COLUMNS))})", values)
             event.id = cur.lastrowid
-        self._incidents, self._events = [], []
+        for table, row in self._rows:
+            values = row.values() if isinstance(row, PlainRow) else row
+            cur = self.conn.execute(f"INSERT INTO {table} ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})",
+                                    list(values.values()))
+            if isinstance(row, PlainRow):
+                row.id = cur.lastrowid
+        self._incidents, self._events, self._rows = [], [], []
 
 
 def _q(name: str) -> str:
@@ -297,6 +352,10 @@ class PlainDatabase:
             return PlainSession(conn).incident_for_update(number)
         finally:
             conn.close()
+
+    def with_session_info(self, **info) -> PlainDatabase:
+        """This file whose write sessions carry `info` too (the notification rules: as Database's)."""
+        return replace(self, session_info={**self.session_info, **info})
 
     def dispose(self) -> None:
         pass

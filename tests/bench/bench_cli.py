@@ -9,7 +9,8 @@ with the same interpreter; beside it, for scale, a process that only imports SQL
 the models (what every command that writes through the services pays first). Bytecode is cached as in an installed package (PYTHONDONTWRITEBYTECODE
 is dropped; the warm-up writes what is missing). Targets (issue 11, item 8): reading commands (`--help`, `paths`,
 `list`, `show`, `config check`) within 6x the baseline, changing commands (`comment`, `ack`,
-`new`, ...) within 12x. Prints the median wall time of each, its ratio and whether it meets its
+`new`, `take`, `assign`, `resolve`, ..., the major-incident commands, and `comment`, `assign`, `resolve`
+with notification rules: the `+notify` rows) within 12x. Prints the median wall time of each, its ratio and whether it meets its
 target; `--importtime CMD` prints what that command imports, slowest first, instead.
 """
 
@@ -75,6 +76,31 @@ tier = 2
 [audit]
 syslog = false
 """
+# A site's [notify]: a channel for the desk, people reached by e-mail, rules on the changes people
+# script (the `+notify` rows run with it: their outbox rows are written in the same transaction).
+NOTIFY_CONFIG = """\
+[[notify.channel]]
+name = "ops"
+url_env = "BENCH_OPS_URL"
+
+[[notify.channel]]
+name = "mail"
+url_env = "BENCH_MAIL_URL"
+
+[[notify.rule]]
+on = ["created", "assigned", "escalated", "resolved", "reopened", "comment", "sla_breached"]
+to = "ops"
+
+[[notify.rule]]
+on = ["assigned", "escalated", "resolved"]
+to = ["assignee", "manager"]
+via = "mail"
+
+[notify.addresses]
+ana = "ana@example.com"
+ines = "ines@example.com"
+marco = "marco@example.com"
+"""
 FLOOR = "import SQLAlchemy+models"
 
 
@@ -103,15 +129,51 @@ def _run(argv: list[str], env: dict) -> float:
 
 
 class Commands:
-    """The commands to time; `ack` takes a fresh new incident each run (an incident is acknowledged once)."""
+    """The commands to time; a changing command takes a fresh incident in the state it needs each run
+    (an incident is acknowledged, resolved, closed once); `+notify` rows run with NOTIFY_CONFIG too."""
 
-    def __init__(self, program: list[str], url: str, env: dict, runs: int) -> None:
+    def __init__(self, program: list[str], url: str, env: dict, runs: int, notify_env: dict) -> None:
         self.program, self.url, self.env = program, url, env
         self.cli = [*program, "--db", url]
-        keys = [self._out("new", "--title", f"bench ack {i}", "--impact", "low", "--urgency", "low")
-                for i in range(runs + 2)]
-        self.unacknowledged = iter(keys)
         self.some = self._out("list", "--limit", "1").split()[0]
+        fresh = {name: self._pool(name, runs) for name in ("ack", "take", "assign", "reprioritise", "escalate",
+                                                             "resolve", "resolve+notify", "assign+notify", "major",
+                                                             "vendor")}
+        resolved = {name: self._pool(name, runs, then=("resolve", "--code", "workaround", "--notes", "bench"))
+                    for name in ("close", "reopen")}
+        majors = {name: self._pool(name, runs, then=("major", "--commander", "ines", "--reason", "bench"))
+                  for name in ("update", "major-roles", "hand", "stand-down")}
+        vendors = {"vendor-clear": self._pool("vendor-clear", runs, then=("vendor", "--vendor", "Acme",
+                                                                            "--vendor-ticket", "AC-1"))}
+        pools = {name: iter(keys) for name, keys in {**fresh, **resolved, **majors, **vendors}.items()}
+        self.unacknowledged = pools["ack"]
+        self.changing: list[tuple[str, callable]] = [
+            ("take", lambda: ["take", next(pools["take"])]),
+            ("assign", lambda: ["assign", next(pools["assign"]), "--group", "Service Desk"]),
+            ("reprioritise", lambda: ["reprioritise", next(pools["reprioritise"]), "--impact", "high", "--reason",
+                                      "spreading"]),
+            ("escalate", lambda: ["escalate", next(pools["escalate"]), "--kind", "functional", "--to",
+                                  "Platform SRE", "--summary", "restarted twice; logs attached"]),
+            ("resolve", lambda: ["resolve", next(pools["resolve"]), "--code", "workaround", "--notes", "rebooted"]),
+            ("close", lambda: ["close", next(pools["close"]), "--confirmed", "--csat", "4"]),
+            ("reopen", lambda: ["reopen", next(pools["reopen"]), "--reason", "back again"]),
+            ("major", lambda: ["major", next(pools["major"]), "--commander", "ines", "--reason", "checkout down"]),
+            ("update", lambda: ["update", next(pools["update"]), "--impacted", "checkout", "--who", "all shoppers",
+                                "--status", "failing over to eu2"]),
+            ("major-roles", lambda: ["major-roles", next(pools["major-roles"]), "--deputy", "ana"]),
+            ("hand", lambda: ["hand", next(pools["hand"]), "--commander", "marco", "--reason", "end of shift"]),
+            ("stand-down", lambda: ["stand-down", next(pools["stand-down"]), "--reason", "contained"]),
+            ("vendor", lambda: ["vendor", next(pools["vendor"]), "--vendor", "Acme Cloud", "--vendor-ticket", "AC-4471",
+                                "--vendor-status", "investigating"]),
+            ("vendor-clear", lambda: ["vendor-clear", next(pools["vendor-clear"])]),
+        ]
+        self.notify_env = notify_env
+        self.notified: list[tuple[str, callable]] = [
+            ("comment+notify", lambda: ["comment", self.some, "bench note"]),
+            ("assign+notify", lambda: ["assign", next(pools["assign+notify"]), "--group", "Service Desk"]),
+            ("resolve+notify", lambda: ["resolve", next(pools["resolve+notify"]), "--code", "workaround", "--notes",
+                                        "rebooted"]),
+        ]
         has_config = re.search(r"^ +config ", self._out("--help"), re.M) is not None  # once `config` exists
         self.table: list[tuple[str, float, callable]] = [
             ("--help", READING, lambda: [*self.program, "--help"]),
@@ -122,7 +184,20 @@ class Commands:
             ("comment", CHANGING, lambda: [*self.cli, "comment", self.some, "bench note"]),
             ("ack", CHANGING, lambda: [*self.cli, "ack", next(self.unacknowledged)]),
             ("new", CHANGING, lambda: [*self.cli, "new", "--title", "bench", "--impact", "low", "--urgency", "low"]),
+            *[(name, CHANGING, lambda words=words: [*self.cli, *words()]) for name, words in self.changing],
+            *[(name, CHANGING, lambda words=words: [*self.cli, *words()]) for name, words in self.notified],
         ]
+
+    def env_of(self, name: str) -> dict:
+        return self.notify_env if name.endswith("+notify") else self.env
+
+    def _pool(self, name: str, runs: int, *, then: tuple[str, ...] = ()) -> list[str]:
+        """A new incident for each run of `name`, each taken through `then` (resolved, declared major...)."""
+        keys = [self._out("new", "--title", f"bench {name} {i}", "--impact", "low", "--urgency", "low")
+                for i in range(runs + 2)]
+        for key in keys if then else ():
+            self._out(then[0], key, *then[1:])
+        return keys
 
     def _out(self, *args: str) -> str:
         return subprocess.run([*self.cli, *args], env=self.env, check=True, capture_output=True, text=True).stdout.strip()
@@ -163,15 +238,19 @@ def main() -> None:
         if args.importtime:
             importtime(["--db", url, *args.importtime.split()], env)
             return
-        variants = [("", Commands(_program(), url, env, args.runs))]
+        (home / "notify.toml").write_text(BENCH_CONFIG + "\n[notify]\n" + NOTIFY_CONFIG)
+        os.chmod(home / "notify.toml", 0o600)
+        notify_env = {**env, "INCIDENTDESK_CONFIG": str(home / "notify.toml")}
+        variants = [("", Commands(_program(), url, env, args.runs, notify_env))]
         if args.before:
-            old_env = {**env, "PYTHONPATH": str(Path(args.before).resolve())}
-            variants.append((" (before)", Commands(_program(), url, old_env, args.runs)))
+            before = {"PYTHONPATH": str(Path(args.before).resolve())}
+            variants.append((" (before)", Commands(_program(), url, {**env, **before}, args.runs,
+                                                   {**notify_env, **before})))
         rows = []  # each command, then the same command before
         for same in zip(*(commands.table for _, commands in variants)):
             for (suffix, commands), (name, target, argv) in zip(variants, same):
                 if not args.only or name.split()[0] in args.only.split(","):
-                    rows.append((name + suffix, target, argv, commands.env))
+                    rows.append((name + suffix, target, argv, commands.env_of(name)))
         baseline_argv = [sys.executable, "-c", "import sqlite3"]
         # What any command that writes through the services pays before it does anything: for scale.
         floor_argv = [sys.executable, "-c", "import sqlalchemy.orm, sqlalchemy.dialects.sqlite, incidentdesk.store.models"]
