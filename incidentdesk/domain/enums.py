@@ -1,4 +1,6 @@
-"""The vocabularies of the incident record, as string enums so they store and print as is."""
+"""The vocabularies the desk stores — of the incident record, and of on-call rotations (Cadence,
+Weekday: the catalog offers them as choices at every start, without the rotation rules of
+domain/oncall.py) — as string enums so they store and print as is."""
 
 from enum import StrEnum
 
@@ -115,3 +117,24 @@ def parse_enum(enum_cls, value: str, what: str):
             return member
     allowed = ", ".join(m.value for m in enum_cls)
     raise ValidationError(f"unknown {what} {text!r}: use one of {allowed}", field=what)
+
+
+class Cadence(StrEnum):
+    DAILY = "daily"
+    WEEKLY = "weekly"
+
+    @property
+    def days(self) -> int:
+        return 1 if self is Cadence.DAILY else 7
+
+
+class Weekday(StrEnum):
+    """A weekly rotation's handoff day, as the catalog offers it (Monday is index 0)."""
+
+    MONDAY = "monday"
+    TUESDAY = "tuesday"
+    WEDNESDAY = "wednesday"
+    THURSDAY = "thursday"
+    FRIDAY = "friday"
+    SATURDAY = "saturday"
+    SUNDAY = "sunday"

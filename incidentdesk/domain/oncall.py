@@ -24,32 +24,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from incidentdesk.domain.enums import Cadence
 from incidentdesk.domain.errors import ValidationError
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 MAX_MEMBERS = 100
 MAX_SHIFTS = 5000          # a schedule asked for is cut here (an iCal feed of a daily rotation over years)
-
-
-class Cadence(StrEnum):
-    DAILY = "daily"
-    WEEKLY = "weekly"
-
-    @property
-    def days(self) -> int:
-        return 1 if self is Cadence.DAILY else 7
-
-
-class Weekday(StrEnum):
-    """A weekly rotation's handoff day, as the catalog offers it (Monday is index 0)."""
-
-    MONDAY = "monday"
-    TUESDAY = "tuesday"
-    WEDNESDAY = "wednesday"
-    THURSDAY = "thursday"
-    FRIDAY = "friday"
-    SATURDAY = "saturday"
-    SUNDAY = "sunday"
 
 
 class OverrideKind(StrEnum):

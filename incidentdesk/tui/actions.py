@@ -27,9 +27,9 @@ from incidentdesk.domain.priority import derive_priority
 from incidentdesk.services.catalog import USE_CASES
 from incidentdesk.services.catalog.spec import Kind, Param, Subject, UseCase, invoke
 from incidentdesk.tui.format import literal, palette
-from incidentdesk.tui.formspec import FormField, FormSpec
 
 if TYPE_CHECKING:
+    from incidentdesk.tui.formspec import FormField, FormSpec
     from incidentdesk.config import Config
     from incidentdesk.services.context import ServiceContext
     from incidentdesk.store.queries import GroupView, IncidentDetail, PersonView
@@ -98,6 +98,8 @@ def hold_preview(settings) -> Callable[[dict], Text | None]:
 
 def _pausing_reasons(config: Config, param: Param) -> list[FormField]:
     """The hold's reason: the configured pausing reasons to pick from, then details or another reason."""
+    from incidentdesk.tui.formspec import FormField  # (the dialogs' own module: not needed for the first screen)
+
     reasons = [(literal(f"{r} — pauses the SLA clock"), r) for r in config.sla.pausing_reasons]
     return [
         FormField(PRESET, param.label, "select", reasons, placeholder="another reason (type it below)",
@@ -129,6 +131,8 @@ def _subject(d: IncidentDetail | None) -> str:
 
 def form_field(param: Param, d, pickers: Pickers, config: Config, prefilled: dict | None = None) -> FormField:
     """One dialog field for a catalog parameter, prefilled from the incident where the catalog says so."""
+    from incidentdesk.tui.formspec import FormField  # (the dialogs' own module: not needed for the first screen)
+
     value = getattr(d, param.initial, None) if d is not None and param.initial else None
     if value is None and prefilled:
         value = prefilled.get(param.name) or None
@@ -170,6 +174,8 @@ def form_field(param: Param, d, pickers: Pickers, config: Config, prefilled: dic
 
 def build_form(uc: UseCase, d, pickers: Pickers, config: Config) -> FormSpec:
     """The dialog for `uc` on `d` (None for a use case on no incident)."""
+    from incidentdesk.tui.formspec import FormField, FormSpec  # (the dialogs' own module: not needed for the first screen)
+
     fields: list[FormField] = []
     preview = None
     prefilled = uc.prefill(d) if uc.prefill is not None and d is not None else None

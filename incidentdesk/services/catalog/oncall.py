@@ -9,7 +9,7 @@ and runs them through `invoke`, so both refuse the same things with the same wor
 from __future__ import annotations
 
 from incidentdesk.domain.enums import Role
-from incidentdesk.domain.oncall import Cadence, Weekday
+from incidentdesk.domain.enums import Cadence, Weekday
 from incidentdesk.services.catalog.spec import Kind, Param, Subject, UseCase
 
 IN_ONCALL_SCREEN = "offered in the on-call screen (O), which lists the rotations and their shifts"
