@@ -14,11 +14,11 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from incidentdesk.domain.enums import Role, parse_enum
+from incidentdesk.domain.enums import Role, Weekday, parse_enum
 from incidentdesk.domain.errors import NotFound, PermissionDenied, ValidationError
 from incidentdesk.domain.names import check_login, check_name
 from incidentdesk.domain.oncall import (
-    Cadence, OverrideKind, Weekday, check_members, check_override, check_zone, parse_handoff_time, parse_weekday,
+    Cadence, OverrideKind, check_members, check_override, check_zone, parse_handoff_time, parse_weekday,
     swap_overrides,
 )
 from incidentdesk.domain.roles import at_least, require
