@@ -7,9 +7,10 @@ queue is read one page at a time through an index; nothing here loads every row.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 
+import msgspec
 from sqlalchemy import Select, and_, bindparam, func, or_, select, text, tuple_
 
 from incidentdesk.domain.keys import parse_key
@@ -197,7 +198,7 @@ def fold_counts(db: Database, flt: QueueFilter) -> tuple[int, int]:
     if not flt.folds:
         return 0, 0
     with db.read() as s:
-        stmt = _filtered(s, replace(flt, fold=False)).where(Incident.parent_id.is_not(None))
+        stmt = _filtered(s, msgspec.structs.replace(flt, fold=False)).where(Incident.parent_id.is_not(None))
         if flt.expanded:
             stmt = stmt.where(Incident.parent_id.not_in(flt.expanded))
         stmt = stmt.with_only_columns(func.count(), func.count(func.distinct(Incident.parent_id))).order_by(None)

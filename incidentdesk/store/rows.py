@@ -1,13 +1,16 @@
 """The queue's plain value types, importable without SQLAlchemy.
 
 The console shows its first page before SQLAlchemy is imported (see store/fastpath.py), so
-the filter, the row and the page live here; store/queries.py re-exports them unchanged.
+the filter, the row and the page live here; store/queries.py re-exports them unchanged. They are
+frozen msgspec Structs (defined in C: no methods generated and compiled at every start, as
+dataclasses are); `msgspec.structs.replace` makes a changed copy.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
 from datetime import UTC, datetime
+
+import msgspec
 
 # sort name -> (QueueRow fields that make the keyset cursor, descending): the domain's
 # (domain/queue_view); store/queries.SORTS holds the same columns as SQLAlchemy expressions.
@@ -18,8 +21,7 @@ __all__ = ["PAGE_SIZE", "SORT_KEYS", "Page", "QueueFilter", "QueueRow", "utc_fro
 PAGE_SIZE = 100
 
 
-@dataclass(frozen=True)
-class QueueFilter:
+class QueueFilter(msgspec.Struct, frozen=True):
     """What the queue shows. Empty fields do not filter."""
 
     open_only: bool = True
@@ -50,8 +52,7 @@ class QueueFilter:
         return self.fold and not self.text.strip() and not self.status
 
 
-@dataclass(frozen=True)
-class QueueRow:
+class QueueRow(msgspec.Struct, frozen=True):
     id: int
     key: str
     type: str
@@ -91,7 +92,7 @@ class QueueRow:
 # The row's one declaration is QueueRow above: these are its field names, in order. Every reader
 # labels its SQL columns with them (store/queries._ROW_COLUMNS, the plain-SQL text in
 # store/fastpath.py) and builds rows by those labels (queue_rows), never by position.
-QUEUE_ROW_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(QueueRow))
+QUEUE_ROW_FIELDS: tuple[str, ...] = QueueRow.__struct_fields__
 UTC_FIELDS = ("created_at", "updated_at", "acknowledged_at", "response_due_at", "resolution_due_at",
               "sla_due_at", "sla_paused_at", "next_sla_check_at", "next_update_due")  # the UTCDateTime columns
 BOOL_FIELDS = ("is_open", "is_major", "recurring")  # SQLite returns 0/1 for these
@@ -136,8 +137,7 @@ def queue_rows_from_sqlite(names, raws) -> list[QueueRow]:
     return rows
 
 
-@dataclass(frozen=True)
-class Page:
+class Page(msgspec.Struct, frozen=True):
     rows: list[QueueRow]
     has_more: bool
 

@@ -1,5 +1,8 @@
 """An incident's detail as plain frozen values, importable without SQLAlchemy.
 
+msgspec Structs rather than dataclasses: they are defined in C, so the console's first screen (which
+reads one detail) does not spend milliseconds generating and compiling these classes' methods.
+
 Both readers build these: store/queries.incident_detail (SQLAlchemy, every backend) and
 store/plainsql.incident_detail (plain sqlite3, for `show` on SQLite), so the UI and the CLI
 never hold ORM objects and both paths print the same.
@@ -7,12 +10,11 @@ never hold ORM objects and both paths print the same.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import msgspec
 from datetime import datetime
 
 
-@dataclass(frozen=True)
-class EventView:
+class EventView(msgspec.Struct, frozen=True):
     seq: int
     at: datetime
     actor: str
@@ -23,8 +25,7 @@ class EventView:
     after: dict | None
 
 
-@dataclass(frozen=True)
-class EscalationView:
+class EscalationView(msgspec.Struct, frozen=True):
     at: datetime
     actor: str
     kind: str
@@ -38,8 +39,7 @@ class EscalationView:
     automatic: bool
 
 
-@dataclass(frozen=True)
-class AlertView:
+class AlertView(msgspec.Struct, frozen=True):
     """One monitoring alert attached to the incident (labels and text are untrusted)."""
 
     source: str
@@ -59,8 +59,7 @@ class AlertView:
 ALERTS_SHOWN = 50
 
 
-@dataclass(frozen=True)
-class IncidentDetail:
+class IncidentDetail(msgspec.Struct, frozen=True):
     id: int
     key: str
     type: str
@@ -102,9 +101,9 @@ class IncidentDetail:
     user_confirmed: bool | None
     csat: int | None
     version: int
-    timeline: list[EventView] = field(default_factory=list)
-    escalations: list[EscalationView] = field(default_factory=list)
-    alerts: list[AlertView] = field(default_factory=list)
+    timeline: list[EventView] = msgspec.field(default_factory=list)
+    escalations: list[EscalationView] = msgspec.field(default_factory=list)
+    alerts: list[AlertView] = msgspec.field(default_factory=list)
     alert_count: int = 0
     last_alert_at: datetime | None = None
     response_sla_state: str = "on_track"
@@ -143,20 +142,19 @@ class IncidentDetail:
             if isinstance(value, dict):
                 return {k: conv(v) for k, v in value.items()}
             return value
-        data = conv(asdict(self))
+        data = conv(msgspec.to_builtins(self, builtin_types=(datetime,)))
         data["priority"] = f"P{self.priority}"
         return data
 
 
 # the detail's own columns: everything but the lists, the group's name (a join), the previous update
 # (a timeline read) and the review's state (its own table)
-DETAIL_FIELDS = tuple(f for f in IncidentDetail.__dataclass_fields__
+DETAIL_FIELDS = tuple(f for f in IncidentDetail.__struct_fields__
                       if f not in ("timeline", "escalations", "alerts", "group", "last_update", "pir_version",
                                    "pir_missing", "folded_under", "children", "known_errors"))
 
 
-@dataclass(frozen=True)
-class TargetRecordView:
+class TargetRecordView(msgspec.Struct, frozen=True):
     target: str
     priority: int
     policy: str

@@ -45,10 +45,10 @@ def test_every_incidents_detail_is_the_one_incident_detail_reads(desk):
             want = queries.incident_detail(db, got.key, timeline_limit=500)
             assert got == want
             # same types too (an aware datetime, a bool, a dict), not only equal values
-            for name in want.__dataclass_fields__:
+            for name in want.__struct_fields__:
                 assert type(getattr(got, name)) is type(getattr(want, name)), name
             for g, w in zip(got.timeline, want.timeline):
-                assert [type(v) for v in vars(g).values()] == [type(v) for v in vars(w).values()]
+                assert [type(getattr(g, n)) for n in g.__struct_fields__] == [type(getattr(w, n)) for n in w.__struct_fields__]
             seen["escalations"] += bool(got.escalations)
             seen["alerts"] += bool(got.alerts)
             seen["json"] += any(e.after for e in got.timeline)

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import msgspec
 import pytest
 from sqlalchemy import text
 from sqlalchemy.dialects import sqlite
@@ -51,7 +52,7 @@ def test_first_page_has_the_same_rows_as_queue_page(desk):
     assert len(page.rows) == 100 and page.has_more and expected.has_more
     assert page == expected
     for got, want in zip(page.rows, expected.rows):
-        assert [type(v) for v in vars(got).values()] == [type(v) for v in vars(want).values()]
+        assert [type(v) for v in msgspec.structs.astuple(got)] == [type(v) for v in msgspec.structs.astuple(want)]
     with db.read() as s:
         assert last_change == s.execute(text("SELECT MAX(id) FROM change_log")).scalar() > 0
 

@@ -8,6 +8,7 @@ import io
 import itertools
 import json
 
+import msgspec
 import pytest
 from sqlalchemy.dialects import sqlite
 
@@ -46,7 +47,7 @@ def _compiled(flt: QueueFilter, limit: int) -> tuple[str, list]:
 @pytest.mark.parametrize("flt", FILTERS)
 @pytest.mark.parametrize("sort", list(SORT_KEYS))
 def test_queue_sql_is_the_text_sqlalchemy_compiles(flt, sort):
-    flt = QueueFilter(**{**vars(flt), "sort": sort})
+    flt = msgspec.structs.replace(flt, sort=sort)
     assert plainsql.queue_sql(flt, 37) == _compiled(flt, 37)
 
 

@@ -9,9 +9,10 @@ urgency, say) in the query, in the fast-path SQL or in a row builder fails here.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import io
 import json
+
+import msgspec
 
 import pytest
 
@@ -78,7 +79,7 @@ def test_list_json_reports_impact_and_urgency_as_stored(db, odd_one, monkeypatch
 
 
 def test_the_row_fields_are_one_declaration():
-    assert QUEUE_ROW_FIELDS == tuple(f.name for f in dataclasses.fields(QueueRow))
+    assert QUEUE_ROW_FIELDS == tuple(f.name for f in msgspec.structs.fields(QueueRow))
     assert tuple(queries._ROW_SOURCES) == QUEUE_ROW_FIELDS
     labels = [c.key for c in queries._ROW_COLUMNS]
     assert labels == list(QUEUE_ROW_FIELDS)

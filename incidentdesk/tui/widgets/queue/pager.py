@@ -13,8 +13,7 @@ is shown (`PageShown`, with the first incident's detail when it was read with th
 
 from __future__ import annotations
 
-from dataclasses import replace
-
+import msgspec
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -92,7 +91,7 @@ class QueuePager(Vertical):
 
     def _count_key(self) -> QueueFilter:
         """What decides the count: the filter, whatever the sort."""
-        return replace(self.queue_filter(), sort="priority")
+        return msgspec.structs.replace(self.queue_filter(), sort="priority")
 
     def show_view(self, view: QueueView) -> None:
         """Show another view of the queue, from its first page."""
