@@ -27,9 +27,31 @@ def _modules_declaring_binding_ids() -> set[str]:
 
 
 def test_every_module_with_binding_ids_is_walked():
-    binding_ids.known_ids()
+    binding_ids.declared()
     missing = sorted(m for m in _modules_declaring_binding_ids() if m not in sys.modules)
     assert missing == [], f"add these to tui/binding_ids._load(): {missing}"
+
+
+def test_the_table_the_checks_read_is_what_the_screens_declare():
+    """tui/binding_table.py is written from the screens (`--write`); a binding added, renamed, rebound or
+    redescribed without rewriting it would be checked, listed or refused wrongly."""
+    from incidentdesk.tui.binding_table import BINDINGS
+
+    assert BINDINGS == binding_ids.declared(), "run: python -m incidentdesk.tui.binding_ids --write"
+    assert Path(binding_ids.__file__).with_name("binding_table.py").read_text(encoding="utf-8") == \
+        binding_ids.table_source()
+
+
+def test_checking_keys_imports_no_screen(tmp_path):
+    """`config check` (and the console's start) read the table: no screen module is imported to check [keys]."""
+    import subprocess
+
+    code = ("import sys; from incidentdesk.tui.binding_ids import unknown_key_lines; "
+            "print(unknown_key_lines({'incident.acknowledg': 'A'}, 'f.toml')); "
+            "print(sorted(m for m in sys.modules if m.startswith(('incidentdesk.tui.', 'textual'))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.splitlines()
+    assert "did you mean 'incident.acknowledge'?" in out[0]
+    assert json.loads(out[1].replace("'", '"')) == ["incidentdesk.tui.binding_ids", "incidentdesk.tui.binding_table"]
 
 
 def test_known_ids_cover_the_catalog_and_the_screens():
