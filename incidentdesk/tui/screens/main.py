@@ -35,7 +35,7 @@ from incidentdesk.tui.reads import queries
 from incidentdesk.tui.screens.action_runner import ActionRunner
 from incidentdesk.tui.screens.openers import BY_ID as SCREEN_BY_ID
 from incidentdesk.tui.screens.openers import screen_bindings
-from incidentdesk.tui.screens.panes import PanesPart
+from incidentdesk.tui.screens.panes import SIDE_WIDTH, PanesPart
 from incidentdesk.tui.widgets.chrome.footer import DeskFooter, FooterItem
 from incidentdesk.tui.widgets.chrome.header import ConnectionBanner, DeskHeader
 from incidentdesk.tui.widgets.detail.pane import incident_pane
@@ -104,9 +104,13 @@ class MainScreen(PanesPart, Screen):
         with Container(id="body"):
             yield QueuePager(app.clock, id="queue-pane")
             # The incident pane in the same mount as the queue: the first screen is laid out once,
-            # with the first page and its first incident's detail (read together at start-up).
+            # with the first page and its first incident's detail (read together at start-up). On a
+            # terminal wide enough for the side-by-side layout it is mounted after the first page
+            # (_mount_incident_pane): switched to that layout while still mounting, its timeline
+            # could keep a one-line height.
             with Vertical(id="incident-column"):
-                yield incident_pane(app.clock)
+                if self._is_narrow() or self.app.size.width < SIDE_WIDTH:
+                    yield incident_pane(app.clock)
         yield DeskFooter()
 
     def on_mount(self) -> None:
@@ -168,8 +172,19 @@ class MainScreen(PanesPart, Screen):
         elif msg.first:
             self._show_detail(self.detail)  # (read after the page: the pane says so meanwhile)
         if msg.first:
+            if self.incident_pane is None:
+                self.call_later(self._mount_incident_pane)
+                return
             self.first_screen_shown = True
             self.call_after_refresh(self._after_first_screen)
+
+    async def _mount_incident_pane(self) -> None:
+        """The pane, on a terminal wide enough for the side-by-side layout (see compose)."""
+        await self.query_one("#incident-column").mount(incident_pane(self.app.clock))
+        self._set_side(self.has_class("-side"))
+        self._show_detail(self.detail)
+        self.first_screen_shown = True
+        self.call_after_refresh(self._after_first_screen)
 
     def _after_first_screen(self) -> None:
         """What is not urgent, once the first screen is up: the first of these opens the database."""
