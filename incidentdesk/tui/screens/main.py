@@ -35,7 +35,7 @@ from incidentdesk.tui.reads import queries
 from incidentdesk.tui.screens.action_runner import ActionRunner
 from incidentdesk.tui.screens.openers import BY_ID as SCREEN_BY_ID
 from incidentdesk.tui.screens.openers import screen_bindings
-from incidentdesk.tui.screens.panes import SIDE_WIDTH, PanesPart
+from incidentdesk.tui.screens.panes import PanesPart
 from incidentdesk.tui.widgets.chrome.footer import DeskFooter, FooterItem
 from incidentdesk.tui.widgets.chrome.header import ConnectionBanner, DeskHeader
 from incidentdesk.tui.widgets.detail.pane import incident_pane
@@ -109,7 +109,7 @@ class MainScreen(PanesPart, Screen):
             # (_mount_incident_pane): switched to that layout while still mounting, its timeline
             # could keep a one-line height.
             with Vertical(id="incident-column"):
-                if self._is_narrow() or self.app.size.width < SIDE_WIDTH:
+                if not self._is_side():
                     yield incident_pane(app.clock)
         yield DeskFooter()
 

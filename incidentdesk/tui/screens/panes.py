@@ -32,13 +32,16 @@ class PanesPart:
 
         return Tabs(Tab("Queue", id="show-queue"), Tab("Incident", id="show-incident"), id="pane-tabs")
 
+    def _is_side(self) -> bool:
+        """Wide enough for the queue and the incident side by side (and not narrow)."""
+        return not self._is_narrow() and self.app.size.width >= SIDE_WIDTH
+
     def _apply_layout(self) -> None:
-        width, _ = self.app.size
         narrow = self._is_narrow()
         if narrow and not self.query("#pane-tabs"):
             self.mount(self._pane_tabs(), before="#body")
         self.set_class(narrow, "-narrow")
-        self._set_side(not narrow and width >= SIDE_WIDTH)
+        self._set_side(self._is_side())
         if not narrow:
             self.remove_class("-show-incident")
 
